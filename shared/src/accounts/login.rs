@@ -1,0 +1,54 @@
+//! E-mail and password in, a token pair out.
+
+use serde::Deserialize;
+
+use super::tokens::{start_session, TokenPair};
+use crate::{
+    auth::password,
+    domain::{Email, UserStatus},
+    error::ApiError,
+    repo::users::{self, UserRecord},
+    validation::Fields,
+    AppContext,
+};
+
+#[derive(Debug, Deserialize)]
+pub struct LoginInput {
+    pub email: String,
+    pub password: String,
+}
+
+/// The same answer for an unknown e-mail and a wrong password, in the same
+/// time (the password is checked against a dummy hash when there is no user).
+#[tracing::instrument(skip_all)]
+pub async fn login(ctx: &AppContext, input: LoginInput) -> Result<(UserRecord, TokenPair), ApiError> {
+    let mut f = Fields::new();
+    let email = f.check("email", Email::parse(&input.email));
+    let password_given = f.check("password", if input.password.is_empty() { Err("is required") } else { Ok(input.password) });
+    let (email, password_given) = f.build(|| Some((email?, password_given?)))?;
+
+    let user = users::find_by_email(&ctx.db, &email).await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let matches = password::verify(password_given, stored).await.map_err(ApiError::internal)?;
+    let user = match user {
+        Some(user) if matches => user,
+        _ => {
+            return Err(ApiError::Unauthorized { code: "INVALID_CREDENTIALS", message: "Invalid e-mail or password".into() })
+        }
+    };
+    ensure_may_sign_in(user.status)?;
+    let tokens = start_session(ctx, &user).await?;
+    tracing::info!(user.id = user.id, "user logged in");
+    Ok((user, tokens))
+}
+
+/// Banned and inactive accounts may not log in or refresh.
+pub(crate) fn ensure_may_sign_in(status: UserStatus) -> Result<(), ApiError> {
+    match status {
+        UserStatus::Active => Ok(()),
+        UserStatus::Banned => Err(ApiError::Forbidden { code: "USER_BANNED", message: "This account is banned".into() }),
+        UserStatus::Inactive => {
+            Err(ApiError::Forbidden { code: "USER_INACTIVE", message: "This account is inactive".into() })
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Requesting and verifying one-time codes.
+
+use chrono::Utc;
+use serde::Deserialize;
+
+use crate::{
+    auth::otp_code,
+    domain::{Email, OtpChannel, OtpPurpose, Phone},
+    error::ApiError,
+    notify::DeliveryError,
+    repo::{otps, users},
+    validation::Fields,
+    AppContext,
+};
+
+#[derive(Debug, Deserialize)]
+pub struct OtpInput {
+    pub target: String,
+    pub channel: OtpChannel,
+    pub purpose: OtpPurpose,
+    /// Only for verification.
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+pub struct OtpRequested {
+    pub expires_in_secs: u64,
+    pub resend_after_secs: u64,
+}
+
+/// The canonical form of a target for its channel: a phone for SMS, an
+/// e-mail address for EMAIL.
+pub(crate) fn canonical_target(channel: OtpChannel, raw: &str) -> Result<String, ApiError> {
+    let mut fields = Fields::new();
+    let target = match channel {
+        OtpChannel::Sms => fields.check("target", Phone::parse(raw)).map(|p| p.to_string()),
+        OtpChannel::Email => fields.check("target", Email::parse(raw)).map(|e| e.to_string()),
+    };
+    fields.build(|| target)
+}
+
+/// Send a fresh code. Throttled per target; a delivery failure stores nothing.
+#[tracing::instrument(skip_all, fields(channel = %input.channel))]
+pub async fn request_otp(ctx: &AppContext, input: OtpInput) -> Result<OtpRequested, ApiError> {
+    let target = canonical_target(input.channel, &input.target)?;
+    let settings = &ctx.settings.otp;
+    if users::contact_taken(&ctx.db, &target).await? {
+        return Err(ApiError::Conflict { code: "ALREADY_REGISTERED", message: "An account already uses this target".into() });
+    }
+
+    let mut tx = ctx.db.begin().await?;
+    if let Some(existing) = otps::find_for_update(&mut *tx, &target, input.channel, input.purpose).await? {
+        let next_allowed = existing.last_sent_at + settings.resend_cooldown;
+        let wait = (next_allowed - Utc::now()).num_seconds();
+        if wait > 0 {
+            return Err(ApiError::TooManyRequests {
+                message: format!("A code was sent recently; try again in {wait} seconds"),
+                retry_after_secs: wait as u64,
+            });
+        }
+    }
+    let code = otp_code::generate();
+    let hashed = ctx.otp_hasher.hash(&target, input.channel, input.purpose, &code);
+    otps::replace(&mut *tx, &target, input.channel, input.purpose, &hashed, Utc::now() + settings.ttl).await?;
+    // Deliver before committing: if the provider fails, no code exists that
+    // the user never received, and no cooldown blocks the retry.
+    ctx.notifier.send_otp(input.channel, &target, &code).await.map_err(|err| match err {
+        DeliveryError::NotConfigured(_) => ApiError::Unavailable(err.to_string()),
+        DeliveryError::Provider(..) => {
+            tracing::warn!(error = %err, "one-time code delivery failed");
+            ApiError::Unavailable("The code could not be delivered; try again later".into())
+        }
+    })?;
+    tx.commit().await?;
+    Ok(OtpRequested { expires_in_secs: settings.ttl.as_secs(), resend_after_secs: settings.resend_cooldown.as_secs() })
+}
+
+/// Check a code. Wrong codes count; after the last allowed attempt the code
+/// is dead even for the right digits. A verified code stays usable for
+/// registration for a short window.
+#[tracing::instrument(skip_all, fields(channel = %input.channel))]
+pub async fn verify_otp(ctx: &AppContext, input: OtpInput) -> Result<(), ApiError> {
+    let target = canonical_target(input.channel, &input.target)?;
+    let code = input.code.as_deref().map(str::trim).unwrap_or_default();
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::field("code", "must be 6 digits"));
+    }
+
+    let mut tx = ctx.db.begin().await?;
+    let otp = otps::find_for_update(&mut *tx, &target, input.channel, input.purpose)
+        .await?
+        .ok_or_else(|| otp_error("OTP_NOT_FOUND", "No code was requested for this target"))?;
+    let matches = ctx.otp_hasher.matches(&otp.hashed_code, &target, input.channel, input.purpose, code);
+    if otp.attempts >= otp.max_attempts {
+        return Err(otp_error("OTP_ATTEMPTS_EXCEEDED", "Too many wrong attempts; request a new code"));
+    }
+    if otp.expires_at <= Utc::now() {
+        return Err(otp_error("OTP_EXPIRED", "The code has expired; request a new one"));
+    }
+    if !matches {
+        otps::record_failed_attempt(&mut *tx, otp.id).await?;
+        tx.commit().await?;
+        let left = otp.max_attempts - otp.attempts - 1;
+        return Err(otp_error("OTP_INVALID", &format!("Wrong code; {left} attempts left")));
+    }
+    if !otp.verified {
+        let usable_until = Utc::now() + ctx.settings.otp.registration_window;
+        otps::mark_verified(&mut *tx, otp.id, usable_until).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) fn otp_error(code: &'static str, message: &str) -> ApiError {
+    ApiError::BadRequest { code, message: message.to_owned() }
+}

@@ -1,0 +1,249 @@
+//! Typed settings, read once at start from the environment.
+//!
+//! Every missing or malformed variable is collected and reported together,
+//! each by name, so a misconfigured deployment fails loudly at start instead
+//! of at the first request that needs the value. Secret values are wrapped in
+//! [`Secret`], whose `Debug` never prints them.
+
+use std::{collections::HashMap, fmt, str::FromStr, time::Duration};
+
+/// A value that must never reach a log line or an error message.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub jwt_secret: Secret,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub otp: OtpSettings,
+    pub sms: SmsSettings,
+    pub email: EmailSettings,
+    /// `POST /api/user/register-simple` (sign-up without an OTP).
+    pub register_simple_enabled: bool,
+    pub gateway: GatewaySettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct OtpSettings {
+    pub ttl: Duration,
+    pub resend_cooldown: Duration,
+    pub max_attempts: u32,
+    /// How long a verified code stays usable for registration.
+    pub registration_window: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub enum SmsSettings {
+    Disabled,
+    /// Development only: codes are printed on the local console.
+    Log,
+    Kavenegar { base_url: String, api_key: Secret, sender: Option<String> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    None,
+    StartTls,
+    Tls,
+}
+
+#[derive(Debug, Clone)]
+pub enum EmailSettings {
+    Disabled,
+    /// Development only: codes are printed on the local console.
+    Log,
+    Smtp {
+        host: String,
+        port: u16,
+        tls: SmtpTls,
+        username: Option<String>,
+        password: Option<Secret>,
+        from: String,
+    },
+}
+
+/// What only the local gateway uses; in AWS, API Gateway does these jobs.
+#[derive(Debug, Clone)]
+pub struct GatewaySettings {
+    pub port: u16,
+    pub frontend_url: String,
+    pub rate_limit_max: u32,
+    pub rate_limit_window: Duration,
+}
+
+/// Why the settings could not be read: every problem, each naming its variable.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  {}", .0.join("\n  "))]
+pub struct ConfigError(pub Vec<String>);
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_source(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_map(map: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        Self::from_source(|name| map.get(name).cloned())
+    }
+
+    pub fn from_source(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut env = Reader { lookup: &lookup, problems: Vec::new() };
+
+        let database_url = env.required("DATABASE_URL");
+        let database_max_connections = env.parsed("DATABASE_MAX_CONNECTIONS", 10);
+        let jwt_secret = env.required("JWT_SECRET");
+        if jwt_secret.as_deref().is_some_and(|s| s.len() < 32) {
+            env.problems.push("JWT_SECRET: must be at least 32 characters".into());
+        }
+        let access_token_ttl = Duration::from_secs(env.parsed("ACCESS_TOKEN_TTL_SECONDS", 900));
+        let refresh_token_ttl = Duration::from_secs(env.parsed::<u64>("REFRESH_TOKEN_TTL_DAYS", 60) * 86_400);
+        let otp = OtpSettings {
+            ttl: Duration::from_secs(env.parsed("OTP_TTL_SECONDS", 300)),
+            resend_cooldown: Duration::from_secs(env.parsed("OTP_RESEND_COOLDOWN_SECONDS", 60)),
+            max_attempts: 5,
+            registration_window: Duration::from_secs(env.parsed("OTP_REGISTRATION_WINDOW_SECONDS", 900)),
+        };
+        let sms = match env.optional("SMS_PROVIDER").as_deref().unwrap_or("disabled") {
+            "disabled" => SmsSettings::Disabled,
+            "log" => SmsSettings::Log,
+            "kavenegar" => SmsSettings::Kavenegar {
+                base_url: env.optional("KAVENEGAR_BASE_URL").unwrap_or_else(|| "https://api.kavenegar.com".into()),
+                api_key: Secret::new(env.required("KAVENEGAR_API_KEY").unwrap_or_default()),
+                sender: env.optional("KAVENEGAR_SENDER"),
+            },
+            other => {
+                env.problems.push(format!("SMS_PROVIDER: `{other}` is not one of kavenegar, log, disabled"));
+                SmsSettings::Disabled
+            }
+        };
+        let email = match env.optional("EMAIL_PROVIDER").as_deref().unwrap_or("disabled") {
+            "disabled" => EmailSettings::Disabled,
+            "log" => EmailSettings::Log,
+            "smtp" => EmailSettings::Smtp {
+                host: env.required("SMTP_HOST").unwrap_or_default(),
+                port: env.parsed("SMTP_PORT", 587),
+                tls: match env.optional("SMTP_TLS").as_deref().unwrap_or("starttls") {
+                    "none" => SmtpTls::None,
+                    "starttls" => SmtpTls::StartTls,
+                    "tls" => SmtpTls::Tls,
+                    other => {
+                        env.problems.push(format!("SMTP_TLS: `{other}` is not one of starttls, tls, none"));
+                        SmtpTls::StartTls
+                    }
+                },
+                username: env.optional("SMTP_USERNAME"),
+                password: env.optional("SMTP_PASSWORD").map(Secret::new),
+                from: env.required("SMTP_FROM").unwrap_or_default(),
+            },
+            other => {
+                env.problems.push(format!("EMAIL_PROVIDER: `{other}` is not one of smtp, log, disabled"));
+                EmailSettings::Disabled
+            }
+        };
+        let register_simple_enabled = env.parsed("REGISTER_SIMPLE_ENABLED", true);
+        let gateway = GatewaySettings {
+            port: env.parsed("PORT", 3000),
+            frontend_url: env.optional("FRONTEND_URL").unwrap_or_else(|| "http://localhost:5173".into()),
+            rate_limit_max: env.parsed("RATE_LIMIT_MAX", 200),
+            rate_limit_window: Duration::from_secs(env.parsed("RATE_LIMIT_WINDOW_SECONDS", 900)),
+        };
+
+        if !env.problems.is_empty() {
+            return Err(ConfigError(env.problems));
+        }
+        Ok(Settings {
+            database_url: database_url.unwrap_or_default(),
+            database_max_connections,
+            jwt_secret: Secret::new(jwt_secret.unwrap_or_default()),
+            access_token_ttl,
+            refresh_token_ttl,
+            otp,
+            sms,
+            email,
+            register_simple_enabled,
+            gateway,
+        })
+    }
+}
+
+struct Reader<'a, F: Fn(&str) -> Option<String>> {
+    lookup: &'a F,
+    problems: Vec<String>,
+}
+
+impl<F: Fn(&str) -> Option<String>> Reader<'_, F> {
+    fn optional(&self, name: &str) -> Option<String> {
+        (self.lookup)(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+
+    fn required(&mut self, name: &str) -> Option<String> {
+        let value = self.optional(name);
+        if value.is_none() {
+            self.problems.push(format!("{name}: required but not set"));
+        }
+        value
+    }
+
+    fn parsed<T: FromStr>(&mut self, name: &str, default: T) -> T {
+        match self.optional(name) {
+            None => default,
+            Some(raw) => raw.parse().unwrap_or_else(|_| {
+                self.problems.push(format!("{name}: `{raw}` is not a valid {}", std::any::type_name::<T>()));
+                default
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_is_named() {
+        let map = HashMap::from([
+            ("JWT_SECRET".to_string(), "short".to_string()),
+            ("PORT".to_string(), "eighty".to_string()),
+            ("SMS_PROVIDER".to_string(), "pigeon".to_string()),
+        ]);
+        let err = Settings::from_map(&map).unwrap_err().to_string();
+        for name in ["DATABASE_URL", "JWT_SECRET", "PORT", "SMS_PROVIDER"] {
+            assert!(err.contains(name), "{name} missing from: {err}");
+        }
+        assert!(!err.contains("short"), "a secret value leaked into: {err}");
+    }
+
+    #[test]
+    fn kavenegar_needs_its_key() {
+        let map = HashMap::from([
+            ("DATABASE_URL".to_string(), "mysql://root@127.0.0.1/db".to_string()),
+            ("JWT_SECRET".to_string(), "x".repeat(40)),
+            ("SMS_PROVIDER".to_string(), "kavenegar".to_string()),
+        ]);
+        let err = Settings::from_map(&map).unwrap_err().to_string();
+        assert!(err.contains("KAVENEGAR_API_KEY"), "{err}");
+    }
+
+    #[test]
+    fn secrets_do_not_debug_print() {
+        let secret = Secret::new("hunter2-hunter2");
+        assert!(!format!("{secret:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,41 @@
+//! What every handler and worker needs, built once per process.
+
+use std::sync::Arc;
+
+use sqlx::MySqlPool;
+
+use crate::{
+    auth::{otp_code::OtpHasher, JwtKeys},
+    config::Settings,
+    db,
+    notify::Notifier,
+};
+
+#[derive(Clone)]
+pub struct AppContext {
+    pub db: MySqlPool,
+    pub settings: Arc<Settings>,
+    pub jwt: JwtKeys,
+    pub otp_hasher: OtpHasher,
+    pub notifier: Notifier,
+}
+
+impl AppContext {
+    /// Settings from the environment and a connected pool; fails naming
+    /// every missing variable.
+    pub async fn from_env() -> anyhow::Result<Self> {
+        let settings = Settings::from_env()?;
+        let pool = db::connect(&settings.database_url, settings.database_max_connections).await?;
+        Self::with_pool(settings, pool)
+    }
+
+    pub fn with_pool(settings: Settings, db: MySqlPool) -> anyhow::Result<Self> {
+        Ok(Self {
+            jwt: JwtKeys::new(settings.jwt_secret.expose(), settings.access_token_ttl),
+            otp_hasher: OtpHasher::new(settings.jwt_secret.expose()),
+            notifier: Notifier::new(&settings.sms, &settings.email)?,
+            settings: Arc::new(settings),
+            db,
+        })
+    }
+}

@@ -1,0 +1,38 @@
+//! The MySQL pool and the migrations.
+//!
+//! sqlx pins every connection's session time zone to `+00:00`, so
+//! `CURRENT_TIMESTAMP(3)` and every DATETIME column are UTC.
+
+use std::time::Duration;
+
+use sqlx::{
+    migrate::Migrator,
+    mysql::{MySqlConnectOptions, MySqlPoolOptions},
+    MySqlPool,
+};
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
+
+pub async fn connect(url: &str, max_connections: u32) -> Result<MySqlPool, sqlx::Error> {
+    let options: MySqlConnectOptions = url.parse()?;
+    MySqlPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options.charset("utf8mb4"))
+        .await
+}
+
+pub async fn migrate(pool: &MySqlPool) -> Result<(), sqlx::migrate::MigrateError> {
+    MIGRATOR.run(pool).await
+}
+
+/// The unique key a failed INSERT/UPDATE collided with, if that is why it
+/// failed. MySQL names it `table.key`, MariaDB just `key`; both contain it.
+pub fn unique_violation(err: &sqlx::Error) -> Option<String> {
+    let db = err.as_database_error()?;
+    if db.code().as_deref() != Some("23000") || !db.message().contains("Duplicate entry") {
+        return None;
+    }
+    let key = db.message().rsplit("for key '").next()?.trim_end_matches('\'');
+    Some(key.rsplit('.').next().unwrap_or(key).to_owned())
+}

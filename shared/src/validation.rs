@@ -1,0 +1,130 @@
+//! Turning raw request bodies into typed input, with per-field errors.
+//!
+//! JSON is deserialized with the path of the failing field kept, so a wrong
+//! type or an unknown enum value names its field. Domain parsing then
+//! collects every invalid field at once through [`Fields`].
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, FieldError};
+
+/// Deserialize a JSON body; any failure is a 400 naming the field.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::field("body", "a JSON object is required"));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let (field, message) = describe(&path, &inner);
+        ApiError::field(&field, message)
+    })?;
+    deserializer
+        .end()
+        .map_err(|_| ApiError::field("body", "unexpected data after the JSON value"))?;
+    Ok(value)
+}
+
+/// Field name and a human message for a serde_json error, without echoing
+/// the submitted value (it may be a password).
+fn describe(path: &str, err: &serde_json::Error) -> (String, String) {
+    let text = err.to_string();
+    let text = text.split(" at line ").next().unwrap_or(&text);
+    if let Some(rest) = text.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or(rest);
+        let field = if path == "." { name.to_owned() } else { format!("{path}.{name}") };
+        return (field, "is required".to_owned());
+    }
+    let field = if path == "." || path.is_empty() { "body".to_owned() } else { path.to_owned() };
+    let message = if err.is_syntax() || err.is_eof() {
+        "malformed JSON".to_owned()
+    } else if text.starts_with("unknown variant") {
+        let expected = text.split("expected ").nth(1).unwrap_or("a known value");
+        format!("unknown value, expected {expected}")
+    } else if text.starts_with("invalid type") {
+        let expected = text.split("expected ").nth(1).unwrap_or("another type");
+        format!("wrong type, expected {expected}")
+    } else {
+        "invalid value".to_owned()
+    };
+    (field, message)
+}
+
+/// Collects field errors while input is parsed into domain types.
+#[derive(Default)]
+pub struct Fields {
+    errors: Vec<FieldError>,
+}
+
+impl Fields {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keep the parsed value, or record why the field is invalid.
+    pub fn check<T, E: std::fmt::Display>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(err) => {
+                self.errors.push(FieldError::new(field, err.to_string()));
+                None
+            }
+        }
+    }
+
+    /// The value `make` assembles from the checked fields, or one 400 that
+    /// lists every invalid field. `make` runs only when all fields parsed, so
+    /// its `?` on each checked `Option` never fails.
+    pub fn build<T>(self, make: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
+        if !self.errors.is_empty() {
+            return Err(ApiError::validation(self.errors));
+        }
+        make().ok_or_else(|| ApiError::internal(anyhow::anyhow!("a checked field was missing")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Input {
+        name: String,
+        kind: Kind,
+        age: Option<u32>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    enum Kind {
+        #[serde(rename = "SMS")]
+        Sms,
+    }
+
+    fn first_error(body: &str) -> FieldError {
+        match parse_json::<Input>(body.as_bytes()).unwrap_err() {
+            ApiError::Validation { errors, .. } => errors[0].clone(),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_the_field_at_fault() {
+        assert_eq!(first_error(r#"{"kind":"SMS"}"#).field, "name");
+        assert_eq!(first_error(r#"{"name":"a","kind":"FAX"}"#).field, "kind");
+        let wrong = first_error(r#"{"name":5,"kind":"SMS"}"#);
+        assert_eq!(wrong.field, "name");
+        assert!(wrong.message.starts_with("wrong type"));
+        assert_eq!(first_error(r#"{"name":"a","kind":"SMS","age":"x"}"#).field, "age");
+        assert_eq!(first_error("{not json").message, "malformed JSON");
+        assert_eq!(first_error("").field, "body");
+    }
+
+    #[test]
+    fn never_echoes_the_value() {
+        let err = first_error(r#"{"name":"a","kind":"s3cr3t-value"}"#);
+        assert!(!err.message.contains("s3cr3t"), "{}", err.message);
+    }
+}
