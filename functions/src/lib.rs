@@ -1,1 +1,8 @@
+//! The HTTP face of the product: one axum `Router` per API area, run by a
+//! small Lambda binary each (`src/bin/*`) and merged unchanged by the local
+//! gateway, so local runs and tests exercise exactly what runs in Lambda.
 
+pub mod auth;
+pub mod gateway;
+pub mod health;
+pub mod http;

@@ -36,3 +36,7 @@ pub fn unique_violation(err: &sqlx::Error) -> Option<String> {
     let key = db.message().rsplit("for key '").next()?.trim_end_matches('\'');
     Some(key.rsplit('.').next().unwrap_or(key).to_owned())
 }
+
+pub async fn ping(pool: &MySqlPool) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
+}

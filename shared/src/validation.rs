@@ -8,10 +8,14 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, FieldError};
 
-/// Deserialize a JSON body; any failure is a 400 naming the field.
+/// Deserialize a JSON object body; any failure is a 400 naming the field.
+/// Every request body of the API is an object (serde would otherwise read a
+/// struct from an array, too).
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::field("body", "a JSON object is required"));
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => return Err(ApiError::field("body", "a JSON object is required")),
+        Some(b'{') => {}
+        Some(_) => return Err(ApiError::field("body", "must be a JSON object")),
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
@@ -36,7 +40,14 @@ fn describe(path: &str, err: &serde_json::Error) -> (String, String) {
         let field = if path == "." { name.to_owned() } else { format!("{path}.{name}") };
         return (field, "is required".to_owned());
     }
-    let field = if path == "." || path.is_empty() { "body".to_owned() } else { path.to_owned() };
+    // serde_path_to_error writes "?" for a position it could not name.
+    let at_root = matches!(path, "." | "" | "?");
+    if let Some(rest) = text.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or(rest);
+        let field = if at_root { name.to_owned() } else { path.to_owned() };
+        return (field, "is not an accepted field".to_owned());
+    }
+    let field = if at_root { "body".to_owned() } else { path.to_owned() };
     let message = if err.is_syntax() || err.is_eof() {
         "malformed JSON".to_owned()
     } else if text.starts_with("unknown variant") {

@@ -1,0 +1,19 @@
+//! The local gateway: every function's routes on one port, with CORS and a
+//! rate limit, for local runs and end-to-end tests.
+
+use std::net::SocketAddr;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    shared::telemetry::init();
+    let ctx = shared::AppContext::from_env().await?;
+    let port = ctx.settings.gateway.port;
+    let listener = tokio::net::TcpListener::bind(("0.0.0.0", port)).await?;
+    tracing::info!(port, "local gateway listening on http://localhost:{port}");
+    axum::serve(listener, functions::gateway::app(ctx).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

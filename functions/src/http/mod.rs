@@ -1,0 +1,9 @@
+//! What every area's routes share: extractors, the common response layers,
+//! and the local gateway's rate limiter.
+
+pub mod extract;
+pub mod layers;
+pub mod rate_limit;
+
+pub use extract::{CurrentUser, JsonBody};
+pub use layers::finish;

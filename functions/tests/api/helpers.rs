@@ -1,0 +1,180 @@
+//! `TestApp::spawn`: a uniquely named database, migrated; the fakes; the
+//! gateway app (every area router with its layers) on a random port.
+
+use std::{collections::HashMap, net::SocketAddr};
+
+use reqwest::{Response, StatusCode};
+use serde_json::{json, Value};
+use shared::{config::Settings, AppContext};
+use sqlx::MySqlPool;
+
+use super::{fake_sms::FakeSms, fake_smtp::FakeSmtp, log_capture};
+
+pub struct TestApp {
+    pub address: String,
+    pub db: MySqlPool,
+    pub client: reqwest::Client,
+    pub sms: FakeSms,
+    pub smtp: FakeSmtp,
+}
+
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    pub phone: String,
+    pub password: String,
+}
+
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+fn server_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Spawn with some settings overridden (environment variable names).
+    pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
+        log_capture::install();
+        let db_name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let admin = MySqlPool::connect(&server_url()).await.expect("MariaDB reachable at TEST_DATABASE_URL");
+        sqlx::query(&format!("CREATE DATABASE `{db_name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        admin.close().await;
+
+        let sms = FakeSms::start(&format!("key-{}", uuid::Uuid::new_v4().simple())).await;
+        let smtp = FakeSmtp::start().await;
+        let mut env: HashMap<String, String> = [
+            ("DATABASE_URL", format!("{}/{db_name}", server_url())),
+            ("DATABASE_MAX_CONNECTIONS", "5".into()),
+            ("JWT_SECRET", format!("test-secret-{}", uuid::Uuid::new_v4().simple())),
+            ("SMS_PROVIDER", "kavenegar".into()),
+            ("KAVENEGAR_BASE_URL", sms.url.clone()),
+            ("KAVENEGAR_API_KEY", sms.api_key.clone()),
+            ("EMAIL_PROVIDER", "smtp".into()),
+            ("SMTP_HOST", "127.0.0.1".into()),
+            ("SMTP_PORT", smtp.port.to_string()),
+            ("SMTP_TLS", "none".into()),
+            ("SMTP_FROM", "Campaigns <noreply@example.com>".into()),
+            ("FRONTEND_URL", "http://app.example.test".into()),
+            ("RATE_LIMIT_MAX", "100000".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        for (key, value) in overrides {
+            env.insert((*key).to_owned(), (*value).to_owned());
+        }
+        let settings = Settings::from_map(&env).expect("test settings");
+        let db = shared::db::connect(&settings.database_url, 5).await.unwrap();
+        shared::db::migrate(&db).await.unwrap();
+        let ctx = AppContext::with_pool(settings, db.clone()).unwrap();
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let app = functions::gateway::app(ctx.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap()
+        });
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { address, db, client, sms, smtp }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).json(body).send().await.unwrap()
+    }
+
+    pub async fn post_raw(&self, path: &str, body: &str) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_auth(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
+    }
+
+    pub async fn get_auth(&self, path: &str, token: &str) -> Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+    }
+
+    /// Register through register-simple; each call makes a distinct account.
+    pub async fn register(&self) -> Account {
+        let n: u32 = rand::random::<u32>() % 10_000_000;
+        let account = Account {
+            id: 0,
+            email: format!("user{n}@example.com"),
+            phone: format!("0912{n:07}"),
+            password: format!("pass-{n}-word"),
+        };
+        let response = self
+            .post(
+                "/api/user/register-simple",
+                &json!({"name": "کاربر آزمایشی", "email": account.email, "phone": account.phone, "password": account.password}),
+            )
+            .await;
+        let body = expect_status(response, StatusCode::CREATED).await;
+        Account { id: body["user"]["id"].as_i64().unwrap(), ..account }
+    }
+
+    pub async fn login(&self, account: &Account) -> Session {
+        let response =
+            self.post("/api/user/login", &json!({"email": account.email, "password": account.password})).await;
+        let body = expect_status(response, StatusCode::OK).await;
+        Session {
+            access_token: body["accessToken"].as_str().unwrap().to_owned(),
+            refresh_token: body["refreshToken"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    pub async fn set_status(&self, user_id: i64, status: &str) {
+        sqlx::query("UPDATE users SET status = ? WHERE id = ?").bind(status).bind(user_id).execute(&self.db).await.unwrap();
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.db).await.unwrap()
+    }
+}
+
+/// Assert the status and return the JSON body (printed when it differs).
+pub async fn expect_status(response: Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("body is not JSON: {text}"))
+}
+
+/// Assert an error envelope with this status and code; returns it.
+pub async fn expect_error(response: Response, status: StatusCode, code: &str) -> Value {
+    let body = expect_status(response, status).await;
+    assert_eq!(body["success"], false, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    body
+}
+
+/// The first run of exactly six ASCII digits in a text.
+pub fn six_digits(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(5)).find_map(|i| {
+        let run = &bytes[i..i + 6];
+        let bounded = (i == 0 || !bytes[i - 1].is_ascii_digit()) && bytes.get(i + 6).is_none_or(|b| !b.is_ascii_digit());
+        (bounded && run.iter().all(u8::is_ascii_digit)).then(|| String::from_utf8(run.to_vec()).unwrap())
+    })
+}

@@ -1,0 +1,16 @@
+"""Create the queues and the bucket the system uses, in whatever AWS endpoint
+AWS_ENDPOINT_URL names (moto or LocalStack locally). Idempotent."""
+import os
+
+import boto3
+
+endpoint = os.environ["AWS_ENDPOINT_URL"]
+region = os.environ.get("AWS_REGION", "us-east-1")
+bucket = os.environ.get("S3_BUCKET", "wa-campaigns-local")
+
+s3 = boto3.client("s3", endpoint_url=endpoint, region_name=region)
+existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+if bucket not in existing:
+    s3.create_bucket(Bucket=bucket)
+
+print(f"aws: bucket {bucket} ready at {endpoint}")

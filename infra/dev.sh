@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# The two commands of the README:
+#   infra/dev.sh up    — install and start what is missing, migrate, run the
+#                        whole system locally in the foreground (Ctrl-C stops
+#                        what this script started);
+#   infra/dev.sh test  — the same setup, then every test of the workspace.
+# Works on a fresh Debian machine with only the Rust toolchain; idempotent:
+# what is installed is not reinstalled, what is running is reused.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE="${WA_STATE_DIR:-$HOME/.cache/wa-campaigns}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$STATE/target}"
+VENV="$STATE/venv"
+DB_HOST=127.0.0.1
+DB_PORT="${DB_PORT:-3306}"
+DB_NAME="${DB_NAME:-wa_campaigns}"
+AWS_LOCAL="${AWS_ENDPOINT_URL:-http://127.0.0.1:4566}"
+STARTED_PIDS=()
+
+log() { printf '\033[1;34m[dev]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[dev]\033[0m %s\n' "$*" >&2; exit 1; }
+
+cleanup() {
+  for pid in "${STARTED_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+APT_UPDATED=0
+apt_install() {
+  command -v apt-get >/dev/null || die "missing $*: install it (no apt-get here)"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if [ "$APT_UPDATED" -eq 0 ]; then $sudo apt-get update -qq; APT_UPDATED=1; fi
+  log "installing $* (apt)"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+wait_for() { # wait_for <seconds> <command...>
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.5
+  done
+}
+
+# ---- MariaDB ---------------------------------------------------------------
+mysql_root() {
+  # Root over TCP where it has no password (dev machines), else the socket
+  # (a fresh Debian install authenticates root by unix_socket).
+  if mysql -h"$DB_HOST" -P"$DB_PORT" -uroot -e 'SELECT 1' >/dev/null 2>&1; then
+    mysql -h"$DB_HOST" -P"$DB_PORT" -uroot "$@"
+  else
+    mysql -uroot "$@"
+  fi
+}
+
+ensure_mariadb() {
+  command -v mysql >/dev/null && { command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ]; } \
+    || apt_install mariadb-server mariadb-client
+  if ! mysqladmin -h"$DB_HOST" -P"$DB_PORT" ping >/dev/null 2>&1 && ! mysqladmin ping >/dev/null 2>&1; then
+    log "starting MariaDB"
+    mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
+    start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql \
+      || service mariadb start
+    wait_for 60 mysqladmin ping || die "MariaDB did not start"
+  fi
+  # Use root over TCP when it needs no password; otherwise a local account
+  # whose generated password lives only in $STATE.
+  if mysql -h"$DB_HOST" -P"$DB_PORT" -uroot -e 'SELECT 1' >/dev/null 2>&1; then
+    DB_SERVER_URL="mysql://root@$DB_HOST:$DB_PORT"
+  else
+    local pass_file="$STATE/db-password"
+    [ -s "$pass_file" ] || (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$pass_file")
+    local pass; pass="$(cat "$pass_file")"
+    mysql_root -e "CREATE USER IF NOT EXISTS 'campaigns'@'127.0.0.1' IDENTIFIED BY '$pass';
+                   ALTER USER 'campaigns'@'127.0.0.1' IDENTIFIED BY '$pass';
+                   GRANT ALL PRIVILEGES ON *.* TO 'campaigns'@'127.0.0.1' WITH GRANT OPTION;"
+    DB_SERVER_URL="mysql://campaigns:$pass@$DB_HOST:$DB_PORT"
+  fi
+  mysql_root -e "CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+  export DATABASE_URL="${DATABASE_URL:-$DB_SERVER_URL/$DB_NAME}"
+  export TEST_DATABASE_URL="${TEST_DATABASE_URL:-$DB_SERVER_URL}"
+}
+
+# ---- the AWS emulator (moto) -----------------------------------------------
+ensure_python() {
+  command -v python3 >/dev/null || apt_install python3
+  if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$VENV"; }
+  fi
+}
+
+ensure_aws_emulator() {
+  export AWS_ENDPOINT_URL="$AWS_LOCAL"
+  export AWS_REGION="${AWS_REGION:-us-east-1}"
+  export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}"
+  export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
+  if curl -fs -o /dev/null "$AWS_ENDPOINT_URL/moto-api/" 2>/dev/null \
+     || curl -fs -o /dev/null "$AWS_ENDPOINT_URL/_localstack/health" 2>/dev/null; then
+    log "AWS emulator already running at $AWS_ENDPOINT_URL"
+  else
+    case "$AWS_ENDPOINT_URL" in
+      http://127.0.0.1:*|http://localhost:*) ;;
+      *) die "AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL does not answer" ;;
+    esac
+    ensure_python
+    [ -x "$VENV/bin/moto_server" ] || { log "installing moto[server] (PyPI)"; "$VENV/bin/pip" install -q 'moto[server]>=5,<6'; }
+    local port="${AWS_ENDPOINT_URL##*:}"; port="${port%%/*}"
+    log "starting moto on 127.0.0.1:$port"
+    "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$STATE/moto.log" 2>&1 &
+    STARTED_PIDS+=($!)
+    wait_for 30 curl -fs -o /dev/null "$AWS_ENDPOINT_URL/moto-api/" || die "moto did not start (see $STATE/moto.log)"
+  fi
+  ensure_python
+  [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import boto3' 2>/dev/null \
+    || "$VENV/bin/pip" install -q boto3
+  "$VENV/bin/python" "$ROOT/infra/aws-init.py"
+}
+
+ensure_tools() {
+  command -v curl >/dev/null || apt_install curl ca-certificates
+  command -v cc >/dev/null || apt_install build-essential
+  command -v cargo >/dev/null || die "the Rust toolchain (cargo) is required"
+}
+
+dev_secret() {
+  local file="$STATE/jwt-secret"
+  [ -s "$file" ] || (umask 077; head -c 48 /dev/urandom | base64 | tr -d '/+=\n' > "$file")
+  cat "$file"
+}
+
+setup() {
+  mkdir -p "$STATE"
+  ensure_tools
+  ensure_mariadb
+  ensure_aws_emulator
+}
+
+cmd_up() {
+  setup
+  log "building (target dir $CARGO_TARGET_DIR)"
+  cargo build --manifest-path "$ROOT/Cargo.toml" -p functions --bins
+  local bin="$CARGO_TARGET_DIR/debug"
+  "$bin/ops" migrate
+  export JWT_SECRET="${JWT_SECRET:-$(dev_secret)}"
+  export SMS_PROVIDER="${SMS_PROVIDER:-log}" EMAIL_PROVIDER="${EMAIL_PROVIDER:-log}"
+  export PORT="${PORT:-3000}" RUST_LOG="${RUST_LOG:-info}"
+  log "starting the local gateway on http://localhost:$PORT (Ctrl-C to stop)"
+  "$bin/local-gateway" &
+  local gateway=$!
+  STARTED_PIDS+=("$gateway")
+  wait "$gateway"
+}
+
+cmd_test() {
+  setup
+  # Databases of earlier test runs (each test makes its own).
+  mysql_root -N -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'test\\_%'" \
+    | while read -r db; do mysql_root -e "DROP DATABASE \`$db\`"; done
+  log "running every test of the workspace"
+  cargo test --manifest-path "$ROOT/Cargo.toml" --workspace --no-fail-fast
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  test) cmd_test ;;
+  *) echo "usage: infra/dev.sh up|test" >&2; exit 2 ;;
+esac
