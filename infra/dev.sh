@@ -3,7 +3,8 @@
 #   infra/dev.sh up    — install and start what is missing, migrate, run the
 #                        whole system locally in the foreground (Ctrl-C stops
 #                        what this script started);
-#   infra/dev.sh test  — the same setup, then every test of the workspace.
+#   infra/dev.sh test  — the same setup, then every test of the workspace;
+#   infra/dev.sh bench — the same setup, then the benchmarks (figures printed).
 # Works on a fresh Debian machine with only the Rust toolchain; idempotent:
 # what is installed is not reinstalled, what is running is reused.
 set -euo pipefail
@@ -95,6 +96,7 @@ ensure_aws_emulator() {
   export AWS_REGION="${AWS_REGION:-us-east-1}"
   export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}"
   export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
+  export S3_BUCKET="${S3_BUCKET:-wa-campaigns-local}"
   if curl -fs -o /dev/null "$AWS_ENDPOINT_URL/moto-api/" 2>/dev/null \
      || curl -fs -o /dev/null "$AWS_ENDPOINT_URL/_localstack/health" 2>/dev/null; then
     log "AWS emulator already running at $AWS_ENDPOINT_URL"
@@ -154,15 +156,26 @@ cmd_up() {
 
 cmd_test() {
   setup
-  # Databases of earlier test runs (each test makes its own).
+  # Databases of test runs over an hour old (tests name them test_<epoch>_<id>).
+  local cutoff=$(( $(date +%s) - 3600 ))
   mysql_root -N -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'test\\_%'" \
-    | while read -r db; do mysql_root -e "DROP DATABASE \`$db\`"; done
+    | while read -r db; do
+        local born="${db#test_}"; born="${born%%_*}"
+        if [[ "$born" =~ ^[0-9]+$ ]] && [ "$born" -lt "$cutoff" ]; then mysql_root -e "DROP DATABASE \`$db\`"; fi
+      done
   log "running every test of the workspace"
   cargo test --manifest-path "$ROOT/Cargo.toml" --workspace --no-fail-fast
+}
+
+cmd_bench() {
+  setup
+  log "running the benchmarks (optimised build)"
+  cargo bench --manifest-path "$ROOT/Cargo.toml" --workspace
 }
 
 case "${1:-}" in
   up) cmd_up ;;
   test) cmd_test ;;
-  *) echo "usage: infra/dev.sh up|test" >&2; exit 2 ;;
+  bench) cmd_bench ;;
+  *) echo "usage: infra/dev.sh up|test|bench" >&2; exit 2 ;;
 esac

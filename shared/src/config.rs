@@ -39,6 +39,15 @@ pub struct Settings {
     /// `POST /api/user/register-simple` (sign-up without an OTP).
     pub register_simple_enabled: bool,
     pub gateway: GatewaySettings,
+    pub aws: AwsSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct AwsSettings {
+    pub region: String,
+    /// `AWS_ENDPOINT_URL`: an emulator locally; unset in AWS.
+    pub endpoint_url: Option<String>,
+    pub s3_bucket: String,
 }
 
 #[derive(Debug, Clone)]
@@ -165,6 +174,12 @@ impl Settings {
             rate_limit_window: Duration::from_secs(env.parsed("RATE_LIMIT_WINDOW_SECONDS", 900)),
         };
 
+        let aws = AwsSettings {
+            region: env.optional("AWS_REGION").unwrap_or_else(|| "us-east-1".into()),
+            endpoint_url: env.optional("AWS_ENDPOINT_URL"),
+            s3_bucket: env.required("S3_BUCKET").unwrap_or_default(),
+        };
+
         if !env.problems.is_empty() {
             return Err(ConfigError(env.problems));
         }
@@ -179,6 +194,7 @@ impl Settings {
             email,
             register_simple_enabled,
             gateway,
+            aws,
         })
     }
 }
@@ -224,7 +240,7 @@ mod tests {
             ("SMS_PROVIDER".to_string(), "pigeon".to_string()),
         ]);
         let err = Settings::from_map(&map).unwrap_err().to_string();
-        for name in ["DATABASE_URL", "JWT_SECRET", "PORT", "SMS_PROVIDER"] {
+        for name in ["DATABASE_URL", "JWT_SECRET", "PORT", "SMS_PROVIDER", "S3_BUCKET"] {
             assert!(err.contains(name), "{name} missing from: {err}");
         }
         assert!(!err.contains("short"), "a secret value leaked into: {err}");
@@ -235,6 +251,7 @@ mod tests {
         let map = HashMap::from([
             ("DATABASE_URL".to_string(), "mysql://root@127.0.0.1/db".to_string()),
             ("JWT_SECRET".to_string(), "x".repeat(40)),
+            ("S3_BUCKET".to_string(), "bucket".to_string()),
             ("SMS_PROVIDER".to_string(), "kavenegar".to_string()),
         ]);
         let err = Settings::from_map(&map).unwrap_err().to_string();

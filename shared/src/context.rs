@@ -6,9 +6,11 @@ use sqlx::MySqlPool;
 
 use crate::{
     auth::{otp_code::OtpHasher, JwtKeys},
+    aws,
     config::Settings,
     db,
     notify::Notifier,
+    storage::Storage,
 };
 
 #[derive(Clone)]
@@ -18,6 +20,7 @@ pub struct AppContext {
     pub jwt: JwtKeys,
     pub otp_hasher: OtpHasher,
     pub notifier: Notifier,
+    pub storage: Storage,
 }
 
 impl AppContext {
@@ -26,11 +29,13 @@ impl AppContext {
     pub async fn from_env() -> anyhow::Result<Self> {
         let settings = Settings::from_env()?;
         let pool = db::connect(&settings.database_url, settings.database_max_connections).await?;
-        Self::with_pool(settings, pool)
+        Self::with_pool(settings, pool).await
     }
 
-    pub fn with_pool(settings: Settings, db: MySqlPool) -> anyhow::Result<Self> {
+    pub async fn with_pool(settings: Settings, db: MySqlPool) -> anyhow::Result<Self> {
+        let sdk = aws::sdk_config(&settings.aws).await;
         Ok(Self {
+            storage: Storage::new(&sdk, settings.aws.s3_bucket.clone()),
             jwt: JwtKeys::new(settings.jwt_secret.expose(), settings.access_token_ttl),
             otp_hasher: OtpHasher::new(settings.jwt_secret.expose()),
             notifier: Notifier::new(&settings.sms, &settings.email)?,

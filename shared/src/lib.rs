@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod aws;
 pub mod config;
 pub mod context;
 pub mod db;
@@ -13,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod notify;
 pub mod repo;
+pub mod storage;
 pub mod telemetry;
 pub mod validation;
 

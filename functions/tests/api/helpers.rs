@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each test module uses a different part of the kit
 //! `TestApp::spawn`: a uniquely named database, migrated; the fakes; the
 //! gateway app (every area router with its layers) on a random port.
 
@@ -16,6 +17,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub sms: FakeSms,
     pub smtp: FakeSmtp,
+    pub ctx: AppContext,
 }
 
 pub struct Account {
@@ -42,7 +44,10 @@ impl TestApp {
     /// Spawn with some settings overridden (environment variable names).
     pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
         log_capture::install();
-        let db_name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        // The creation time in the name lets `infra/dev.sh test` drop only
+        // stale databases, never those of a test run still going.
+        let created = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let db_name = format!("test_{created}_{}", uuid::Uuid::new_v4().simple());
         let admin = MySqlPool::connect(&server_url()).await.expect("MariaDB reachable at TEST_DATABASE_URL");
         sqlx::query(&format!("CREATE DATABASE `{db_name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
             .execute(&admin)
@@ -66,6 +71,8 @@ impl TestApp {
             ("SMTP_FROM", "Campaigns <noreply@example.com>".into()),
             ("FRONTEND_URL", "http://app.example.test".into()),
             ("RATE_LIMIT_MAX", "100000".into()),
+            ("AWS_ENDPOINT_URL", std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| "http://127.0.0.1:4566".into())),
+            ("S3_BUCKET", format!("test-{}", uuid::Uuid::new_v4().simple())),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -76,7 +83,8 @@ impl TestApp {
         let settings = Settings::from_map(&env).expect("test settings");
         let db = shared::db::connect(&settings.database_url, 5).await.unwrap();
         shared::db::migrate(&db).await.unwrap();
-        let ctx = AppContext::with_pool(settings, db.clone()).unwrap();
+        let ctx = AppContext::with_pool(settings, db.clone()).await.unwrap();
+        ctx.storage.client().create_bucket().bucket(ctx.storage.bucket()).send().await.expect("S3 emulator reachable");
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
@@ -85,7 +93,7 @@ impl TestApp {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap()
         });
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Self { address, db, client, sms, smtp }
+        Self { address, db, client, sms, smtp, ctx }
     }
 
     pub fn url(&self, path: &str) -> String {
