@@ -1,12 +1,17 @@
 //! The local gateway's app: every area's router merged unchanged, plus what
-//! API Gateway does in AWS — CORS for the frontend and a per-client rate
-//! limit.
+//! API Gateway does in AWS — CORS for the frontend, a per-client rate limit,
+//! the WebSocket API at `/ws/campaigns` (the old service's path) and its
+//! `@connections` management API.
 
-use axum::{http::HeaderValue, middleware, Router};
+mod management;
+mod websocket;
+
+use axum::{http::HeaderValue, middleware, routing::get, Router};
 use shared::AppContext;
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 
 use crate::http::{self, rate_limit::RateLimiter};
+use websocket::{LocalWebSockets, Registry};
 
 /// Every area's routes, merged. The single list of areas the gateway serves.
 pub fn routes(ctx: &AppContext) -> Router {
@@ -24,7 +29,13 @@ pub fn app(ctx: AppContext) -> Router {
         .allow_headers(AllowHeaders::mirror_request())
         .allow_credentials(true)
         .max_age(std::time::Duration::from_secs(600));
+    let local = LocalWebSockets { ctx: ctx.clone(), registry: Registry::default() };
+    // The WebSocket and management endpoints stand outside the HTTP API's
+    // rate limit, as they do in AWS.
+    let websockets = Router::new().route("/ws/campaigns", get(websocket::upgrade)).with_state(local.clone());
     http::finish(routes(&ctx))
         .layer(middleware::from_fn_with_state(limiter, http::rate_limit::enforce))
         .layer(cors)
+        .merge(websockets)
+        .merge(management::routes(local))
 }

@@ -6,3 +6,4 @@ pub mod auth;
 pub mod gateway;
 pub mod health;
 pub mod http;
+pub mod ws;

@@ -48,6 +48,9 @@ pub struct AwsSettings {
     /// `AWS_ENDPOINT_URL`: an emulator locally; unset in AWS.
     pub endpoint_url: Option<String>,
     pub s3_bucket: String,
+    /// `WS_MANAGEMENT_ENDPOINT`: where events are pushed (the WebSocket
+    /// API's `@connections` endpoint, or the local gateway). Unset: no pushes.
+    pub ws_management_endpoint: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -178,6 +181,7 @@ impl Settings {
             region: env.optional("AWS_REGION").unwrap_or_else(|| "us-east-1".into()),
             endpoint_url: env.optional("AWS_ENDPOINT_URL"),
             s3_bucket: env.required("S3_BUCKET").unwrap_or_default(),
+            ws_management_endpoint: env.optional("WS_MANAGEMENT_ENDPOINT"),
         };
 
         if !env.problems.is_empty() {

@@ -10,6 +10,7 @@ use crate::{
     config::Settings,
     db,
     notify::Notifier,
+    realtime::Pusher,
     storage::Storage,
 };
 
@@ -21,6 +22,7 @@ pub struct AppContext {
     pub otp_hasher: OtpHasher,
     pub notifier: Notifier,
     pub storage: Storage,
+    pub pusher: Pusher,
 }
 
 impl AppContext {
@@ -36,6 +38,7 @@ impl AppContext {
         let sdk = aws::sdk_config(&settings.aws).await;
         Ok(Self {
             storage: Storage::new(&sdk, settings.aws.s3_bucket.clone()),
+            pusher: Pusher::new(&sdk, settings.aws.ws_management_endpoint.as_deref(), db.clone()),
             jwt: JwtKeys::new(settings.jwt_secret.expose(), settings.access_token_ttl),
             otp_hasher: OtpHasher::new(settings.jwt_secret.expose()),
             notifier: Notifier::new(&settings.sms, &settings.email)?,

@@ -55,6 +55,10 @@ impl TestApp {
             .unwrap();
         admin.close().await;
 
+        // Bound first: the app pushes WebSocket events to its own
+        // management endpoint, as the local gateway does.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
         let sms = FakeSms::start(&format!("key-{}", uuid::Uuid::new_v4().simple())).await;
         let smtp = FakeSmtp::start().await;
         let mut env: HashMap<String, String> = [
@@ -73,6 +77,7 @@ impl TestApp {
             ("RATE_LIMIT_MAX", "100000".into()),
             ("AWS_ENDPOINT_URL", std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| "http://127.0.0.1:4566".into())),
             ("S3_BUCKET", format!("test-{}", uuid::Uuid::new_v4().simple())),
+            ("WS_MANAGEMENT_ENDPOINT", address.clone()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -86,8 +91,6 @@ impl TestApp {
         let ctx = AppContext::with_pool(settings, db.clone()).await.unwrap();
         ctx.storage.client().create_bucket().bucket(ctx.storage.bucket()).send().await.expect("S3 emulator reachable");
 
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = format!("http://{}", listener.local_addr().unwrap());
         let app = functions::gateway::app(ctx.clone());
         tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap()

@@ -11,5 +11,6 @@ mod gateway;
 mod login;
 mod otp;
 mod profile;
+mod realtime;
 mod register;
 mod tokens;

@@ -7,3 +7,4 @@
 pub mod otps;
 pub mod refresh_tokens;
 pub mod users;
+pub mod ws_connections;

@@ -1,0 +1,124 @@
+//! The event shapes are a contract with the frontend: every event is
+//! `{"type", "campaignId", "data": {…, "timestamp"}}` with camelCase fields.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Progress {
+    pub total: i64,
+    pub sent: i64,
+    pub failed: i64,
+    pub delivered: i64,
+    /// Only `progress_update` carries the percentage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
+
+impl Progress {
+    pub fn new(total: i64, sent: i64, failed: i64, delivered: i64) -> Self {
+        Self { total, sent, failed, delivered, percentage: None }
+    }
+
+    /// The same figures with the share of recipients already handled.
+    pub fn with_percentage(mut self) -> Self {
+        let done = (self.sent + self.failed) as f64;
+        let pct = if self.total > 0 { done * 100.0 / self.total as f64 } else { 0.0 };
+        self.percentage = Some((pct * 100.0).round() / 100.0);
+        self
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CompletionReport {
+    pub total_recipients: i64,
+    pub sent_count: i64,
+    pub failed_count: i64,
+    pub delivered_count: i64,
+    pub delivery_rate: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct QrCodePayload {
+    pub raw: String,
+    pub url: String,
+    /// `data:image/png;base64,…`
+    pub image: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CampaignEvent {
+    CampaignUpdate { id: i64, title: Option<String>, status: String, progress: Progress, started_at: Option<DateTime<Utc>> },
+    ProgressUpdate { progress: Progress },
+    StatusUpdate { status: String, message: String },
+    ErrorUpdate { error: String },
+    CompletionUpdate { report: CompletionReport },
+    QrCode { qr_code: QrCodePayload },
+}
+
+impl CampaignEvent {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::CampaignUpdate { .. } => "campaign_update",
+            Self::ProgressUpdate { .. } => "progress_update",
+            Self::StatusUpdate { .. } => "status_update",
+            Self::ErrorUpdate { .. } => "error_update",
+            Self::CompletionUpdate { .. } => "completion_update",
+            Self::QrCode { .. } => "qr_code",
+        }
+    }
+
+    fn data(&self) -> Value {
+        match self {
+            Self::CampaignUpdate { id, title, status, progress, started_at } => json!({
+                "id": id, "title": title, "status": status, "progress": progress,
+                "startedAt": started_at.map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true)),
+            }),
+            Self::ProgressUpdate { progress } => json!({ "progress": progress.clone().with_percentage() }),
+            Self::StatusUpdate { status, message } => json!({ "status": status, "message": message }),
+            Self::ErrorUpdate { error } => json!({ "error": error }),
+            Self::CompletionUpdate { report } => json!({ "report": report }),
+            Self::QrCode { qr_code } => json!({ "qrCode": qr_code }),
+        }
+    }
+
+    /// The wire form, stamped now.
+    pub fn to_json(&self, campaign_id: i64) -> String {
+        let mut data = self.data();
+        data["timestamp"] = json!(Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true));
+        json!({ "type": self.kind(), "campaignId": campaign_id, "data": data }).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_update_has_the_contract_shape() {
+        let event = CampaignEvent::ProgressUpdate { progress: Progress::new(20, 9, 1, 4) };
+        let wire: Value = serde_json::from_str(&event.to_json(7)).unwrap();
+        assert_eq!(wire["type"], "progress_update");
+        assert_eq!(wire["campaignId"], 7);
+        assert_eq!(wire["data"]["progress"], json!({"total": 20, "sent": 9, "failed": 1, "delivered": 4, "percentage": 50.0}));
+        let stamp = wire["data"]["timestamp"].as_str().unwrap();
+        assert!(stamp.ends_with('Z') && stamp.len() == 24, "{stamp}");
+    }
+
+    #[test]
+    fn campaign_update_has_no_percentage() {
+        let event = CampaignEvent::CampaignUpdate {
+            id: 3,
+            title: Some("کمپین".into()),
+            status: "RUNNING".into(),
+            progress: Progress::new(2, 1, 0, 0),
+            started_at: None,
+        };
+        let wire: Value = serde_json::from_str(&event.to_json(3)).unwrap();
+        assert_eq!(wire["data"]["title"], "کمپین");
+        assert!(wire["data"]["progress"].get("percentage").is_none());
+        assert!(wire["data"]["startedAt"].is_null());
+    }
+}

@@ -1,0 +1,111 @@
+//! Pushing events to every connection following a campaign through the API
+//! Gateway management API (`PostToConnection`), concurrently.
+//!
+//! A push never fails the caller's work: a connection that is gone (410)
+//! is forgotten, transient errors are retried by the SDK's standard retry
+//! (exponential backoff with jitter), and whatever still fails is logged.
+
+use std::time::Duration;
+
+use aws_sdk_apigatewaymanagement::{
+    config::{retry::RetryConfig, timeout::TimeoutConfig},
+    operation::post_to_connection::PostToConnectionError,
+    primitives::Blob,
+    Client,
+};
+use futures_util::{stream, StreamExt};
+use sqlx::MySqlPool;
+
+use super::CampaignEvent;
+use crate::repo::ws_connections;
+
+/// How many PostToConnection calls run at once for one push.
+const CONCURRENCY: usize = 64;
+
+#[derive(Clone)]
+pub struct Pusher {
+    client: Option<Client>,
+    db: MySqlPool,
+}
+
+/// What one push achieved.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PushReport {
+    pub delivered: usize,
+    pub gone: usize,
+    pub failed: usize,
+}
+
+enum Outcome {
+    Delivered,
+    Gone,
+    Failed,
+}
+
+impl Pusher {
+    /// `endpoint`: the WebSocket API's management endpoint
+    /// (`https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`, or
+    /// the local gateway). Without one, pushes are skipped.
+    pub fn new(sdk: &aws_config::SdkConfig, endpoint: Option<&str>, db: MySqlPool) -> Self {
+        let client = endpoint.map(|endpoint| {
+            let config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk)
+                .endpoint_url(endpoint)
+                .retry_config(RetryConfig::standard().with_max_attempts(3))
+                .timeout_config(TimeoutConfig::builder().operation_attempt_timeout(Duration::from_secs(2)).build())
+                .build();
+            Client::from_conf(config)
+        });
+        Self { client, db }
+    }
+
+    /// Send `event` to everyone following `campaign_id`.
+    #[tracing::instrument(skip(self, event), fields(campaign.id = campaign_id, event = event.kind()))]
+    pub async fn push(&self, campaign_id: i64, event: &CampaignEvent) -> PushReport {
+        let Some(client) = &self.client else {
+            tracing::debug!("no management endpoint configured; push skipped");
+            return PushReport::default();
+        };
+        let connections = match ws_connections::for_campaign(&self.db, campaign_id).await {
+            Ok(connections) => connections,
+            Err(err) => {
+                tracing::warn!(error = %err, "could not list connections; push skipped");
+                return PushReport::default();
+            }
+        };
+        let payload = Blob::new(event.to_json(campaign_id).into_bytes());
+        let outcomes: Vec<Outcome> = stream::iter(connections)
+            .map(|connection_id| {
+                let payload = payload.clone();
+                async move { self.post(client, &connection_id, payload).await }
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+        let mut report = PushReport::default();
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Delivered => report.delivered += 1,
+                Outcome::Gone => report.gone += 1,
+                Outcome::Failed => report.failed += 1,
+            }
+        }
+        report
+    }
+
+    async fn post(&self, client: &Client, connection_id: &str, payload: Blob) -> Outcome {
+        let result = client.post_to_connection().connection_id(connection_id).data(payload).send().await;
+        match result {
+            Ok(_) => Outcome::Delivered,
+            Err(err) if matches!(err.as_service_error(), Some(PostToConnectionError::GoneException(_))) => {
+                if let Err(err) = ws_connections::delete(&self.db, connection_id).await {
+                    tracing::warn!(error = %err, "could not forget a gone connection");
+                }
+                Outcome::Gone
+            }
+            Err(err) => {
+                tracing::warn!(error = %aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&err), "push failed");
+                Outcome::Failed
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! The `ws_connections` and `ws_subscriptions` tables.
+
+use chrono::{DateTime, Utc};
+use sqlx::MySqlExecutor;
+
+pub async fn insert(
+    db: impl MySqlExecutor<'_>,
+    connection_id: &str,
+    user_id: i64,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO ws_connections (connection_id, user_id, expires_at) VALUES (?, ?, ?)")
+        .bind(connection_id)
+        .bind(user_id)
+        .bind(expires_at)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The user a live connection belongs to.
+pub async fn owner(db: impl MySqlExecutor<'_>, connection_id: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT user_id FROM ws_connections WHERE connection_id = ? AND expires_at > CURRENT_TIMESTAMP(3)")
+        .bind(connection_id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn subscribe(db: impl MySqlExecutor<'_>, connection_id: &str, campaign_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT IGNORE INTO ws_subscriptions (connection_id, campaign_id) VALUES (?, ?)")
+        .bind(connection_id)
+        .bind(campaign_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Live connections following a campaign.
+pub async fn for_campaign(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT c.connection_id FROM ws_subscriptions s \
+         JOIN ws_connections c ON c.connection_id = s.connection_id \
+         WHERE s.campaign_id = ? AND c.expires_at > CURRENT_TIMESTAMP(3)",
+    )
+    .bind(campaign_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Forget a connection (its subscriptions go by cascade).
+pub async fn delete(db: impl MySqlExecutor<'_>, connection_id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM ws_connections WHERE connection_id = ?")
+        .bind(connection_id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn delete_expired(db: impl MySqlExecutor<'_>) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM ws_connections WHERE expires_at <= CURRENT_TIMESTAMP(3)").execute(db).await?;
+    Ok(done.rows_affected())
+}
+
+/// Whether the campaign exists and belongs to the user.
+pub async fn campaign_belongs_to(db: impl MySqlExecutor<'_>, campaign_id: i64, user_id: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM campaigns WHERE id = ? AND user_id = ?)")
+        .bind(campaign_id)
+        .bind(user_id)
+        .fetch_one(db)
+        .await
+        .map(|found: i64| found != 0)
+}
