@@ -13,4 +13,21 @@ existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
 if bucket not in existing:
     s3.create_bucket(Bucket=bucket)
 
+sqs = boto3.client("sqs", endpoint_url=endpoint, region_name=region)
+prefix = os.environ.get("SQS_PREFIX", "wa-campaigns-local")
+dlq = sqs.create_queue(QueueName=f"{prefix}-sessions-dlq")["QueueUrl"]
+dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+inbox_dlq = sqs.create_queue(QueueName=f"{prefix}-inbox-dlq")["QueueUrl"]
+inbox_dlq_arn = sqs.get_queue_attributes(QueueUrl=inbox_dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+sessions = sqs.create_queue(
+    QueueName=f"{prefix}-sessions",
+    Attributes={
+        "VisibilityTimeout": "30",
+        "RedrivePolicy": f'{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":"5"}}',
+    },
+)["QueueUrl"]
+
 print(f"aws: bucket {bucket} ready at {endpoint}")
+# Read by infra/dev.sh: the URLs the processes are configured with.
+print(f"SQS_SESSIONS_QUEUE_URL={sessions}")
+print(f"SQS_INBOX_DLQ_ARN={inbox_dlq_arn}")

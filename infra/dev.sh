@@ -116,7 +116,9 @@ ensure_aws_emulator() {
   ensure_python
   [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import boto3' 2>/dev/null \
     || "$VENV/bin/pip" install -q boto3
-  "$VENV/bin/python" "$ROOT/infra/aws-init.py"
+  local init; init="$("$VENV/bin/python" "$ROOT/infra/aws-init.py")"
+  echo "$init" | grep -v '=' >&2 || true
+  eval "$(echo "$init" | grep -E '^[A-Z_]+=' | sed 's/^/export /')"
 }
 
 ensure_tools() {

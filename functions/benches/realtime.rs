@@ -34,6 +34,7 @@ async fn run(database_url: &str) -> anyhow::Result<()> {
         ("DATABASE_URL".to_string(), database_url.to_string()),
         ("JWT_SECRET".to_string(), "bench-secret-bench-secret-bench-secret".to_string()),
         ("S3_BUCKET".to_string(), "bench-unused".to_string()),
+        ("SQS_SESSIONS_QUEUE_URL".to_string(), "http://127.0.0.1:4566/000000000000/bench-unused".to_string()),
         ("WS_MANAGEMENT_ENDPOINT".to_string(), format!("http://{address}")),
         ("RATE_LIMIT_MAX".to_string(), "1000000".to_string()),
     ]);

@@ -51,6 +51,8 @@ pub struct AwsSettings {
     /// `WS_MANAGEMENT_ENDPOINT`: where events are pushed (the WebSocket
     /// API's `@connections` endpoint, or the local gateway). Unset: no pushes.
     pub ws_management_endpoint: Option<String>,
+    /// `SQS_SESSIONS_QUEUE_URL`: the shared queue of session commands.
+    pub sessions_queue_url: String,
 }
 
 #[derive(Debug, Clone)]
@@ -182,6 +184,7 @@ impl Settings {
             endpoint_url: env.optional("AWS_ENDPOINT_URL"),
             s3_bucket: env.required("S3_BUCKET").unwrap_or_default(),
             ws_management_endpoint: env.optional("WS_MANAGEMENT_ENDPOINT"),
+            sessions_queue_url: env.required("SQS_SESSIONS_QUEUE_URL").unwrap_or_default(),
         };
 
         if !env.problems.is_empty() {
@@ -256,6 +259,7 @@ mod tests {
             ("DATABASE_URL".to_string(), "mysql://root@127.0.0.1/db".to_string()),
             ("JWT_SECRET".to_string(), "x".repeat(40)),
             ("S3_BUCKET".to_string(), "bucket".to_string()),
+            ("SQS_SESSIONS_QUEUE_URL".to_string(), "http://localhost/q".to_string()),
             ("SMS_PROVIDER".to_string(), "kavenegar".to_string()),
         ]);
         let err = Settings::from_map(&map).unwrap_err().to_string();

@@ -10,6 +10,7 @@ use crate::{
     config::Settings,
     db,
     notify::Notifier,
+    queue::Queues,
     realtime::Pusher,
     storage::Storage,
 };
@@ -23,6 +24,7 @@ pub struct AppContext {
     pub notifier: Notifier,
     pub storage: Storage,
     pub pusher: Pusher,
+    pub queues: Queues,
 }
 
 impl AppContext {
@@ -38,6 +40,7 @@ impl AppContext {
         let sdk = aws::sdk_config(&settings.aws).await;
         Ok(Self {
             storage: Storage::new(&sdk, settings.aws.s3_bucket.clone()),
+            queues: Queues::new(&sdk, settings.aws.sessions_queue_url.clone()),
             pusher: Pusher::new(&sdk, settings.aws.ws_management_endpoint.as_deref(), db.clone()),
             jwt: JwtKeys::new(settings.jwt_secret.expose(), settings.access_token_ttl),
             otp_hasher: OtpHasher::new(settings.jwt_secret.expose()),

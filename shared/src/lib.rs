@@ -13,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod notify;
+pub mod queue;
 pub mod realtime;
 pub mod repo;
 pub mod storage;

@@ -85,6 +85,25 @@ impl TestApp {
         for (key, value) in overrides {
             env.insert((*key).to_owned(), (*value).to_owned());
         }
+        // The sessions queue is made per test, so commands never cross tests.
+        let queue_name = format!("test-sessions-{}", uuid::Uuid::new_v4().simple());
+        let sdk = shared::aws::sdk_config(&shared::config::AwsSettings {
+            region: "us-east-1".into(),
+            endpoint_url: Some(env["AWS_ENDPOINT_URL"].clone()),
+            s3_bucket: String::new(),
+            ws_management_endpoint: None,
+            sessions_queue_url: String::new(),
+        })
+        .await;
+        let queue_url = aws_sdk_sqs::Client::new(&sdk)
+            .create_queue()
+            .queue_name(&queue_name)
+            .send()
+            .await
+            .expect("SQS emulator reachable")
+            .queue_url
+            .unwrap();
+        env.insert("SQS_SESSIONS_QUEUE_URL".into(), queue_url);
         let settings = Settings::from_map(&env).expect("test settings");
         let db = shared::db::connect(&settings.database_url, 5).await.unwrap();
         shared::db::migrate(&db).await.unwrap();

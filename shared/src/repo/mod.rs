@@ -6,5 +6,6 @@
 
 pub mod otps;
 pub mod refresh_tokens;
+pub mod session_leases;
 pub mod users;
 pub mod ws_connections;

@@ -1,0 +1,161 @@
+//! The `session_leases` and `senders` tables: one owner per WhatsApp
+//! session, kept by heartbeats, taken over when they stop.
+
+use chrono::{DateTime, Utc};
+use sqlx::MySqlExecutor;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Lease {
+    pub campaign_id: i64,
+    pub sender_id: String,
+    pub inbox_url: String,
+    pub expires_at: DateTime<Utc>,
+    pub fencing: i64,
+    pub snapshot_key: Option<String>,
+}
+
+const LEASE_COLUMNS: &str = "campaign_id, sender_id, inbox_url, expires_at, fencing, snapshot_key";
+
+/// The current owner, if its lease has not expired.
+pub async fn live_owner(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<Lease>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {LEASE_COLUMNS} FROM session_leases WHERE campaign_id = ? AND expires_at > CURRENT_TIMESTAMP(3)"
+    ))
+    .bind(campaign_id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn find(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<Lease>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {LEASE_COLUMNS} FROM session_leases WHERE campaign_id = ?"))
+        .bind(campaign_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Take the lease if it is free, expired, or already ours; the claimed
+/// lease (with a new fencing token on a change of owner) or `None` when
+/// another sender holds it.
+pub async fn claim(
+    db: &sqlx::MySqlPool,
+    campaign_id: i64,
+    sender_id: &str,
+    inbox_url: &str,
+    ttl: std::time::Duration,
+) -> Result<Option<Lease>, sqlx::Error> {
+    let expires_at = Utc::now() + ttl;
+    // One statement decides atomically: the row is replaced only when free.
+    sqlx::query(
+        "INSERT INTO session_leases (campaign_id, sender_id, inbox_url, expires_at) VALUES (?, ?, ?, ?) \
+         ON DUPLICATE KEY UPDATE \
+           fencing = IF(sender_id = VALUES(sender_id), fencing, IF(expires_at <= CURRENT_TIMESTAMP(3), fencing + 1, fencing)), \
+           inbox_url = IF(sender_id = VALUES(sender_id) OR expires_at <= CURRENT_TIMESTAMP(3), VALUES(inbox_url), inbox_url), \
+           acquired_at = IF(sender_id = VALUES(sender_id) OR expires_at <= CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3), acquired_at), \
+           sender_id = IF(sender_id = VALUES(sender_id) OR expires_at <= CURRENT_TIMESTAMP(3), VALUES(sender_id), sender_id), \
+           expires_at = IF(sender_id = VALUES(sender_id), VALUES(expires_at), expires_at)",
+    )
+    .bind(campaign_id)
+    .bind(sender_id)
+    .bind(inbox_url)
+    .bind(expires_at)
+    .execute(db)
+    .await?;
+    let lease = find(db, campaign_id).await?;
+    Ok(lease.filter(|lease| lease.sender_id == sender_id && lease.expires_at > Utc::now()))
+}
+
+/// Extend every unexpired lease this sender holds; returns how many. An
+/// expired one is not revived here: the sender must claim it again, and may
+/// find it taken.
+pub async fn heartbeat(db: impl MySqlExecutor<'_>, sender_id: &str, ttl: std::time::Duration) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE session_leases SET expires_at = ? WHERE sender_id = ? AND expires_at > CURRENT_TIMESTAMP(3)",
+    )
+    .bind(Utc::now() + ttl)
+    .bind(sender_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Whether `sender_id` still holds the lease under `fencing`.
+pub async fn still_held(db: impl MySqlExecutor<'_>, campaign_id: i64, sender_id: &str, fencing: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM session_leases WHERE campaign_id = ? AND sender_id = ? AND fencing = ? \
+         AND expires_at > CURRENT_TIMESTAMP(3))",
+    )
+    .bind(campaign_id)
+    .bind(sender_id)
+    .bind(fencing)
+    .fetch_one(db)
+    .await
+    .map(|held: i64| held != 0)
+}
+
+pub async fn set_snapshot(db: impl MySqlExecutor<'_>, campaign_id: i64, key: Option<&str>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE session_leases SET snapshot_key = ? WHERE campaign_id = ?")
+        .bind(key)
+        .bind(campaign_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Give the lease up now (drain or cleanup), so another sender may claim it
+/// at once; the snapshot key stays for that sender.
+pub async fn release(db: impl MySqlExecutor<'_>, campaign_id: i64, sender_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE session_leases SET expires_at = CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND \
+         WHERE campaign_id = ? AND sender_id = ?",
+    )
+    .bind(campaign_id)
+    .bind(sender_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM session_leases WHERE campaign_id = ?").bind(campaign_id).execute(db).await?;
+    Ok(())
+}
+
+/// Campaigns whose session lease expired while they still need a session
+/// (running or paused mid-campaign): to be re-offered to the fleet.
+pub async fn orphaned(db: impl MySqlExecutor<'_>, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT l.campaign_id FROM session_leases l JOIN campaigns c ON c.id = l.campaign_id \
+         WHERE l.expires_at <= CURRENT_TIMESTAMP(3) AND c.status IN ('RUNNING') ORDER BY l.expires_at LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn register_sender(db: impl MySqlExecutor<'_>, id: &str, inbox_url: &str, capacity: i32) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO senders (id, inbox_url, capacity) VALUES (?, ?, ?) \
+         ON DUPLICATE KEY UPDATE inbox_url = VALUES(inbox_url), capacity = VALUES(capacity), draining = FALSE, \
+         heartbeat_at = CURRENT_TIMESTAMP(3)",
+    )
+    .bind(id)
+    .bind(inbox_url)
+    .bind(capacity)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn sender_heartbeat(db: impl MySqlExecutor<'_>, id: &str, draining: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE senders SET heartbeat_at = CURRENT_TIMESTAMP(3), draining = ? WHERE id = ?")
+        .bind(draining)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn remove_sender(db: impl MySqlExecutor<'_>, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM senders WHERE id = ?").bind(id).execute(db).await?;
+    Ok(())
+}
