@@ -179,13 +179,7 @@ impl Settings {
             rate_limit_window: Duration::from_secs(env.parsed("RATE_LIMIT_WINDOW_SECONDS", 900)),
         };
 
-        let aws = AwsSettings {
-            region: env.optional("AWS_REGION").unwrap_or_else(|| "us-east-1".into()),
-            endpoint_url: env.optional("AWS_ENDPOINT_URL"),
-            s3_bucket: env.required("S3_BUCKET").unwrap_or_default(),
-            ws_management_endpoint: env.optional("WS_MANAGEMENT_ENDPOINT"),
-            sessions_queue_url: env.required("SQS_SESSIONS_QUEUE_URL").unwrap_or_default(),
-        };
+        let aws = AwsSettings::read(&mut env);
 
         if !env.problems.is_empty() {
             return Err(ConfigError(env.problems));
@@ -203,6 +197,29 @@ impl Settings {
             gateway,
             aws,
         })
+    }
+}
+
+impl AwsSettings {
+    /// Just the AWS part, for processes that need nothing else of [`Settings`].
+    pub fn from_source(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut env = Reader { lookup: &lookup, problems: Vec::new() };
+        let aws = Self::read(&mut env);
+        if env.problems.is_empty() {
+            Ok(aws)
+        } else {
+            Err(ConfigError(env.problems))
+        }
+    }
+
+    fn read<F: Fn(&str) -> Option<String>>(env: &mut Reader<'_, F>) -> Self {
+        Self {
+            region: env.optional("AWS_REGION").unwrap_or_else(|| "us-east-1".into()),
+            endpoint_url: env.optional("AWS_ENDPOINT_URL"),
+            s3_bucket: env.required("S3_BUCKET").unwrap_or_default(),
+            ws_management_endpoint: env.optional("WS_MANAGEMENT_ENDPOINT"),
+            sessions_queue_url: env.required("SQS_SESSIONS_QUEUE_URL").unwrap_or_default(),
+        }
     }
 }
 

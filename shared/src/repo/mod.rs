@@ -4,6 +4,7 @@
 //! caller that owns a unit of work composes several of them in one
 //! transaction and commits it.
 
+pub mod deliveries;
 pub mod otps;
 pub mod refresh_tokens;
 pub mod session_leases;

@@ -1,0 +1,42 @@
+//! Keeping the fleet honest: renew this sender's leases and its `senders`
+//! row on a heartbeat, and take over campaigns whose owner stopped
+//! heartbeating (a crashed or killed sender) while there is room.
+
+use std::sync::Arc;
+
+use shared::{
+    queue::{Command, CommandKind},
+    repo::session_leases,
+};
+
+use super::Fleet;
+
+pub async fn run(fleet: Arc<Fleet>) {
+    let ctx = fleet.ctx();
+    let mut tick = tokio::time::interval(ctx.settings.heartbeat);
+    loop {
+        tick.tick().await;
+        if let Err(err) = session_leases::heartbeat(&ctx.db, ctx.sender_id(), ctx.settings.lease_ttl).await {
+            tracing::warn!(error = %err, "lease heartbeat failed");
+        }
+        if let Err(err) = session_leases::sender_heartbeat(&ctx.db, ctx.sender_id(), fleet.is_draining()).await {
+            tracing::warn!(error = %err, "sender heartbeat failed");
+        }
+        if let Err(err) = adopt_orphans(&fleet).await {
+            tracing::warn!(error = %err, "looking for orphaned campaigns failed");
+        }
+    }
+}
+
+/// Running campaigns whose lease expired: claim and continue them here.
+async fn adopt_orphans(fleet: &Arc<Fleet>) -> anyhow::Result<()> {
+    let room = fleet.ctx().settings.max_sessions.saturating_sub(fleet.session_count().await);
+    if room == 0 || fleet.is_draining() {
+        return Ok(());
+    }
+    for campaign_id in session_leases::orphaned(&fleet.ctx().db, room as i64).await? {
+        tracing::info!(campaign.id = campaign_id, "taking over an orphaned campaign");
+        fleet.handle(&Command::new(CommandKind::TakeOver, campaign_id)).await?;
+    }
+    Ok(())
+}

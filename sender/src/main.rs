@@ -1,0 +1,25 @@
+//! The sender service: a long-lived process (an ECS task in AWS) that runs
+//! WhatsApp Web sessions in headless Chromium for the campaigns it owns. It
+//! pulls commands from SQS, writes progress to MySQL and pushes it to
+//! WebSocket clients, and drains on SIGTERM.
+
+use sender::{context::SenderContext, driver::DriverConfig, fleet::Fleet, settings::SenderSettings};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    shared::telemetry::init();
+    let settings = SenderSettings::from_env()?;
+    let driver = DriverConfig::from_env()?;
+    let ctx = SenderContext::start(settings, driver).await?;
+    Fleet::new(ctx).run(shutdown_signal()).await;
+    Ok(())
+}
+
+/// SIGTERM (a scale-in or a deploy) or Ctrl-C.
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}

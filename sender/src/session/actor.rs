@@ -1,0 +1,292 @@
+//! A session's life: open (restoring a snapshot if the lease names one),
+//! then loop — obey nudges, make sure the lease is still ours, re-read the
+//! campaign, follow the login (QR, scan, logout), send while RUNNING, pause
+//! for the interval — and finally leave things tidy for whoever comes next.
+
+use std::{
+    path::PathBuf,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use shared::{
+    queue::{Command, CommandKind},
+    realtime::{CampaignEvent, QrCodePayload},
+    repo::{
+        deliveries::{self, SendingCampaign},
+        session_leases::{self, Lease},
+    },
+};
+use tokio::sync::mpsc;
+
+use super::{
+    sending::{self, Step},
+    snapshot, Nudge, SessionEnd,
+};
+use crate::{
+    context::SenderContext,
+    driver::{profile, qr, LoginState, WhatsAppSession},
+};
+
+/// How often an idle session looks at its page and its nudges.
+const TICK: Duration = Duration::from_secs(1);
+
+pub(super) struct Actor {
+    pub ctx: Arc<SenderContext>,
+    pub campaign_id: i64,
+    pub fencing: i64,
+    pub whatsapp: Option<WhatsAppSession>,
+    nudges: mpsc::UnboundedReceiver<Nudge>,
+    profile_dir: PathBuf,
+    login: LoginState,
+    logged_in: bool,
+    last_qr: Option<String>,
+    last_active: Instant,
+    /// Where the campaign's attachment was downloaded to, once.
+    pub attachment_file: Option<PathBuf>,
+}
+
+pub async fn run(
+    ctx: Arc<SenderContext>,
+    lease: Lease,
+    reason: CommandKind,
+    nudges: mpsc::UnboundedReceiver<Nudge>,
+) -> SessionEnd {
+    let campaign_id = lease.campaign_id;
+    tracing::info!(campaign.id = campaign_id, ?reason, fencing = lease.fencing, "session starting");
+    let profile_dir = ctx.settings.profile_dir.join(format!("campaign-{campaign_id}"));
+    let mut actor = Actor {
+        ctx,
+        campaign_id,
+        fencing: lease.fencing,
+        whatsapp: None,
+        nudges,
+        profile_dir,
+        login: LoginState::Loading,
+        logged_in: false,
+        last_qr: None,
+        last_active: Instant::now(),
+        attachment_file: None,
+    };
+    let end = match actor.open(lease.snapshot_key.as_deref()).await {
+        Ok(()) => actor.live().await,
+        Err(err) => {
+            tracing::error!(campaign.id = campaign_id, error = %err, "session could not open");
+            SessionEnd::Failed
+        }
+    };
+    actor.finish(end).await;
+    end
+}
+
+impl Actor {
+    async fn open(&mut self, snapshot_key: Option<&str>) -> anyhow::Result<()> {
+        let _ = tokio::fs::remove_dir_all(&self.profile_dir).await;
+        tokio::fs::create_dir_all(&self.profile_dir).await?;
+        let restored = snapshot::restore(&self.ctx, snapshot_key, &self.profile_dir).await?;
+        // Whatever a previous owner left mid-send may have gone out.
+        let mut conn = self.ctx.db.acquire().await?;
+        let settled = deliveries::settle_interrupted(&mut conn, self.campaign_id, "The sender stopped while sending; outcome unknown").await?;
+        drop(conn);
+        if settled > 0 {
+            tracing::warn!(campaign.id = self.campaign_id, settled, "recipients left mid-send marked UNKNOWN");
+        }
+        self.whatsapp = Some(self.ctx.launcher.open(&self.profile_dir).await?);
+        tracing::info!(campaign.id = self.campaign_id, restored, "WhatsApp Web open");
+        Ok(())
+    }
+
+    pub fn whatsapp(&self) -> &WhatsAppSession {
+        self.whatsapp.as_ref().expect("the browser is open while the session lives")
+    }
+
+    async fn live(&mut self) -> SessionEnd {
+        loop {
+            match self.turn().await {
+                Ok(None) => {}
+                Ok(Some(end)) => return end,
+                Err(err) => {
+                    tracing::error!(campaign.id = self.campaign_id, error = %err, "session failed");
+                    return SessionEnd::Failed;
+                }
+            }
+        }
+    }
+
+    /// One round of the loop; `Some(end)` when the session should end.
+    async fn turn(&mut self) -> anyhow::Result<Option<SessionEnd>> {
+        if let Some(end) = self.take_nudges() {
+            return Ok(Some(end));
+        }
+        if !session_leases::still_held(&self.ctx.db, self.campaign_id, self.ctx.sender_id(), self.fencing).await? {
+            return Ok(Some(SessionEnd::LostLease));
+        }
+        let Some(campaign) = deliveries::campaign(&self.ctx.db, self.campaign_id).await? else {
+            return Ok(Some(SessionEnd::Gone));
+        };
+        self.follow_login(&campaign).await?;
+        if self.logged_in && campaign.status == "RUNNING" {
+            self.last_active = Instant::now();
+            return match sending::send_next(self, &campaign).await? {
+                Step::Sent(delivery) => self.pause(&campaign, Some(delivery)).await,
+                Step::Failed => self.pause(&campaign, None).await,
+                Step::LoggedOut => Ok(None),
+                Step::Finished => Ok(Some(SessionEnd::Completed)),
+                Step::LostLease => Ok(Some(SessionEnd::LostLease)),
+            };
+        }
+        if self.last_active.elapsed() > self.ctx.settings.idle_timeout {
+            return Ok(Some(SessionEnd::Idle));
+        }
+        // Idle: wait a tick for the page to change (a scan, a new QR).
+        self.login = self.whatsapp().next_login_state(&self.login, TICK).await?;
+        Ok(None)
+    }
+
+    /// Drain and cleanup end the session; other nudges only mean "look now",
+    /// which the loop is about to do.
+    fn take_nudges(&mut self) -> Option<SessionEnd> {
+        while let Ok(nudge) = self.nudges.try_recv() {
+            match nudge {
+                Nudge::Drain => return Some(SessionEnd::Drained),
+                Nudge::Command(CommandKind::Cleanup) => return Some(SessionEnd::CleanedUp),
+                Nudge::Command(_) => {}
+            }
+        }
+        None
+    }
+
+    /// React to what the page shows: a new QR is stored and pushed, a scan
+    /// connects the campaign (and snapshots the login), a logout pauses it.
+    async fn follow_login(&mut self, campaign: &SendingCampaign) -> anyhow::Result<()> {
+        self.login = self.whatsapp().login_state().await?;
+        match self.login.clone() {
+            LoginState::Qr(raw) => {
+                if self.logged_in {
+                    self.logged_out(campaign).await?;
+                }
+                if self.last_qr.as_deref() != Some(raw.as_str()) {
+                    deliveries::set_qr(&self.ctx.db, self.campaign_id, &raw).await?;
+                    let payload = qr::qr_code(&raw)?;
+                    let event = CampaignEvent::QrCode {
+                        qr_code: QrCodePayload { raw: payload.raw, url: payload.url, image: payload.image },
+                    };
+                    self.ctx.pusher.push(self.campaign_id, &event).await;
+                    self.last_qr = Some(raw);
+                }
+            }
+            LoginState::LoggedIn if !self.logged_in => self.logged_in_now().await?,
+            LoginState::LoggedIn | LoginState::Loading => {}
+        }
+        Ok(())
+    }
+
+    async fn logged_in_now(&mut self) -> anyhow::Result<()> {
+        self.logged_in = true;
+        self.last_qr = None;
+        self.last_active = Instant::now();
+        let session_id = format!("{}:{}", self.ctx.sender_id(), self.campaign_id);
+        deliveries::set_connection(&self.ctx.db, self.campaign_id, true, Some(&session_id)).await?;
+        let ready = CampaignEvent::StatusUpdate { status: "ready".into(), message: "WhatsApp connected successfully".into() };
+        self.ctx.pusher.push(self.campaign_id, &ready).await;
+        // Save the login now, so a takeover after a crash needs no new scan.
+        let session = self.whatsapp.take().expect("open session");
+        let (packed, reopened) = self.ctx.launcher.snapshot(session).await?;
+        self.whatsapp = Some(reopened);
+        snapshot::upload(&self.ctx, self.campaign_id, packed).await?;
+        tracing::info!(campaign.id = self.campaign_id, "WhatsApp connected; login saved");
+        Ok(())
+    }
+
+    /// The phone unlinked this device (or WhatsApp banned it): nothing can be
+    /// sent until the user scans again.
+    async fn logged_out(&mut self, campaign: &SendingCampaign) -> anyhow::Result<()> {
+        self.logged_in = false;
+        let reason = "WhatsApp was logged out; scan the QR code again to continue";
+        deliveries::set_connection(&self.ctx.db, self.campaign_id, false, None).await?;
+        if deliveries::pause_with_reason(&self.ctx.db, self.campaign_id, reason).await? {
+            tracing::warn!(campaign.id = campaign.id, "logged out mid-campaign; paused");
+        }
+        self.ctx.pusher.push(self.campaign_id, &CampaignEvent::ErrorUpdate { error: reason.into() }).await;
+        self.ctx.storage.delete(&snapshot::key(self.campaign_id)).await?;
+        session_leases::set_snapshot(&self.ctx.db, self.campaign_id, None).await?;
+        Ok(())
+    }
+
+    /// The pause after a message: the campaign's interval, re-read while
+    /// waiting, ended early by a pause, a cancel, a drain or a cleanup.
+    /// Meanwhile the last message's ticks are watched for "delivered".
+    async fn pause(&mut self, campaign: &SendingCampaign, mut watching: Option<sending::Delivery>) -> anyhow::Result<Option<SessionEnd>> {
+        let started = Instant::now();
+        let mut interval = sending::interval(&self.ctx, &campaign.send_interval);
+        loop {
+            if let Some(delivery) = &watching {
+                if sending::check_delivered(self, delivery).await? {
+                    watching = None;
+                }
+            }
+            let remaining = interval.saturating_sub(started.elapsed());
+            if remaining.is_zero() {
+                return Ok(None);
+            }
+            match tokio::time::timeout(remaining.min(TICK), self.nudges.recv()).await {
+                Ok(Some(Nudge::Drain)) => return Ok(Some(SessionEnd::Drained)),
+                Ok(Some(Nudge::Command(CommandKind::Cleanup))) => return Ok(Some(SessionEnd::CleanedUp)),
+                Ok(None) => return Ok(Some(SessionEnd::Drained)),
+                Ok(Some(Nudge::Command(_))) | Err(_) => {}
+            }
+            // Pause, cancel or a new interval take effect now.
+            match deliveries::campaign(&self.ctx.db, self.campaign_id).await? {
+                Some(now) if now.status == "RUNNING" => interval = sending::interval(&self.ctx, &now.send_interval),
+                Some(_) => return Ok(None),
+                None => return Ok(Some(SessionEnd::Gone)),
+            }
+        }
+    }
+
+    /// Leave things as the next owner (or the user) needs them.
+    async fn finish(&mut self, end: SessionEnd) {
+        let logged_in = self.logged_in;
+        if let Some(session) = self.whatsapp.take() {
+            if let Err(err) = session.close().await {
+                tracing::warn!(error = %err, "closing the browser failed");
+            }
+        }
+        if let Err(err) = self.hand_over(end, logged_in).await {
+            tracing::error!(campaign.id = self.campaign_id, ?end, error = %err, "could not tidy up after the session");
+        }
+        let _ = tokio::fs::remove_dir_all(&self.profile_dir).await;
+        if let Some(file) = &self.attachment_file {
+            let _ = tokio::fs::remove_file(file).await;
+        }
+    }
+
+    async fn hand_over(&self, end: SessionEnd, logged_in: bool) -> anyhow::Result<()> {
+        let ctx = &self.ctx;
+        match end {
+            SessionEnd::Completed | SessionEnd::CleanedUp | SessionEnd::Gone => snapshot::forget_login(ctx, self.campaign_id).await?,
+            SessionEnd::Drained | SessionEnd::Idle | SessionEnd::Failed => {
+                if logged_in {
+                    // Closed, the profile is complete on disk: save it again.
+                    let dir = self.profile_dir.clone();
+                    let packed = tokio::task::spawn_blocking(move || profile::pack_profile(&dir)).await??;
+                    snapshot::upload(ctx, self.campaign_id, packed).await?;
+                }
+                session_leases::release(&ctx.db, self.campaign_id, ctx.sender_id()).await?;
+                match end {
+                    SessionEnd::Idle => deliveries::set_connection(&ctx.db, self.campaign_id, false, None).await?,
+                    SessionEnd::Drained => {
+                        // Someone else carries on at once rather than at the next orphan scan.
+                        let command = Command::new(CommandKind::TakeOver, self.campaign_id);
+                        ctx.queues.send(ctx.queues.sessions_url(), &command).await?;
+                    }
+                    // A failed session's campaign is retried by the orphan scan,
+                    // which paces the retries.
+                    _ => {}
+                }
+            }
+            SessionEnd::LostLease => {}
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,83 @@
+//! One campaign's WhatsApp session, run as its own task (an actor): it owns
+//! the browser, reacts to nudges from the fleet, and sends while the
+//! campaign is RUNNING. The database says what to do; nudges only say "look
+//! now".
+
+mod actor;
+mod sending;
+mod snapshot;
+
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc,
+};
+
+use shared::{queue::CommandKind, repo::session_leases::Lease};
+use tokio::{sync::mpsc, task::JoinHandle};
+
+use crate::context::SenderContext;
+
+pub use snapshot::forget_login;
+
+/// What the fleet may tell a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nudge {
+    Command(CommandKind),
+    /// The sender is shutting down: stop at a safe point and hand over.
+    Drain,
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    Completed,
+    CleanedUp,
+    Drained,
+    Idle,
+    /// The campaign was deleted.
+    Gone,
+    /// Another sender holds the lease now; this one touches nothing more.
+    LostLease,
+    Failed,
+}
+
+pub struct SessionHandle {
+    id: u64,
+    nudges: mpsc::UnboundedSender<Nudge>,
+    task: JoinHandle<()>,
+}
+
+impl SessionHandle {
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub fn nudge(&self, nudge: Nudge) {
+        // A session that already ended has nothing left to do with it.
+        let _ = self.nudges.send(nudge);
+    }
+
+    pub async fn finished(self) {
+        let _ = self.task.await;
+    }
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Start a session for a claimed lease; `on_end(id)` runs when it ends.
+pub fn spawn(
+    ctx: Arc<SenderContext>,
+    lease: Lease,
+    reason: CommandKind,
+    on_end: impl FnOnce(u64) + Send + 'static,
+) -> SessionHandle {
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let (nudges, inbox) = mpsc::unbounded_channel();
+    let task = tokio::spawn(async move {
+        let campaign_id = lease.campaign_id;
+        let end = actor::run(ctx, lease, reason, inbox).await;
+        tracing::info!(campaign.id = campaign_id, ?end, "session ended");
+        on_end(id);
+    });
+    SessionHandle { id, nudges, task }
+}

@@ -1,0 +1,186 @@
+//! One message at a time: claim the next recipient (marked SENDING under the
+//! lease), send, record the outcome with the campaign's counters and the
+//! user's quota in one transaction, push the progress. When nobody is left,
+//! complete the campaign.
+
+use std::{path::PathBuf, time::Duration};
+
+use shared::{
+    domain::Phone,
+    realtime::{CampaignEvent, CompletionReport, Progress},
+    repo::{
+        deliveries::{self, SendingCampaign},
+        session_leases,
+    },
+};
+
+use super::actor::Actor;
+use crate::{
+    context::SenderContext,
+    driver::{MessageStatus, SendError, SendOutcome},
+};
+
+/// What one step did.
+pub enum Step {
+    Sent(Delivery),
+    Failed,
+    /// The page showed the QR: nothing was sent; the login handling takes over.
+    LoggedOut,
+    /// Every recipient is handled; the campaign is COMPLETED.
+    Finished,
+    LostLease,
+}
+
+/// A sent message whose ticks are being watched.
+pub struct Delivery {
+    recipient_id: i64,
+    phone: Phone,
+}
+
+/// The pause between two messages: the campaign's, unless overridden for
+/// tests and demos.
+pub fn interval(ctx: &SenderContext, send_interval: &str) -> Duration {
+    if let Some(forced) = ctx.settings.interval_override {
+        return forced;
+    }
+    Duration::from_secs(match send_interval {
+        "FIVE_SECONDS" => 5,
+        "TWENTY_SECONDS" => 20,
+        _ => 10,
+    })
+}
+
+pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow::Result<Step> {
+    let ctx = actor.ctx.clone();
+    let Some(recipient) = deliveries::claim_next(&ctx.db, campaign.id, ctx.sender_id(), actor.fencing).await? else {
+        if !session_leases::still_held(&ctx.db, campaign.id, ctx.sender_id(), actor.fencing).await? {
+            return Ok(Step::LostLease);
+        }
+        finish(&ctx, campaign.id).await?;
+        return Ok(Step::Finished);
+    };
+    let phone = match Phone::parse(&recipient.phone) {
+        Ok(phone) => phone,
+        Err(err) => {
+            record_failure(&ctx, campaign, recipient.id, &format!("invalid phone number: {err}")).await?;
+            return Ok(Step::Failed);
+        }
+    };
+    let attachment = attachment_file(actor, campaign.id).await?;
+    let whatsapp = actor.whatsapp();
+    let result = match &attachment {
+        Some((file, mime)) => whatsapp.send_media(&phone, file, mime, &campaign.message).await,
+        None => whatsapp.send_text(&phone, &campaign.message).await,
+    };
+    match result {
+        Ok(SendOutcome::Sent { .. }) => {
+            let mut tx = ctx.db.begin().await?;
+            deliveries::record_sent(&mut tx, campaign.id, recipient.id).await?;
+            shared::commerce::quota::consume_one(&mut tx, campaign.id).await?;
+            tx.commit().await?;
+            push_progress(&ctx, campaign.id).await?;
+            Ok(Step::Sent(Delivery { recipient_id: recipient.id, phone }))
+        }
+        Ok(SendOutcome::NotOnWhatsApp(reason)) => {
+            record_failure(&ctx, campaign, recipient.id, &format!("not on WhatsApp: {reason}")).await?;
+            Ok(Step::Failed)
+        }
+        Err(SendError::LoggedOut) => {
+            deliveries::unclaim(&ctx.db, recipient.id).await?;
+            Ok(Step::LoggedOut)
+        }
+        Err(err) if err.may_have_been_sent() => {
+            // Never guessed either way: UNKNOWN, and never sent again.
+            let mut conn = ctx.db.acquire().await?;
+            deliveries::settle_interrupted(&mut conn, campaign.id, &err.to_string()).await?;
+            drop(conn);
+            push_progress(&ctx, campaign.id).await?;
+            Ok(Step::Failed)
+        }
+        Err(err @ (SendError::Timeout { .. } | SendError::EmptyMessage | SendError::Attachment { .. })) => {
+            record_failure(&ctx, campaign, recipient.id, &err.to_string()).await?;
+            Ok(Step::Failed)
+        }
+        Err(SendError::Browser(err)) => {
+            // Nothing was sent (the button was never pressed): put the
+            // recipient back and let the session end; another try reopens it.
+            deliveries::unclaim(&ctx.db, recipient.id).await?;
+            Err(err.into())
+        }
+    }
+}
+
+async fn record_failure(ctx: &SenderContext, campaign: &SendingCampaign, recipient_id: i64, error: &str) -> anyhow::Result<()> {
+    let mut conn = ctx.db.acquire().await?;
+    deliveries::record_failed(&mut conn, campaign.id, recipient_id, error).await?;
+    drop(conn);
+    push_progress(ctx, campaign.id).await
+}
+
+/// The campaign's attachment as a local file, downloaded from S3 once per
+/// session.
+async fn attachment_file(actor: &mut Actor, campaign_id: i64) -> anyhow::Result<Option<(PathBuf, String)>> {
+    let Some(attachment) = deliveries::attachment(&actor.ctx.db, campaign_id).await? else { return Ok(None) };
+    if let Some(file) = &actor.attachment_file {
+        return Ok(Some((file.clone(), attachment.mimetype)));
+    }
+    let object = actor
+        .ctx
+        .storage
+        .get(&attachment.path)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the attachment is missing from storage"))?;
+    // WhatsApp shows the file's own name, so it keeps the user's.
+    let name: String = attachment.original_name.chars().map(|c| if c == '/' || c == '\\' { '_' } else { c }).collect();
+    let dir = actor.ctx.settings.profile_dir.join(format!("campaign-{campaign_id}-files"));
+    tokio::fs::create_dir_all(&dir).await?;
+    let file = dir.join(name);
+    tokio::fs::write(&file, &object.bytes).await?;
+    actor.attachment_file = Some(file.clone());
+    Ok(Some((file, attachment.mimetype)))
+}
+
+/// Whether the message now shows two ticks (recorded as DELIVERED once).
+pub async fn check_delivered(actor: &Actor, delivery: &Delivery) -> anyhow::Result<bool> {
+    if actor.whatsapp().message_status(&delivery.phone).await? != Some(MessageStatus::Delivered) {
+        return Ok(false);
+    }
+    let mut conn = actor.ctx.db.acquire().await?;
+    deliveries::record_delivered(&mut conn, actor.campaign_id, delivery.recipient_id).await?;
+    drop(conn);
+    push_progress(&actor.ctx, actor.campaign_id).await?;
+    Ok(true)
+}
+
+async fn push_progress(ctx: &SenderContext, campaign_id: i64) -> anyhow::Result<()> {
+    if let Some(c) = deliveries::campaign(&ctx.db, campaign_id).await? {
+        let progress = Progress::new(c.total_recipients.into(), c.sent_count.into(), c.failed_count.into(), c.delivered_count.into());
+        ctx.pusher.push(campaign_id, &CampaignEvent::ProgressUpdate { progress }).await;
+    }
+    Ok(())
+}
+
+/// Everyone handled: COMPLETED with its report, unused quota returned, and
+/// the frontend told.
+async fn finish(ctx: &SenderContext, campaign_id: i64) -> anyhow::Result<()> {
+    if !deliveries::complete(&ctx.db, campaign_id).await? {
+        return Ok(());
+    }
+    shared::commerce::quota::release(&ctx.db, campaign_id).await?;
+    let Some(c) = deliveries::campaign(&ctx.db, campaign_id).await? else { return Ok(()) };
+    let total = i64::from(c.total_recipients);
+    let rate = if total > 0 { (f64::from(c.sent_count) * 10_000.0 / total as f64).round() / 100.0 } else { 0.0 };
+    let report = CompletionReport {
+        total_recipients: total,
+        sent_count: c.sent_count.into(),
+        failed_count: c.failed_count.into(),
+        delivered_count: c.delivered_count.into(),
+        delivery_rate: rate,
+    };
+    ctx.pusher.push(campaign_id, &CampaignEvent::CompletionUpdate { report }).await;
+    let progress = Progress::new(total, c.sent_count.into(), c.failed_count.into(), c.delivered_count.into());
+    let update = CampaignEvent::CampaignUpdate { id: c.id, title: c.title, status: c.status, progress, started_at: c.started_at };
+    ctx.pusher.push(campaign_id, &update).await;
+    tracing::info!(campaign.id = campaign_id, sent = c.sent_count, failed = c.failed_count, "campaign completed");
+    Ok(())
+}

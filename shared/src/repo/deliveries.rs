@@ -1,0 +1,245 @@
+//! What the send loop reads and writes: the campaign it is sending, the
+//! next recipient (claimed under the session lease, so only the current
+//! owner can mark anyone), and each message's outcome with the campaign's
+//! counters.
+//!
+//! A recipient is marked SENDING *before* its message leaves. If the sender
+//! dies in between, the next owner finds it SENDING and turns it UNKNOWN:
+//! an explicit "may or may not have been sent" that is never retried, so
+//! nobody is messaged twice.
+
+use chrono::{DateTime, Utc};
+use sqlx::MySqlExecutor;
+
+/// The campaign as the sender needs it, re-read before every message.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SendingCampaign {
+    pub id: i64,
+    pub user_id: i64,
+    pub title: Option<String>,
+    pub message: String,
+    pub status: String,
+    pub send_interval: String,
+    pub total_recipients: i32,
+    pub sent_count: i32,
+    pub failed_count: i32,
+    pub delivered_count: i32,
+    pub is_connected: bool,
+    pub started_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClaimedRecipient {
+    pub id: i64,
+    pub phone: String,
+    pub name: Option<String>,
+}
+
+/// The campaign's one attachment, if any.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SendingAttachment {
+    pub original_name: String,
+    pub mimetype: String,
+    pub path: String,
+}
+
+pub async fn campaign(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<SendingCampaign>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, user_id, title, message, status, send_interval, total_recipients, sent_count, failed_count, \
+         delivered_count, is_connected, started_at FROM campaigns WHERE id = ?",
+    )
+    .bind(campaign_id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn attachment(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<SendingAttachment>, sqlx::Error> {
+    sqlx::query_as("SELECT original_name, mimetype, path FROM attachments WHERE campaign_id = ?")
+        .bind(campaign_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Claim the next PENDING recipient by marking it SENDING, only while
+/// `sender_id` holds the campaign's lease under `fencing`. `None`: nobody
+/// is pending, or the lease is no longer ours (the caller tells which by
+/// checking the lease).
+pub async fn claim_next(
+    db: &sqlx::MySqlPool,
+    campaign_id: i64,
+    sender_id: &str,
+    fencing: i64,
+) -> Result<Option<ClaimedRecipient>, sqlx::Error> {
+    let next: Option<ClaimedRecipient> = sqlx::query_as(
+        "SELECT id, phone, name FROM recipients WHERE campaign_id = ? AND status = 'PENDING' ORDER BY id LIMIT 1",
+    )
+    .bind(campaign_id)
+    .fetch_optional(db)
+    .await?;
+    let Some(next) = next else { return Ok(None) };
+    let marked = sqlx::query(
+        "UPDATE recipients r JOIN session_leases l ON l.campaign_id = r.campaign_id \
+         SET r.status = 'SENDING' \
+         WHERE r.id = ? AND r.status = 'PENDING' AND l.sender_id = ? AND l.fencing = ? \
+           AND l.expires_at > CURRENT_TIMESTAMP(3)",
+    )
+    .bind(next.id)
+    .bind(sender_id)
+    .bind(fencing)
+    .execute(db)
+    .await?;
+    Ok((marked.rows_affected() == 1).then_some(next))
+}
+
+/// Record a message that left: the recipient SENT, the campaign's counter.
+pub async fn record_sent(db: &mut sqlx::MySqlConnection, campaign_id: i64, recipient_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE recipients SET status = 'SENT', sent_at = CURRENT_TIMESTAMP(3), error = NULL WHERE id = ? AND status = 'SENDING'")
+        .bind(recipient_id)
+        .execute(&mut *db)
+        .await?;
+    sqlx::query("UPDATE campaigns SET sent_count = sent_count + 1, last_activity = CURRENT_TIMESTAMP(3) WHERE id = ?")
+        .bind(campaign_id)
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}
+
+/// Record a message that could not be sent (e.g. not on WhatsApp).
+pub async fn record_failed(
+    db: &mut sqlx::MySqlConnection,
+    campaign_id: i64,
+    recipient_id: i64,
+    error: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE recipients SET status = 'FAILED', sent_at = CURRENT_TIMESTAMP(3), error = ? WHERE id = ? AND status = 'SENDING'")
+        .bind(error)
+        .bind(recipient_id)
+        .execute(&mut *db)
+        .await?;
+    sqlx::query("UPDATE campaigns SET failed_count = failed_count + 1, last_activity = CURRENT_TIMESTAMP(3) WHERE id = ?")
+        .bind(campaign_id)
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}
+
+/// Put back a recipient whose message certainly did not leave (the session
+/// was found logged out before anything was typed).
+pub async fn unclaim(db: impl MySqlExecutor<'_>, recipient_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE recipients SET status = 'PENDING' WHERE id = ? AND status = 'SENDING'")
+        .bind(recipient_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// After a takeover: whatever the previous owner left SENDING may or may
+/// not have gone out. Returns how many became UNKNOWN (counted as failed).
+pub async fn settle_interrupted(db: &mut sqlx::MySqlConnection, campaign_id: i64, reason: &str) -> Result<u64, sqlx::Error> {
+    let settled = sqlx::query(
+        "UPDATE recipients SET status = 'UNKNOWN', error = ? WHERE campaign_id = ? AND status = 'SENDING'",
+    )
+    .bind(reason)
+    .bind(campaign_id)
+    .execute(&mut *db)
+    .await?
+    .rows_affected();
+    if settled > 0 {
+        sqlx::query("UPDATE campaigns SET failed_count = failed_count + ? WHERE id = ?")
+            .bind(settled)
+            .bind(campaign_id)
+            .execute(&mut *db)
+            .await?;
+    }
+    Ok(settled)
+}
+
+/// A SENT message whose double tick appeared.
+pub async fn record_delivered(db: &mut sqlx::MySqlConnection, campaign_id: i64, recipient_id: i64) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "UPDATE recipients SET status = 'DELIVERED', delivered_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND status = 'SENT'",
+    )
+    .bind(recipient_id)
+    .execute(&mut *db)
+    .await?
+    .rows_affected();
+    if changed == 1 {
+        sqlx::query("UPDATE campaigns SET delivered_count = delivered_count + 1 WHERE id = ?")
+            .bind(campaign_id)
+            .execute(&mut *db)
+            .await?;
+    }
+    Ok(changed == 1)
+}
+
+/// How many recipients are still to be messaged (PENDING or mid-send).
+pub async fn open_count(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM recipients WHERE campaign_id = ? AND status IN ('PENDING', 'SENDING')")
+        .bind(campaign_id)
+        .fetch_one(db)
+        .await
+}
+
+/// Close a campaign whose recipients are all handled: COMPLETED with its
+/// report figures. Only a RUNNING campaign completes.
+pub async fn complete(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE campaigns c SET \
+           c.status = 'COMPLETED', c.completed_at = CURRENT_TIMESTAMP(3), \
+           c.total_messages = c.total_recipients, \
+           c.successful_messages = c.sent_count, \
+           c.failed_messages = c.failed_count, \
+           c.delivery_rate = IF(c.total_recipients > 0, ROUND(c.sent_count * 100.0 / c.total_recipients, 2), 0), \
+           c.average_delivery_time = (SELECT AVG(TIMESTAMPDIFF(MICROSECOND, r.sent_at, r.delivered_at)) / 1000000 \
+                                      FROM recipients r WHERE r.campaign_id = c.id AND r.delivered_at IS NOT NULL) \
+         WHERE c.id = ? AND c.status = 'RUNNING'",
+    )
+    .bind(campaign_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The WhatsApp login state the API reports.
+pub async fn set_connection(db: impl MySqlExecutor<'_>, campaign_id: i64, connected: bool, session_id: Option<&str>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE campaigns SET is_connected = ?, session_id = ?, last_activity = CURRENT_TIMESTAMP(3), \
+         qr_code = IF(?, NULL, qr_code) WHERE id = ?",
+    )
+    .bind(connected)
+    .bind(session_id)
+    .bind(connected)
+    .bind(campaign_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_qr(db: impl MySqlExecutor<'_>, campaign_id: i64, raw: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE campaigns SET qr_code = ?, is_connected = FALSE WHERE id = ?")
+        .bind(raw)
+        .bind(campaign_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Stop a RUNNING campaign that cannot go on without the user (logged out,
+/// banned by WhatsApp): PAUSED with the reason.
+pub async fn pause_with_reason(db: impl MySqlExecutor<'_>, campaign_id: i64, reason: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE campaigns SET status = 'PAUSED', failure_reason = ? WHERE id = ? AND status = 'RUNNING'")
+        .bind(reason)
+        .bind(campaign_id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The session is gone: not connected, no QR to show.
+pub async fn clear_session(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE campaigns SET is_connected = FALSE, session_id = NULL, qr_code = NULL WHERE id = ?")
+        .bind(campaign_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
