@@ -10,6 +10,7 @@ use crate::{
     config::Settings,
     db,
     notify::Notifier,
+    payment_gateway::PaymentGateway,
     storage::Storage,
 };
 
@@ -21,6 +22,7 @@ pub struct AppContext {
     pub otp_hasher: OtpHasher,
     pub notifier: Notifier,
     pub storage: Storage,
+    pub payments: PaymentGateway,
 }
 
 impl AppContext {
@@ -39,6 +41,7 @@ impl AppContext {
             jwt: JwtKeys::new(settings.jwt_secret.expose(), settings.access_token_ttl),
             otp_hasher: OtpHasher::new(settings.jwt_secret.expose()),
             notifier: Notifier::new(&settings.sms, &settings.email)?,
+            payments: PaymentGateway::from_settings(&settings.payments)?,
             settings: Arc::new(settings),
             db,
         })

@@ -4,6 +4,13 @@
 //! caller that owns a unit of work composes several of them in one
 //! transaction and commits it.
 
+pub mod admin;
+pub mod orders;
 pub mod otps;
+pub mod packages;
+pub mod quota;
 pub mod refresh_tokens;
+pub mod subscriptions;
+pub mod templates;
+pub mod transactions;
 pub mod users;
