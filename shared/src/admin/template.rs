@@ -17,18 +17,14 @@ use crate::{
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
 const DEFAULT_NAME: &str = "recipients-template.xlsx";
 
-/// An uploaded file: its name as the browser gave it, and its bytes.
-pub struct Upload {
-    pub file_name: Option<String>,
-    pub bytes: Vec<u8>,
-}
-
-#[tracing::instrument(skip_all, fields(actor.id = actor_id, size = upload.bytes.len()))]
-pub async fn replace(ctx: &AppContext, actor_id: i64, upload: Upload) -> Result<TemplateRecord, ApiError> {
-    if upload.bytes.len() > MAX_BYTES {
+/// Replace the template with an upload: its name as the browser gave it,
+/// and its bytes.
+#[tracing::instrument(skip_all, fields(actor.id = actor_id, size = bytes.len()))]
+pub async fn replace(ctx: &AppContext, actor_id: i64, file_name: Option<&str>, bytes: Vec<u8>) -> Result<TemplateRecord, ApiError> {
+    if bytes.len() > MAX_BYTES {
         return Err(ApiError::PayloadTooLarge("The template must be at most 5 MB".into()));
     }
-    let bytes = tokio::task::spawn_blocking(move || check_recipients_header(&upload.bytes).map(|()| upload.bytes))
+    let bytes = tokio::task::spawn_blocking(move || check_recipients_header(&bytes).map(|()| bytes))
         .await
         .map_err(ApiError::internal)?
         .map_err(|problem| match problem {
@@ -38,7 +34,7 @@ pub async fn replace(ctx: &AppContext, actor_id: i64, upload: Upload) -> Result<
                 format!("the first row of the first sheet needs a phone column ({PHONE_HEADERS_TEXT})"),
             ),
         })?;
-    let name = display_name(upload.file_name.as_deref());
+    let name = display_name(file_name);
     let size = bytes.len() as i64;
 
     // Record, store, then commit: a failed upload leaves no record behind.

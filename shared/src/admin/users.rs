@@ -13,7 +13,7 @@ use crate::{
         refresh_tokens,
         users::{self, UserRecord},
     },
-    validation::Fields,
+    validation::{query_enum, Fields},
     AppContext,
 };
 
@@ -30,8 +30,8 @@ pub struct UserListQuery {
 pub async fn list(ctx: &AppContext, query: UserListQuery) -> Result<(Vec<UserRecord>, Pagination), ApiError> {
     let mut f = Fields::new();
     let page = query.page.parse(&mut f);
-    let role = f.check("role", optional_enum::<Role>(query.role.as_deref()));
-    let status = f.check("status", optional_enum::<UserStatus>(query.status.as_deref()));
+    let role = f.check("role", query_enum::<Role>(query.role.as_deref()));
+    let status = f.check("status", query_enum::<UserStatus>(query.status.as_deref()));
     let search = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let search = f.check("search", match search {
         Some(text) if text.chars().count() > 100 => Err("must be at most 100 characters"),
@@ -47,14 +47,6 @@ pub async fn list(ctx: &AppContext, query: UserListQuery) -> Result<(Vec<UserRec
     let rows = admin::list_users(&ctx.db, &filter, page).await?;
     let total = admin::count_users(&ctx.db, &filter).await?;
     Ok((rows, page.paginate(total)))
-}
-
-/// An enum from a query parameter; empty means "any".
-pub(crate) fn optional_enum<T: std::str::FromStr<Err = String>>(raw: Option<&str>) -> Result<Option<T>, String> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(text) => text.parse().map(Some),
-    }
 }
 
 /// A search typed as a phone number also matches the canonical form: a

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::{
-    domain::{PackageStatus, PageRequest, Pagination},
+    domain::{PackageStatus, PageQuery, Pagination},
     error::ApiError,
     repo::{
         orders::{self, OrderRecord, OrderSummary},
@@ -37,7 +37,8 @@ pub async fn create(ctx: &AppContext, user_id: i64, input: OrderInput) -> Result
 }
 
 /// The caller's own orders, newest first.
-pub async fn list_own(ctx: &AppContext, user_id: i64, page: PageRequest) -> Result<(Vec<OrderSummary>, Pagination), ApiError> {
+pub async fn list_own(ctx: &AppContext, user_id: i64, page: PageQuery) -> Result<(Vec<OrderSummary>, Pagination), ApiError> {
+    let page = page.into_request()?;
     let rows = orders::list_for_user(&ctx.db, user_id, page).await?;
     let total = orders::count_for_user(&ctx.db, user_id).await?;
     Ok((rows, page.paginate(total)))

@@ -7,7 +7,7 @@ use crate::{
     domain::{package, PackageFields, PackageStatus, Price},
     error::ApiError,
     repo::packages::{self, PackageRecord},
-    validation::Fields,
+    validation::{query_enum, Fields},
     AppContext,
 };
 
@@ -71,9 +71,18 @@ fn pick<R, T, E: std::fmt::Display>(
     }
 }
 
+/// `?status=`, honoured for administrators.
+#[derive(Debug, Default, Deserialize)]
+pub struct PackageListQuery {
+    pub status: Option<String>,
+}
+
 /// Administrators see every package (optionally by status); everyone else
 /// sees what is on sale.
-pub async fn list(ctx: &AppContext, admin_view: bool, status: Option<PackageStatus>) -> Result<Vec<PackageRecord>, ApiError> {
+pub async fn list(ctx: &AppContext, admin_view: bool, query: PackageListQuery) -> Result<Vec<PackageRecord>, ApiError> {
+    let mut f = Fields::new();
+    let status = f.check("status", query_enum::<PackageStatus>(query.status.as_deref()));
+    let status = f.build(|| status)?;
     let status = if admin_view { status } else { Some(PackageStatus::Active) };
     Ok(packages::list(&ctx.db, status).await?)
 }

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::{
-    domain::{OrderStatus, PackageStatus, PageRequest, Pagination, TransactionStatus},
+    domain::{OrderStatus, PackageStatus, PageQuery, PageRequest, Pagination, TransactionStatus},
     error::ApiError,
     payment_gateway::{GatewayError, PaymentRequest, StartedPayment},
     repo::{
@@ -13,6 +13,7 @@ use crate::{
         transactions::{TransactionFilter, TransactionListing},
         users,
     },
+    validation::{query_enum, Fields},
     AppContext,
 };
 
@@ -89,17 +90,25 @@ pub(crate) fn gateway_unavailable(err: GatewayError) -> ApiError {
 pub async fn list_own(
     ctx: &AppContext,
     user_id: i64,
-    page: PageRequest,
+    page: PageQuery,
 ) -> Result<(Vec<TransactionListing>, Pagination), ApiError> {
-    list(ctx, TransactionFilter { user_id: Some(user_id), status: None }, page).await
+    list(ctx, TransactionFilter { user_id: Some(user_id), status: None }, page.into_request()?).await
+}
+
+/// `?page=&limit=&status=` of the administrators' transaction list.
+#[derive(Debug, Default, Deserialize)]
+pub struct TransactionListQuery {
+    #[serde(flatten)]
+    pub page: PageQuery,
+    pub status: Option<String>,
 }
 
 /// Every transaction, for administrators.
-pub async fn list_all(
-    ctx: &AppContext,
-    status: Option<TransactionStatus>,
-    page: PageRequest,
-) -> Result<(Vec<TransactionListing>, Pagination), ApiError> {
+pub async fn list_all(ctx: &AppContext, query: TransactionListQuery) -> Result<(Vec<TransactionListing>, Pagination), ApiError> {
+    let mut f = Fields::new();
+    let page = query.page.parse(&mut f);
+    let status = f.check("status", query_enum::<TransactionStatus>(query.status.as_deref()));
+    let (page, status) = f.build(|| Some((page?, status?)))?;
     list(ctx, TransactionFilter { user_id: None, status }, page).await
 }
 
