@@ -21,7 +21,8 @@ pub enum HeaderLanguage {
 }
 
 /// Write `rows` recipients to `path`. `progress` gets the number of rows
-/// written so far, every [`PROGRESS_EVERY`] rows and at the end.
+/// written so far, every [`PROGRESS_EVERY`] rows and once more at the end
+/// unless that count was just reported.
 pub fn write(path: &Path, rows: u32, language: HeaderLanguage, mut progress: impl FnMut(u32)) -> Result<(), XlsxError> {
     let rows = rows.min(MAX_ROWS);
     let mut workbook = Workbook::new();
@@ -49,7 +50,9 @@ pub fn write(path: &Path, rows: u32, language: HeaderLanguage, mut progress: imp
         }
     }
     workbook.save(path)?;
-    progress(rows);
+    if rows % PROGRESS_EVERY != 0 {
+        progress(rows);
+    }
     Ok(())
 }
 
