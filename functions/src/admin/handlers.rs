@@ -31,7 +31,11 @@ fn actor(admin: AdminUser) -> Actor {
     Actor { id: admin.id, role: admin.role }
 }
 
-pub async fn users(State(ctx): State<AppContext>, _admin: AdminUser, QueryParams(query): QueryParams<UserListQuery>) -> Answer {
+pub async fn users(
+    State(ctx): State<AppContext>,
+    _admin: AdminUser,
+    QueryParams(query): QueryParams<UserListQuery>,
+) -> Answer {
     let (rows, pagination) = users::list(&ctx, query).await?;
     let users: Vec<_> = rows.iter().map(Profile::from).collect();
     Ok(Json(json!({ "success": true, "users": users, "pagination": pagination })).into_response())
@@ -82,7 +86,8 @@ pub async fn dashboard(State(ctx): State<AppContext>, _admin: AdminUser) -> Answ
 pub async fn upload_template(State(ctx): State<AppContext>, admin: AdminUser, form: MultipartForm) -> Answer {
     let file = form.file("template", template::MAX_BYTES).await?;
     let record = template::replace(&ctx, admin.id, file.file_name.as_deref(), file.bytes).await?;
-    Ok(Json(json!({ "success": true, "message": "Template uploaded", "template": TemplateView::from(&record) })).into_response())
+    Ok(Json(json!({ "success": true, "message": "Template uploaded", "template": TemplateView::from(&record) }))
+        .into_response())
 }
 
 pub async fn template_info(State(ctx): State<AppContext>, _admin: AdminUser) -> Answer {

@@ -35,7 +35,11 @@ pub async fn get(State(ctx): State<AppContext>, caller: Option<CurrentUser>, Pat
     Ok(Json(json!({ "success": true, "package": PackageView::from(&package) })).into_response())
 }
 
-pub async fn create(State(ctx): State<AppContext>, _admin: AdminUser, JsonBody(input): JsonBody<PackageInput>) -> Answer {
+pub async fn create(
+    State(ctx): State<AppContext>,
+    _admin: AdminUser,
+    JsonBody(input): JsonBody<PackageInput>,
+) -> Answer {
     let package = packages::create(&ctx, input).await?;
     Ok(created(Json(json!({ "success": true, "message": "Package created", "package": PackageView::from(&package) }))))
 }
@@ -47,7 +51,8 @@ pub async fn update(
     JsonBody(input): JsonBody<PackageInput>,
 ) -> Answer {
     let package = packages::update(&ctx, id, input).await?;
-    Ok(Json(json!({ "success": true, "message": "Package updated", "package": PackageView::from(&package) })).into_response())
+    Ok(Json(json!({ "success": true, "message": "Package updated", "package": PackageView::from(&package) }))
+        .into_response())
 }
 
 pub async fn delete(State(ctx): State<AppContext>, _admin: AdminUser, PathId(id): PathId) -> Answer {

@@ -23,13 +23,21 @@ use crate::http::{layers::created, CurrentUser, JsonBody, QueryParams};
 
 type Answer = Result<Response, ApiError>;
 
-pub async fn create_order(State(ctx): State<AppContext>, caller: CurrentUser, JsonBody(input): JsonBody<OrderInput>) -> Answer {
+pub async fn create_order(
+    State(ctx): State<AppContext>,
+    caller: CurrentUser,
+    JsonBody(input): JsonBody<OrderInput>,
+) -> Answer {
     let new = orders::create(&ctx, caller.id, input).await?;
     let order = NewOrderView::new(&new.order, &new.package);
     Ok(created(Json(json!({ "success": true, "message": "Order created", "order": order }))))
 }
 
-pub async fn my_orders(State(ctx): State<AppContext>, caller: CurrentUser, QueryParams(page): QueryParams<PageQuery>) -> Answer {
+pub async fn my_orders(
+    State(ctx): State<AppContext>,
+    caller: CurrentUser,
+    QueryParams(page): QueryParams<PageQuery>,
+) -> Answer {
     let (rows, pagination) = orders::list_own(&ctx, caller.id, page).await?;
     let orders: Vec<_> = rows.iter().map(OrderView::from).collect();
     Ok(Json(json!({ "success": true, "orders": orders, "pagination": pagination })).into_response())
@@ -41,7 +49,8 @@ pub async fn request_payment(
     JsonBody(input): JsonBody<PaymentInput>,
 ) -> Answer {
     let started = payments::request(&ctx, caller.id, input).await?;
-    Ok(Json(json!({ "success": true, "authority": started.authority, "paymentUrl": started.payment_url })).into_response())
+    Ok(Json(json!({ "success": true, "authority": started.authority, "paymentUrl": started.payment_url }))
+        .into_response())
 }
 
 /// `?Authority=…&Status=OK|NOK`, as the gateway spells them.
@@ -77,9 +86,14 @@ pub async fn callback(State(ctx): State<AppContext>, QueryParams(query): QueryPa
     Redirect::to(&url).into_response()
 }
 
-pub async fn verify(State(ctx): State<AppContext>, caller: CurrentUser, JsonBody(input): JsonBody<VerifyInput>) -> Answer {
+pub async fn verify(
+    State(ctx): State<AppContext>,
+    caller: CurrentUser,
+    JsonBody(input): JsonBody<VerifyInput>,
+) -> Answer {
     let settled = settlement::verify(&ctx, caller.id, input).await?;
-    let message = if settled.newly_paid { "Payment verified; the package is active" } else { "Payment already verified" };
+    let message =
+        if settled.newly_paid { "Payment verified; the package is active" } else { "Payment already verified" };
     Ok(Json(json!({
         "success": true,
         "message": message,
@@ -91,7 +105,11 @@ pub async fn verify(State(ctx): State<AppContext>, caller: CurrentUser, JsonBody
     .into_response())
 }
 
-pub async fn my_payments(State(ctx): State<AppContext>, caller: CurrentUser, QueryParams(page): QueryParams<PageQuery>) -> Answer {
+pub async fn my_payments(
+    State(ctx): State<AppContext>,
+    caller: CurrentUser,
+    QueryParams(page): QueryParams<PageQuery>,
+) -> Answer {
     let (rows, pagination) = payments::list_own(&ctx, caller.id, page).await?;
     let transactions: Vec<_> = rows.iter().map(TransactionView::own).collect();
     Ok(Json(json!({ "success": true, "transactions": transactions, "pagination": pagination })).into_response())

@@ -243,7 +243,8 @@ mod tests {
 
     #[test]
     fn outcome_in_the_query_string() {
-        let url = result_url("https://app.example/pay/result", &[("status", "success"), ("orderId", "7"), ("refId", "")]);
+        let url =
+            result_url("https://app.example/pay/result", &[("status", "success"), ("orderId", "7"), ("refId", "")]);
         assert_eq!(url, "https://app.example/pay/result?status=success&orderId=7");
         assert_eq!(result_url("https://x/r?lang=fa", &[("code", "A B&")]), "https://x/r?lang=fa&code=A%20B%26");
     }

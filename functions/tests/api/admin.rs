@@ -21,11 +21,13 @@ async fn every_admin_route_needs_an_administrator() {
         (Method::GET, "/api/admin/excel-template/info"),
     ];
     for (method, path) in routes {
-        let anonymous = app.client.request(method.clone(), app.url(path)).json(&json!({"role": "ADMIN"})).send().await.unwrap();
+        let anonymous =
+            app.client.request(method.clone(), app.url(path)).json(&json!({"role": "ADMIN"})).send().await.unwrap();
         expect_error(anonymous, StatusCode::UNAUTHORIZED, "UNAUTHORIZED").await;
         let forged = app.send_auth(method.clone(), path, "a.b.c", &json!({"role": "ADMIN"})).await;
         expect_error(forged, StatusCode::UNAUTHORIZED, "INVALID_TOKEN").await;
-        let response = app.send_auth(method, path, &user.access_token, &json!({"role": "ADMIN", "status": "BANNED"})).await;
+        let response =
+            app.send_auth(method, path, &user.access_token, &json!({"role": "ADMIN", "status": "BANNED"})).await;
         expect_error(response, StatusCode::FORBIDDEN, "ADMIN_REQUIRED").await;
     }
     assert_eq!(role_of(&app, 1).await, "USER");
@@ -56,16 +58,29 @@ async fn users_are_listed_with_filters_search_and_pagination() {
     assert_eq!(admins["users"][0]["id"], admin_account.id);
 
     // Search in e-mail, in name (Persian), and by phone as typed locally.
-    let by_email = expect_status(app.get_auth(&format!("/api/admin/users?search={}", accounts[1].email), token).await, StatusCode::OK).await;
+    let by_email = expect_status(
+        app.get_auth(&format!("/api/admin/users?search={}", accounts[1].email), token).await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(by_email["pagination"]["total"], 1);
-    let by_name = expect_status(app.get_auth("/api/admin/users?search=%DA%A9%D8%A7%D8%B1%D8%A8%D8%B1", token).await, StatusCode::OK).await;
+    let by_name = expect_status(
+        app.get_auth("/api/admin/users?search=%DA%A9%D8%A7%D8%B1%D8%A8%D8%B1", token).await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(by_name["pagination"]["total"], 4);
-    let by_phone = expect_status(app.get_auth(&format!("/api/admin/users?search={}", accounts[2].phone), token).await, StatusCode::OK).await;
+    let by_phone = expect_status(
+        app.get_auth(&format!("/api/admin/users?search={}", accounts[2].phone), token).await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(by_phone["users"][0]["id"], accounts[2].id);
     let wildcard = expect_status(app.get_auth("/api/admin/users?search=%25", token).await, StatusCode::OK).await;
     assert_eq!(wildcard["pagination"]["total"], 0, "% is searched for literally");
 
-    for (query, field) in [("role=KING", "role"), ("status=gone", "status"), ("limit=101", "limit"), ("page=0", "page")] {
+    for (query, field) in [("role=KING", "role"), ("status=gone", "status"), ("limit=101", "limit"), ("page=0", "page")]
+    {
         let response = app.get_auth(&format!("/api/admin/users?{query}"), token).await;
         let error = expect_error(response, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
         assert_eq!(error["errors"][0]["field"], field, "{query}");
@@ -81,14 +96,20 @@ async fn only_a_super_admin_grants_or_takes_admin_roles() {
     let (user_account, user) = app.user().await;
     let role_path = |id: i64| format!("/api/admin/users/{id}/role");
 
-    for (target, role) in [(user_account.id, "ADMIN"), (other_admin.id, "USER"), (super_account.id, "USER"), (user_account.id, "SUPER_ADMIN")] {
+    for (target, role) in [
+        (user_account.id, "ADMIN"),
+        (other_admin.id, "USER"),
+        (super_account.id, "USER"),
+        (user_account.id, "SUPER_ADMIN"),
+    ] {
         let response = app.patch_auth(&role_path(target), &admin.access_token, &json!({"role": role})).await;
         expect_error(response, StatusCode::FORBIDDEN, "SUPER_ADMIN_REQUIRED").await;
     }
     assert_eq!(role_of(&app, user_account.id).await, "USER");
     assert_eq!(role_of(&app, other_admin.id).await, "ADMIN");
 
-    let promoted = app.patch_auth(&role_path(user_account.id), &superuser.access_token, &json!({"role": "ADMIN"})).await;
+    let promoted =
+        app.patch_auth(&role_path(user_account.id), &superuser.access_token, &json!({"role": "ADMIN"})).await;
     let promoted = expect_status(promoted, StatusCode::OK).await;
     assert_eq!(promoted["user"]["role"], "ADMIN");
     // The new role applies to the token already held.
@@ -101,10 +122,25 @@ async fn only_a_super_admin_grants_or_takes_admin_roles() {
     expect_error(own, StatusCode::FORBIDDEN, "CANNOT_CHANGE_OWN_ROLE").await;
     assert_eq!(role_of(&app, super_account.id).await, "SUPER_ADMIN");
 
-    let error = expect_error(app.patch_auth(&role_path(other_admin.id), &superuser.access_token, &json!({"role": "OWNER"})).await, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
+    let error = expect_error(
+        app.patch_auth(&role_path(other_admin.id), &superuser.access_token, &json!({"role": "OWNER"})).await,
+        StatusCode::BAD_REQUEST,
+        "VALIDATION_ERROR",
+    )
+    .await;
     assert_eq!(error["errors"][0]["field"], "role");
-    expect_error(app.patch_auth(&role_path(999_999), &superuser.access_token, &json!({"role": "USER"})).await, StatusCode::NOT_FOUND, "NOT_FOUND").await;
-    expect_error(app.patch_auth("/api/admin/users/x/role", &superuser.access_token, &json!({"role": "USER"})).await, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
+    expect_error(
+        app.patch_auth(&role_path(999_999), &superuser.access_token, &json!({"role": "USER"})).await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    )
+    .await;
+    expect_error(
+        app.patch_auth("/api/admin/users/x/role", &superuser.access_token, &json!({"role": "USER"})).await,
+        StatusCode::BAD_REQUEST,
+        "VALIDATION_ERROR",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -119,19 +155,24 @@ async fn a_ban_ends_sessions_and_pauses_running_campaigns() {
     let bystanders_campaign = app.insert_campaign(bystander.id, "RUNNING").await;
 
     let path = format!("/api/admin/users/{}/status", account.id);
-    let banned = expect_status(app.patch_auth(&path, &admin.access_token, &json!({"status": "BANNED"})).await, StatusCode::OK).await;
+    let banned =
+        expect_status(app.patch_auth(&path, &admin.access_token, &json!({"status": "BANNED"})).await, StatusCode::OK)
+            .await;
     assert_eq!(banned["user"]["status"], "BANNED");
     assert_eq!(banned["revokedSessions"], 2);
     assert_eq!(banned["pausedCampaigns"], 1);
 
     let campaign = |id: i64| {
-        sqlx::query_as::<_, (String, Option<String>)>("SELECT status, failure_reason FROM campaigns WHERE id = ?").bind(id).fetch_one(&app.db)
+        sqlx::query_as::<_, (String, Option<String>)>("SELECT status, failure_reason FROM campaigns WHERE id = ?")
+            .bind(id)
+            .fetch_one(&app.db)
     };
     assert_eq!(campaign(running).await.unwrap(), ("PAUSED".into(), Some("Account banned by an administrator".into())));
     assert_eq!(campaign(draft).await.unwrap().0, "DRAFT");
     assert_eq!(campaign(bystanders_campaign).await.unwrap().0, "RUNNING");
 
-    expect_error(app.get_auth("/api/user/profile", &session.access_token).await, StatusCode::FORBIDDEN, "USER_BANNED").await;
+    expect_error(app.get_auth("/api/user/profile", &session.access_token).await, StatusCode::FORBIDDEN, "USER_BANNED")
+        .await;
     for refresh in [&session.refresh_token, &second_login.refresh_token] {
         let response = app.post("/api/refresh/token", &json!({"refreshToken": refresh})).await;
         expect_error(response, StatusCode::UNAUTHORIZED, "INVALID_REFRESH_TOKEN").await;
@@ -154,12 +195,18 @@ async fn status_changes_follow_the_role_rules() {
     expect_error(own, StatusCode::FORBIDDEN, "CANNOT_CHANGE_OWN_STATUS").await;
     let peer = app.patch_auth(&status_path(other_admin.id), &admin.access_token, &json!({"status": "BANNED"})).await;
     expect_error(peer, StatusCode::FORBIDDEN, "SUPER_ADMIN_REQUIRED").await;
-    let error = expect_error(app.patch_auth(&status_path(other_admin.id), &superuser.access_token, &json!({"status": "DELETED"})).await, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
+    let error = expect_error(
+        app.patch_auth(&status_path(other_admin.id), &superuser.access_token, &json!({"status": "DELETED"})).await,
+        StatusCode::BAD_REQUEST,
+        "VALIDATION_ERROR",
+    )
+    .await;
     assert_eq!(error["errors"][0]["field"], "status");
     let statuses: Vec<String> = sqlx::query_scalar("SELECT status FROM users").fetch_all(&app.db).await.unwrap();
     assert!(statuses.iter().all(|s| s == "ACTIVE"), "{statuses:?}");
 
-    let deactivated = app.patch_auth(&status_path(other_admin.id), &superuser.access_token, &json!({"status": "INACTIVE"})).await;
+    let deactivated =
+        app.patch_auth(&status_path(other_admin.id), &superuser.access_token, &json!({"status": "INACTIVE"})).await;
     assert_eq!(expect_status(deactivated, StatusCode::OK).await["user"]["status"], "INACTIVE");
 }
 
@@ -204,7 +251,12 @@ async fn administrators_list_every_transaction() {
     let page = expect_status(app.get_auth("/api/admin/transactions?limit=1&page=2", token).await, StatusCode::OK).await;
     assert_eq!(page["transactions"].as_array().unwrap().len(), 1);
     assert_eq!(page["pagination"]["totalPages"], 2);
-    let error = expect_error(app.get_auth("/api/admin/transactions?status=DONE", token).await, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
+    let error = expect_error(
+        app.get_auth("/api/admin/transactions?status=DONE", token).await,
+        StatusCode::BAD_REQUEST,
+        "VALIDATION_ERROR",
+    )
+    .await;
     assert_eq!(error["errors"][0]["field"], "status");
 }
 
@@ -221,15 +273,19 @@ async fn the_dashboard_counts_in_sql() {
     app.insert_campaign(banned.id, "COMPLETED").await;
     app.insert_campaign(banned.id, "RUNNING").await;
 
-    let body: Value = expect_status(app.get_auth("/api/admin/dashboard", &admin.access_token).await, StatusCode::OK).await;
+    let body: Value =
+        expect_status(app.get_auth("/api/admin/dashboard", &admin.access_token).await, StatusCode::OK).await;
     assert_eq!(body["success"], true);
-    assert_eq!(body["stats"], json!({
-        "totalUsers": 5,
-        "activeUsers": 4,
-        "totalCampaigns": 3,
-        "runningCampaigns": 2,
-        "totalRevenue": 190_000,
-        "totalTransactions": 3,
-        "successfulTransactions": 2,
-    }));
+    assert_eq!(
+        body["stats"],
+        json!({
+            "totalUsers": 5,
+            "activeUsers": 4,
+            "totalCampaigns": 3,
+            "runningCampaigns": 2,
+            "totalRevenue": 190_000,
+            "totalTransactions": 3,
+            "successfulTransactions": 2,
+        })
+    );
 }

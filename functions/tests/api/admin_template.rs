@@ -52,7 +52,9 @@ async fn a_real_workbook_with_a_phone_column_becomes_the_template() {
     assert_eq!(info(&app, &admin.access_token).await, Value::Null, "the built-in template until one is uploaded");
 
     let bytes = workbook(&["نام", "شماره تلفن"]);
-    let body = expect_status(upload(&app, &admin.access_token, "template", "قالب مخاطبان.xlsx", &bytes).await, StatusCode::OK).await;
+    let body =
+        expect_status(upload(&app, &admin.access_token, "template", "قالب مخاطبان.xlsx", &bytes).await, StatusCode::OK)
+            .await;
     assert_eq!(body["template"]["name"], "قالب مخاطبان.xlsx");
     assert_eq!(body["template"]["size"], bytes.len());
     assert_eq!(body["template"]["uploadedBy"], admin_account.id);
@@ -78,15 +80,35 @@ async fn bad_uploads_are_refused_and_change_nothing() {
     let before = info(&app, token).await;
 
     let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR renamed to look like a workbook".to_vec();
-    expect_error(upload(&app, token, "template", "renamed.xlsx", &png).await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE").await;
+    expect_error(
+        upload(&app, token, "template", "renamed.xlsx", &png).await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "UNSUPPORTED_MEDIA_TYPE",
+    )
+    .await;
     let no_phone = workbook(&["name", "mobile"]);
-    let error = expect_error(upload(&app, token, "template", "no-phone.xlsx", &no_phone).await, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
+    let error = expect_error(
+        upload(&app, token, "template", "no-phone.xlsx", &no_phone).await,
+        StatusCode::BAD_REQUEST,
+        "VALIDATION_ERROR",
+    )
+    .await;
     assert_eq!(error["errors"][0]["field"], "template");
     assert!(error["message"].as_str().unwrap().contains("شماره تلفن"), "{error}");
-    let error = expect_error(upload(&app, token, "file", "good.xlsx", &good).await, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
+    let error = expect_error(
+        upload(&app, token, "file", "good.xlsx", &good).await,
+        StatusCode::BAD_REQUEST,
+        "VALIDATION_ERROR",
+    )
+    .await;
     assert_eq!(error["errors"][0]["field"], "template");
     let huge = vec![b'x'; 5 * 1024 * 1024 + 1];
-    expect_error(upload(&app, token, "template", "huge.xlsx", &huge).await, StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE").await;
+    expect_error(
+        upload(&app, token, "template", "huge.xlsx", &huge).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "PAYLOAD_TOO_LARGE",
+    )
+    .await;
     let json_body = app.post_auth("/api/admin/excel-template", token, &serde_json::json!({"template": "x"})).await;
     expect_error(json_body, StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE").await;
 

@@ -83,7 +83,8 @@ impl FakeZarinpal {
 
     /// The payer somehow paid another amount than requested.
     pub fn pay_amount(&self, authority: &str, amount: i64) {
-        self.state.lock().unwrap().payments.get_mut(authority).expect("known authority").outcome = Outcome::Paid { amount };
+        self.state.lock().unwrap().payments.get_mut(authority).expect("known authority").outcome =
+            Outcome::Paid { amount };
     }
 
     pub fn set_merchant_inactive(&self, yes: bool) {
@@ -100,15 +101,26 @@ impl FakeZarinpal {
 }
 
 fn error(status: StatusCode, code: i64, message: &str, validations: Value) -> Response {
-    (status, Json(json!({"data": [], "errors": {"code": code, "message": message, "validations": validations}}))).into_response()
+    (status, Json(json!({"data": [], "errors": {"code": code, "message": message, "validations": validations}})))
+        .into_response()
 }
 
 fn merchant_problem(fake: &FakeZarinpal, state: &Ledger, body: &Value) -> Option<Response> {
     if body["merchant_id"] != json!(fake.merchant_id) {
-        return Some(error(StatusCode::UNAUTHORIZED, -10, "Terminal is not valid, please check merchant_id or ip address.", json!([])));
+        return Some(error(
+            StatusCode::UNAUTHORIZED,
+            -10,
+            "Terminal is not valid, please check merchant_id or ip address.",
+            json!([]),
+        ));
     }
     if state.merchant_inactive {
-        return Some(error(StatusCode::FORBIDDEN, -11, "Terminal is not active, please contact our support team.", json!([])));
+        return Some(error(
+            StatusCode::FORBIDDEN,
+            -11,
+            "Terminal is not active, please contact our support team.",
+            json!([]),
+        ));
     }
     None
 }
@@ -168,7 +180,12 @@ async fn verify(State(fake): State<FakeZarinpal>, Json(body): Json<Value>) -> Re
     let paid = match payment.outcome {
         Outcome::Paid { amount } => amount,
         Outcome::Unpaid | Outcome::Declined => {
-            return error(StatusCode::BAD_REQUEST, -51, "Session is not valid, session is not active paid try.", json!([]))
+            return error(
+                StatusCode::BAD_REQUEST,
+                -51,
+                "Session is not valid, session is not active paid try.",
+                json!([]),
+            )
         }
     };
     if paid != amount {

@@ -39,7 +39,8 @@ async fn make_admin_promotes_by_email() {
     expect_status(app.get_auth("/api/admin/dashboard", &session.access_token).await, StatusCode::OK).await;
     let output = ops(&app, &["make-admin", "--super", &account.email]);
     assert!(output.status.success(), "{}", text(&output));
-    let role: String = sqlx::query_scalar("SELECT role FROM users WHERE id = ?").bind(account.id).fetch_one(&app.db).await.unwrap();
+    let role: String =
+        sqlx::query_scalar("SELECT role FROM users WHERE id = ?").bind(account.id).fetch_one(&app.db).await.unwrap();
     assert_eq!(role, "SUPER_ADMIN");
 
     let output = ops(&app, &["make-admin", "nobody@example.com"]);
@@ -57,7 +58,8 @@ async fn give_subscription_grants_like_a_payment() {
     let output = ops(&app, &["give-subscription", &account.email, &package_id.to_string()]);
     assert!(output.status.success(), "{}", text(&output));
     assert!(text(&output).contains("active until"));
-    let sub = expect_status(app.get_auth("/api/campaigns/subscription", &session.access_token).await, StatusCode::OK).await;
+    let sub =
+        expect_status(app.get_auth("/api/campaigns/subscription", &session.access_token).await, StatusCode::OK).await;
     assert_eq!(sub["subscription"]["isActive"], true);
     assert_eq!(sub["subscription"]["totalLimit"], 300);
     let order: Option<i64> = sqlx::query_scalar("SELECT order_id FROM user_packages").fetch_one(&app.db).await.unwrap();

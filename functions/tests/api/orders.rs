@@ -33,15 +33,35 @@ async fn orders_need_a_package_on_sale_and_valid_input() {
     let app = TestApp::spawn().await;
     let (_, admin) = app.staff("ADMIN").await;
     let retired = app.create_package(&admin.access_token, 1000, 30, 10).await;
-    expect_status(app.put_auth(&format!("/api/packages/{retired}"), &admin.access_token, &json!({"status": "INACTIVE"})).await, StatusCode::OK).await;
+    expect_status(
+        app.put_auth(&format!("/api/packages/{retired}"), &admin.access_token, &json!({"status": "INACTIVE"})).await,
+        StatusCode::OK,
+    )
+    .await;
     let (_, user) = app.user().await;
     let token = &user.access_token;
-    expect_error(app.post_auth("/api/orders", token, &json!({"packageId": retired})).await, StatusCode::NOT_FOUND, "NOT_FOUND").await;
-    expect_error(app.post_auth("/api/orders", token, &json!({"packageId": 424242})).await, StatusCode::NOT_FOUND, "NOT_FOUND").await;
+    expect_error(
+        app.post_auth("/api/orders", token, &json!({"packageId": retired})).await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    )
+    .await;
+    expect_error(
+        app.post_auth("/api/orders", token, &json!({"packageId": 424242})).await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    )
+    .await;
     for body in [json!({}), json!({"packageId": "one"}), json!({"packageId": 1, "price": 1})] {
-        expect_error(app.post_auth("/api/orders", token, &body).await, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
+        expect_error(app.post_auth("/api/orders", token, &body).await, StatusCode::BAD_REQUEST, "VALIDATION_ERROR")
+            .await;
     }
-    let error = expect_error(app.get_auth("/api/orders/me?limit=500", token).await, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
+    let error = expect_error(
+        app.get_auth("/api/orders/me?limit=500", token).await,
+        StatusCode::BAD_REQUEST,
+        "VALIDATION_ERROR",
+    )
+    .await;
     assert_eq!(error["errors"][0]["field"], "limit");
     let anonymous = app.client.post(app.url("/api/orders")).json(&json!({"packageId": retired})).send().await.unwrap();
     expect_error(anonymous, StatusCode::UNAUTHORIZED, "UNAUTHORIZED").await;

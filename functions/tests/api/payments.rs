@@ -21,15 +21,18 @@ fn query_of(url: &str) -> HashMap<String, String> {
 }
 
 async fn order_state(app: &TestApp, order_id: i64) -> (String, Option<String>) {
-    sqlx::query_as("SELECT o.status, t.status FROM orders o LEFT JOIN transactions t ON t.order_id = o.id WHERE o.id = ?")
-        .bind(order_id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
+    sqlx::query_as(
+        "SELECT o.status, t.status FROM orders o LEFT JOIN transactions t ON t.order_id = o.id WHERE o.id = ?",
+    )
+    .bind(order_id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
 }
 
 async fn subscription(app: &TestApp, token: &str) -> Value {
-    expect_status(app.get_auth("/api/campaigns/subscription", token).await, StatusCode::OK).await["subscription"].clone()
+    expect_status(app.get_auth("/api/campaigns/subscription", token).await, StatusCode::OK).await["subscription"]
+        .clone()
 }
 
 #[tokio::test]
@@ -66,7 +69,9 @@ async fn paying_through_zarinpal_grants_the_package() {
     assert!((29 * 24..=30 * 24).contains(&days), "{days} hours");
 
     // Verifying again later changes nothing and says so.
-    let again = app.post_auth("/api/payments/verify", &session.access_token, &json!({"orderId": order_id, "authority": authority})).await;
+    let again = app
+        .post_auth("/api/payments/verify", &session.access_token, &json!({"orderId": order_id, "authority": authority}))
+        .await;
     let again = expect_status(again, StatusCode::OK).await;
     assert_eq!(again["alreadyVerified"], true);
     assert_eq!(again["refId"], "201");
@@ -84,7 +89,11 @@ async fn paying_through_zarinpal_grants_the_package() {
     assert_eq!(orders["orders"][0]["transaction"]["refId"], "201");
     let profile = expect_status(app.get_auth("/api/user/profile", &session.access_token).await, StatusCode::OK).await;
     assert_eq!(profile["user"]["subscriptionActive"], true);
-    let flag: bool = sqlx::query_scalar("SELECT subscription_active FROM users WHERE id = ?").bind(user_id).fetch_one(&app.db).await.unwrap();
+    let flag: bool = sqlx::query_scalar("SELECT subscription_active FROM users WHERE id = ?")
+        .bind(user_id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert!(flag);
 }
 
@@ -95,13 +104,18 @@ async fn verify_endpoint_settles_a_paid_order() {
     let (authority, _) = app.request_payment(&session.access_token, order_id).await;
     app.zarinpal.pay(&authority);
     let body = json!({"orderId": order_id, "authority": authority});
-    let verified = expect_status(app.post_auth("/api/payments/verify", &session.access_token, &body).await, StatusCode::OK).await;
+    let verified =
+        expect_status(app.post_auth("/api/payments/verify", &session.access_token, &body).await, StatusCode::OK).await;
     assert_eq!(verified["alreadyVerified"], false);
     assert_eq!(verified["order"], json!({"id": order_id, "status": "PAID"}));
     assert_eq!(verified["transaction"]["status"], "SUCCESS");
     // A paid order cannot be paid again.
     let response = app.post_auth("/api/payments/request", &session.access_token, &json!({"orderId": order_id})).await;
     expect_error(response, StatusCode::CONFLICT, "ORDER_ALREADY_PAID").await;
+    // A late NOK for a settled payment changes nothing and reports success.
+    let late = format!("{}/api/payments/callback?Authority={authority}&Status=NOK", app.address);
+    assert_eq!(query_of(&app.redirect_of(&late).await)["status"], "success");
+    assert_eq!(order_state(&app, order_id).await, ("PAID".into(), Some("SUCCESS".into())));
 }
 
 #[tokio::test]
@@ -140,7 +154,12 @@ async fn an_unpaid_authority_fails_verification_with_code_51() {
     assert_eq!(result["status"], "failed");
     assert_eq!(result["code"], "PAYMENT_FAILED");
     let body = json!({"orderId": order_id, "authority": authority});
-    let error = expect_error(app.post_auth("/api/payments/verify", &session.access_token, &body).await, StatusCode::UNPROCESSABLE_ENTITY, "PAYMENT_FAILED").await;
+    let error = expect_error(
+        app.post_auth("/api/payments/verify", &session.access_token, &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "PAYMENT_FAILED",
+    )
+    .await;
     assert!(error["message"].as_str().unwrap().contains("cancelled or failed"), "{error}");
     assert_eq!(order_state(&app, order_id).await, ("PENDING".into(), Some("FAILURE".into())));
     assert_eq!(app.count("user_packages").await, 0);
@@ -154,7 +173,12 @@ async fn the_paid_amount_must_equal_the_package_price() {
     // The payer managed to pay less than asked: the gateway answers -50.
     app.zarinpal.pay_amount(&authority, 1_000);
     let body = json!({"orderId": order_id, "authority": authority});
-    let error = expect_error(app.post_auth("/api/payments/verify", &session.access_token, &body).await, StatusCode::UNPROCESSABLE_ENTITY, "PAYMENT_FAILED").await;
+    let error = expect_error(
+        app.post_auth("/api/payments/verify", &session.access_token, &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "PAYMENT_FAILED",
+    )
+    .await;
     assert!(error["message"].as_str().unwrap().contains("amount"), "{error}");
     assert_eq!(order_state(&app, order_id).await, ("PENDING".into(), Some("FAILURE".into())));
 
@@ -162,10 +186,23 @@ async fn the_paid_amount_must_equal_the_package_price() {
     let (authority, _) = app.request_payment(&session.access_token, order_id).await;
     app.zarinpal.pay(&authority);
     let (_, admin) = app.staff("ADMIN").await;
-    let package_id: i64 = sqlx::query_scalar("SELECT package_id FROM orders WHERE id = ?").bind(order_id).fetch_one(&app.db).await.unwrap();
-    expect_status(app.put_auth(&format!("/api/packages/{package_id}"), &admin.access_token, &json!({"price": 200_000})).await, StatusCode::OK).await;
+    let package_id: i64 = sqlx::query_scalar("SELECT package_id FROM orders WHERE id = ?")
+        .bind(order_id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    expect_status(
+        app.put_auth(&format!("/api/packages/{package_id}"), &admin.access_token, &json!({"price": 200_000})).await,
+        StatusCode::OK,
+    )
+    .await;
     let body = json!({"orderId": order_id, "authority": authority});
-    expect_error(app.post_auth("/api/payments/verify", &session.access_token, &body).await, StatusCode::UNPROCESSABLE_ENTITY, "PAYMENT_FAILED").await;
+    expect_error(
+        app.post_auth("/api/payments/verify", &session.access_token, &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "PAYMENT_FAILED",
+    )
+    .await;
     assert_eq!(app.count("user_packages").await, 0);
 }
 
@@ -177,12 +214,22 @@ async fn another_users_order_is_not_found() {
     app.zarinpal.pay(&authority);
     let (_, intruder) = app.user().await;
     let token = &intruder.access_token;
-    expect_error(app.post_auth("/api/payments/request", token, &json!({"orderId": order_id})).await, StatusCode::NOT_FOUND, "NOT_FOUND").await;
+    expect_error(
+        app.post_auth("/api/payments/request", token, &json!({"orderId": order_id})).await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    )
+    .await;
     let body = json!({"orderId": order_id, "authority": authority});
     expect_error(app.post_auth("/api/payments/verify", token, &body).await, StatusCode::NOT_FOUND, "NOT_FOUND").await;
     // The owner with a wrong authority: also not found.
     let body = json!({"orderId": order_id, "authority": "A000000000000000000000000000000000042"});
-    expect_error(app.post_auth("/api/payments/verify", &owner.access_token, &body).await, StatusCode::NOT_FOUND, "NOT_FOUND").await;
+    expect_error(
+        app.post_auth("/api/payments/verify", &owner.access_token, &body).await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    )
+    .await;
     assert_eq!(order_state(&app, order_id).await, ("PENDING".into(), Some("PENDING".into())));
     assert_eq!(app.zarinpal.verify_calls(), 0, "the gateway was never asked");
     // An unknown authority at the callback sends the browser to the failure page.
@@ -221,12 +268,19 @@ async fn twenty_racing_verifications_grant_exactly_once() {
     }
 
     assert_eq!(app.count("user_packages").await, 1);
-    let successes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM transactions WHERE status = 'SUCCESS'").fetch_one(&app.db).await.unwrap();
+    let successes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM transactions WHERE status = 'SUCCESS'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(successes, 1);
     assert_eq!(order_state(&app, order_id).await, ("PAID".into(), Some("SUCCESS".into())));
     // One extension of 30 days, not twenty.
     let expires: chrono::DateTime<chrono::Utc> =
-        sqlx::query_scalar("SELECT subscription_expires_at FROM users WHERE id = ?").bind(user_id).fetch_one(&app.db).await.unwrap();
+        sqlx::query_scalar("SELECT subscription_expires_at FROM users WHERE id = ?")
+            .bind(user_id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     let days = (expires - chrono::Utc::now()).num_hours() / 24;
     assert_eq!(days, 29, "{expires}");
 }
@@ -239,7 +293,11 @@ async fn a_second_package_extends_from_the_current_expiry() {
     app.zarinpal.pay(&authority);
     let body = json!({"orderId": order_id, "authority": authority});
     expect_status(app.post_auth("/api/payments/verify", &session.access_token, &body).await, StatusCode::OK).await;
-    let package_id: i64 = sqlx::query_scalar("SELECT package_id FROM orders WHERE id = ?").bind(order_id).fetch_one(&app.db).await.unwrap();
+    let package_id: i64 = sqlx::query_scalar("SELECT package_id FROM orders WHERE id = ?")
+        .bind(order_id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     let second = app.create_order(&session.access_token, package_id).await;
     let (authority, _) = app.request_payment(&session.access_token, second).await;
     app.zarinpal.pay(&authority);
@@ -281,8 +339,17 @@ async fn gateway_trouble_is_a_503_and_changes_nothing() {
     app.zarinpal.pay(&authority);
     app.zarinpal.set_merchant_inactive(true);
     let body = json!({"orderId": order_id, "authority": authority});
-    expect_error(app.post_auth("/api/payments/verify", &session.access_token, &body).await, StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE").await;
-    assert_eq!(order_state(&app, order_id).await, ("PENDING".into(), Some("PENDING".into())), "a retry can still succeed");
+    expect_error(
+        app.post_auth("/api/payments/verify", &session.access_token, &body).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "SERVICE_UNAVAILABLE",
+    )
+    .await;
+    assert_eq!(
+        order_state(&app, order_id).await,
+        ("PENDING".into(), Some("PENDING".into())),
+        "a retry can still succeed"
+    );
     app.zarinpal.set_merchant_inactive(false);
     expect_status(app.post_auth("/api/payments/verify", &session.access_token, &body).await, StatusCode::OK).await;
 }
@@ -293,11 +360,27 @@ async fn payment_input_is_validated() {
     let (_, session, order_id) = buyer(&app).await;
     let token = &session.access_token;
     for body in [json!({}), json!({"orderId": "x"}), json!({"orderId": order_id, "extra": true})] {
-        expect_error(app.post_auth("/api/payments/request", token, &body).await, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
+        expect_error(
+            app.post_auth("/api/payments/request", token, &body).await,
+            StatusCode::BAD_REQUEST,
+            "VALIDATION_ERROR",
+        )
+        .await;
     }
-    let error = expect_error(app.post_auth("/api/payments/verify", token, &json!({"orderId": order_id})).await, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
+    let error = expect_error(
+        app.post_auth("/api/payments/verify", token, &json!({"orderId": order_id})).await,
+        StatusCode::BAD_REQUEST,
+        "VALIDATION_ERROR",
+    )
+    .await;
     assert_eq!(error["errors"][0]["field"], "authority");
-    let anonymous = app.client.post(app.url("/api/payments/verify")).json(&json!({"orderId": 1, "authority": "A"})).send().await.unwrap();
+    let anonymous = app
+        .client
+        .post(app.url("/api/payments/verify"))
+        .json(&json!({"orderId": 1, "authority": "A"}))
+        .send()
+        .await
+        .unwrap();
     expect_error(anonymous, StatusCode::UNAUTHORIZED, "UNAUTHORIZED").await;
     assert_eq!(app.count("transactions").await, 0);
 }

@@ -37,13 +37,19 @@ async fn reserve_consume_and_release() {
     quota::consume_one(&mut tx, campaign).await.unwrap();
     tx.rollback().await.unwrap();
 
-    let sub = expect_status(app.get_auth("/api/campaigns/subscription", &token).await, StatusCode::OK).await["subscription"].clone();
-    assert_eq!((sub["totalLimit"].as_i64(), sub["used"].as_i64(), sub["reserved"].as_i64(), sub["remaining"].as_i64()),
-        (Some(100), Some(10), Some(20), Some(70)));
+    let sub = expect_status(app.get_auth("/api/campaigns/subscription", &token).await, StatusCode::OK).await
+        ["subscription"]
+        .clone();
+    assert_eq!(
+        (sub["totalLimit"].as_i64(), sub["used"].as_i64(), sub["reserved"].as_i64(), sub["remaining"].as_i64()),
+        (Some(100), Some(10), Some(20), Some(70))
+    );
 
     assert_eq!(quota::release(&app.db, campaign).await.unwrap(), 20);
     assert_eq!(quota::release(&app.db, campaign).await.unwrap(), 0, "releasing twice is harmless");
-    let sub = expect_status(app.get_auth("/api/campaigns/subscription", &token).await, StatusCode::OK).await["subscription"].clone();
+    let sub = expect_status(app.get_auth("/api/campaigns/subscription", &token).await, StatusCode::OK).await
+        ["subscription"]
+        .clone();
     assert_eq!((sub["used"].as_i64(), sub["remaining"].as_i64()), (Some(10), Some(90)));
 
     let mut tx = app.db.begin().await.unwrap();
@@ -98,10 +104,14 @@ async fn no_subscription_no_quota_and_only_own_campaigns() {
     let (account, session) = app.user().await;
     let campaign = app.insert_campaign(account.id, "READY").await;
     assert_eq!(code_of(quota::reserve(&app.db, account.id, campaign, 1).await.unwrap_err()), "SUBSCRIPTION_INACTIVE");
-    let sub = expect_status(app.get_auth("/api/campaigns/subscription", &session.access_token).await, StatusCode::OK).await;
-    assert_eq!(sub["subscription"], serde_json::json!({
-        "isActive": false, "expiresAt": null, "totalLimit": 0, "used": 0, "reserved": 0, "remaining": 0, "packages": []
-    }));
+    let sub =
+        expect_status(app.get_auth("/api/campaigns/subscription", &session.access_token).await, StatusCode::OK).await;
+    assert_eq!(
+        sub["subscription"],
+        serde_json::json!({
+            "isActive": false, "expiresAt": null, "totalLimit": 0, "used": 0, "reserved": 0, "remaining": 0, "packages": []
+        })
+    );
 
     let (subscriber_id, _) = subscriber(&app, 100).await;
     let err = quota::reserve(&app.db, subscriber_id, campaign, 1).await.unwrap_err();

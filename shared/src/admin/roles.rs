@@ -27,12 +27,21 @@ pub(crate) fn super_admin_required() -> ApiError {
 }
 
 #[tracing::instrument(skip_all, fields(actor.id = actor.id, user.id = target_id, role = %input.role))]
-pub async fn change_role(ctx: &AppContext, actor: Actor, target_id: i64, input: RoleInput) -> Result<UserRecord, ApiError> {
+pub async fn change_role(
+    ctx: &AppContext,
+    actor: Actor,
+    target_id: i64,
+    input: RoleInput,
+) -> Result<UserRecord, ApiError> {
     if actor.id == target_id {
-        return Err(ApiError::Forbidden { code: "CANNOT_CHANGE_OWN_ROLE", message: "You cannot change your own role".into() });
+        return Err(ApiError::Forbidden {
+            code: "CANNOT_CHANGE_OWN_ROLE",
+            message: "You cannot change your own role".into(),
+        });
     }
     let mut tx = ctx.db.begin().await?;
-    let target = users::find_access_for_update(&mut *tx, target_id).await?.ok_or_else(|| ApiError::not_found("User"))?;
+    let target =
+        users::find_access_for_update(&mut *tx, target_id).await?.ok_or_else(|| ApiError::not_found("User"))?;
     if !may_manage(actor, target.role) || !may_manage(actor, input.role) {
         return Err(super_admin_required());
     }

@@ -20,7 +20,12 @@ const DEFAULT_NAME: &str = "recipients-template.xlsx";
 /// Replace the template with an upload: its name as the browser gave it,
 /// and its bytes.
 #[tracing::instrument(skip_all, fields(actor.id = actor_id, size = bytes.len()))]
-pub async fn replace(ctx: &AppContext, actor_id: i64, file_name: Option<&str>, bytes: Vec<u8>) -> Result<TemplateRecord, ApiError> {
+pub async fn replace(
+    ctx: &AppContext,
+    actor_id: i64,
+    file_name: Option<&str>,
+    bytes: Vec<u8>,
+) -> Result<TemplateRecord, ApiError> {
     if bytes.len() > MAX_BYTES {
         return Err(ApiError::PayloadTooLarge("The template must be at most 5 MB".into()));
     }
@@ -41,7 +46,9 @@ pub async fn replace(ctx: &AppContext, actor_id: i64, file_name: Option<&str>, b
     let mut tx = ctx.db.begin().await?;
     let id = templates::insert(&mut *tx, &name, size, actor_id).await?;
     ctx.storage.put(RECIPIENTS_TEMPLATE_KEY, bytes, XLSX_CONTENT_TYPE).await.map_err(ApiError::internal)?;
-    let record = templates::find_by_id(&mut *tx, id).await?.ok_or_else(|| ApiError::internal(anyhow::anyhow!("template row vanished")))?;
+    let record = templates::find_by_id(&mut *tx, id)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("template row vanished")))?;
     tx.commit().await?;
     tracing::info!("recipients template replaced");
     Ok(record)

@@ -33,17 +33,16 @@ pub async fn list(ctx: &AppContext, query: UserListQuery) -> Result<(Vec<UserRec
     let role = f.check("role", query_enum::<Role>(query.role.as_deref()));
     let status = f.check("status", query_enum::<UserStatus>(query.status.as_deref()));
     let search = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let search = f.check("search", match search {
-        Some(text) if text.chars().count() > 100 => Err("must be at most 100 characters"),
-        other => Ok(other),
-    });
+    let search = f.check(
+        "search",
+        match search {
+            Some(text) if text.chars().count() > 100 => Err("must be at most 100 characters"),
+            other => Ok(other),
+        },
+    );
     let (page, role, status, search) = f.build(|| Some((page?, role?, status?, search?)))?;
-    let filter = UserFilter {
-        role,
-        status,
-        phone_digits: search.and_then(phone_digits),
-        search: search.map(str::to_owned),
-    };
+    let filter =
+        UserFilter { role, status, phone_digits: search.and_then(phone_digits), search: search.map(str::to_owned) };
     let rows = admin::list_users(&ctx.db, &filter, page).await?;
     let total = admin::count_users(&ctx.db, &filter).await?;
     Ok((rows, page.paginate(total)))
@@ -84,10 +83,14 @@ pub async fn change_status(
     input: StatusInput,
 ) -> Result<(UserRecord, StatusEffects), ApiError> {
     if actor.id == target_id {
-        return Err(ApiError::Forbidden { code: "CANNOT_CHANGE_OWN_STATUS", message: "You cannot change your own status".into() });
+        return Err(ApiError::Forbidden {
+            code: "CANNOT_CHANGE_OWN_STATUS",
+            message: "You cannot change your own status".into(),
+        });
     }
     let mut tx = ctx.db.begin().await?;
-    let target = users::find_access_for_update(&mut *tx, target_id).await?.ok_or_else(|| ApiError::not_found("User"))?;
+    let target =
+        users::find_access_for_update(&mut *tx, target_id).await?.ok_or_else(|| ApiError::not_found("User"))?;
     if !may_manage(actor, target.role) {
         return Err(super::roles::super_admin_required());
     }

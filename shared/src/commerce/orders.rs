@@ -31,13 +31,18 @@ pub async fn create(ctx: &AppContext, user_id: i64, input: OrderInput) -> Result
         .filter(|p| p.status == PackageStatus::Active)
         .ok_or_else(|| ApiError::not_found("Package"))?;
     let id = orders::insert(&ctx.db, user_id, package.id).await?;
-    let order = orders::find_by_id(&ctx.db, id).await?.ok_or_else(|| ApiError::internal(anyhow::anyhow!("order vanished")))?;
+    let order =
+        orders::find_by_id(&ctx.db, id).await?.ok_or_else(|| ApiError::internal(anyhow::anyhow!("order vanished")))?;
     tracing::info!(order.id = id, "order created");
     Ok(NewOrder { order, package })
 }
 
 /// The caller's own orders, newest first.
-pub async fn list_own(ctx: &AppContext, user_id: i64, page: PageQuery) -> Result<(Vec<OrderSummary>, Pagination), ApiError> {
+pub async fn list_own(
+    ctx: &AppContext,
+    user_id: i64,
+    page: PageQuery,
+) -> Result<(Vec<OrderSummary>, Pagination), ApiError> {
     let page = page.into_request()?;
     let rows = orders::list_for_user(&ctx.db, user_id, page).await?;
     let total = orders::count_for_user(&ctx.db, user_id).await?;

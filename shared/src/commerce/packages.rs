@@ -30,15 +30,15 @@ impl PackageInput {
     /// For a new package, title, price, duration and messageLimit are required.
     fn parse(self, current: Option<&PackageRecord>) -> Result<PackageFields, ApiError> {
         let mut f = Fields::new();
+        // Optional fields default to "none" on a new package.
+        let current_description = Some(current.and_then(|c| c.description.clone()));
+        let current_category = Some(current.and_then(|c| c.category.clone()));
         let title = pick(&mut f, "title", self.title, |raw| package::title(&raw), current.map(|c| c.title.clone()));
-        let description = pick(&mut f, "description", self.description, |raw| package::description(&raw), {
-            Some(current.and_then(|c| c.description.clone()))
-        });
+        let description =
+            pick(&mut f, "description", self.description, |raw| package::description(&raw), current_description);
         let price = pick(&mut f, "price", self.price, Price::parse, current.and_then(|c| Price::parse(c.price).ok()));
         let duration = pick(&mut f, "duration", self.duration, package::duration_days, current.map(|c| c.duration));
-        let category = pick(&mut f, "category", self.category, |raw| package::category(&raw), {
-            Some(current.and_then(|c| c.category.clone()))
-        });
+        let category = pick(&mut f, "category", self.category, |raw| package::category(&raw), current_category);
         let message_limit =
             pick(&mut f, "messageLimit", self.message_limit, package::message_limit, current.map(|c| c.message_limit));
         let status = self.status.or(current.map(|c| c.status)).unwrap_or(PackageStatus::Active);

@@ -28,13 +28,17 @@ pub struct PaymentInput {
 /// new authority): the gateway refunds payments that are never verified.
 #[tracing::instrument(skip_all, fields(user.id = user_id, order.id = input.order_id))]
 pub async fn request(ctx: &AppContext, user_id: i64, input: PaymentInput) -> Result<StartedPayment, ApiError> {
-    let order = orders::find_owned(&ctx.db, input.order_id, user_id).await?.ok_or_else(|| ApiError::not_found("Order"))?;
+    let order =
+        orders::find_owned(&ctx.db, input.order_id, user_id).await?.ok_or_else(|| ApiError::not_found("Order"))?;
     ensure_payable(&order)?;
     let package = packages::find_by_id(&ctx.db, order.package_id)
         .await?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("order without package")))?;
     if package.status != PackageStatus::Active {
-        return Err(ApiError::BusinessRule { code: "PACKAGE_UNAVAILABLE", message: "This package is no longer sold".into() });
+        return Err(ApiError::BusinessRule {
+            code: "PACKAGE_UNAVAILABLE",
+            message: "This package is no longer sold".into(),
+        });
     }
     let buyer = users::find_by_id(&ctx.db, user_id).await?.ok_or_else(|| ApiError::not_found("User"))?;
     let gateway = ctx.payments.kind().map_err(gateway_unavailable)?;
@@ -65,8 +69,12 @@ pub async fn request(ctx: &AppContext, user_id: i64, input: PaymentInput) -> Res
 fn ensure_payable(order: &OrderRecord) -> Result<(), ApiError> {
     match order.status {
         OrderStatus::Pending => Ok(()),
-        OrderStatus::Paid => Err(ApiError::Conflict { code: "ORDER_ALREADY_PAID", message: "This order is already paid".into() }),
-        OrderStatus::Cancelled => Err(ApiError::Conflict { code: "ORDER_CANCELLED", message: "This order was cancelled".into() }),
+        OrderStatus::Paid => {
+            Err(ApiError::Conflict { code: "ORDER_ALREADY_PAID", message: "This order is already paid".into() })
+        }
+        OrderStatus::Cancelled => {
+            Err(ApiError::Conflict { code: "ORDER_CANCELLED", message: "This order was cancelled".into() })
+        }
     }
 }
 
@@ -104,7 +112,10 @@ pub struct TransactionListQuery {
 }
 
 /// Every transaction, for administrators.
-pub async fn list_all(ctx: &AppContext, query: TransactionListQuery) -> Result<(Vec<TransactionListing>, Pagination), ApiError> {
+pub async fn list_all(
+    ctx: &AppContext,
+    query: TransactionListQuery,
+) -> Result<(Vec<TransactionListing>, Pagination), ApiError> {
     let mut f = Fields::new();
     let page = query.page.parse(&mut f);
     let status = f.check("status", query_enum::<TransactionStatus>(query.status.as_deref()));

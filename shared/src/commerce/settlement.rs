@@ -51,7 +51,8 @@ pub struct CallbackFailure {
 /// The buyer asks to verify their own order's payment.
 #[tracing::instrument(skip_all, fields(user.id = user_id, order.id = input.order_id))]
 pub async fn verify(ctx: &AppContext, user_id: i64, input: VerifyInput) -> Result<Settled, ApiError> {
-    let order = orders::find_owned(&ctx.db, input.order_id, user_id).await?.ok_or_else(|| ApiError::not_found("Order"))?;
+    let order =
+        orders::find_owned(&ctx.db, input.order_id, user_id).await?.ok_or_else(|| ApiError::not_found("Order"))?;
     let transaction = transactions::find_by_order(&ctx.db, order.id)
         .await?
         .filter(|t| t.authority.as_deref() == Some(input.authority.trim()))
@@ -60,22 +61,24 @@ pub async fn verify(ctx: &AppContext, user_id: i64, input: VerifyInput) -> Resul
 }
 
 /// The gateway sent the buyer back: `Status=OK` means "go verify", anything
-/// else means they cancelled or the payment failed.
+/// else means they cancelled or the payment failed (unless an earlier call
+/// already settled it).
 #[tracing::instrument(skip_all)]
 pub async fn callback(ctx: &AppContext, authority: &str, status: &str) -> Result<Settled, CallbackFailure> {
-    let unknown = || CallbackFailure { order_id: None, error: ApiError::not_found("Payment") };
     let transaction = transactions::find_by_authority(&ctx.db, authority)
         .await
         .map_err(|err| CallbackFailure { order_id: None, error: err.into() })?
-        .ok_or_else(unknown)?;
-    let order_id = Some(transaction.order_id);
-    let failed = |error: ApiError| CallbackFailure { order_id, error };
-    let order = orders::find_by_id(&ctx.db, transaction.order_id).await.map_err(|e| failed(e.into()))?.ok_or_else(unknown)?;
-    if status != "OK" {
-        record_failure(ctx, order.id, &json!({ "callbackStatus": status })).await.map_err(failed)?;
-        return Err(failed(not_paid("The payment was cancelled or failed")));
-    }
-    settle(ctx, &order, transaction).await.map_err(failed)
+        .ok_or(CallbackFailure { order_id: None, error: ApiError::not_found("Payment") })?;
+    let order_id = transaction.order_id;
+    let outcome = async {
+        let order = orders::find_by_id(&ctx.db, order_id).await?.ok_or_else(|| ApiError::not_found("Order"))?;
+        if status != "OK" && transaction.status != TransactionStatus::Success {
+            record_failure(ctx, order_id, &json!({ "callbackStatus": status })).await?;
+            return Err(not_paid("The payment was cancelled or failed"));
+        }
+        settle(ctx, &order, transaction).await
+    };
+    outcome.await.map_err(|error| CallbackFailure { order_id: Some(order_id), error })
 }
 
 async fn settle(ctx: &AppContext, order: &OrderRecord, transaction: TransactionRecord) -> Result<Settled, ApiError> {
@@ -93,7 +96,9 @@ async fn settle(ctx: &AppContext, order: &OrderRecord, transaction: TransactionR
         return Err(not_paid("The paid amount does not match the package price"));
     }
     match ctx.payments.verify(&authority, package.price).await.map_err(gateway_unavailable)? {
-        Verification::Verified { ref_id, data } => record_success(ctx, order.id, &authority, &ref_id, &data, &package).await,
+        Verification::Verified { ref_id, data } => {
+            record_success(ctx, order.id, &authority, &ref_id, &data, &package).await
+        }
         Verification::Rejected { code, data, .. } => {
             record_failure(ctx, order.id, &data).await?;
             tracing::info!(order.id = order.id, gateway.code = code, "payment not verified");

@@ -23,7 +23,10 @@ impl MockGateway {
             Some(id) if !id.is_empty() => {
                 // A stable, numeric-looking reference like a real gateway's.
                 let ref_id = u64::from_str_radix(&id[..id.len().min(12)], 16).unwrap_or_default().to_string();
-                Verification::Verified { data: json!({"code": 100, "message": "Mock payment", "ref_id": ref_id}), ref_id }
+                Verification::Verified {
+                    data: json!({"code": 100, "message": "Mock payment", "ref_id": ref_id}),
+                    ref_id,
+                }
             }
             _ => Verification::Rejected {
                 code: -54,

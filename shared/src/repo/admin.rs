@@ -59,7 +59,11 @@ fn contains_pattern(text: &str) -> String {
 }
 
 /// Newest first.
-pub async fn list_users(db: impl MySqlExecutor<'_>, filter: &UserFilter, page: PageRequest) -> Result<Vec<UserRecord>, sqlx::Error> {
+pub async fn list_users(
+    db: impl MySqlExecutor<'_>,
+    filter: &UserFilter,
+    page: PageRequest,
+) -> Result<Vec<UserRecord>, sqlx::Error> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE {USER_FILTER} ORDER BY id DESC LIMIT ? OFFSET ?");
     bind_user_filter!(sqlx::query_as(&sql), filter).bind(page.limit).bind(page.offset()).fetch_all(db).await
 }
@@ -97,12 +101,18 @@ pub async fn dashboard_stats(db: impl MySqlExecutor<'_>) -> Result<DashboardStat
 
 /// Pause every RUNNING campaign of the user, with the reason; the sender
 /// re-reads the status before each message and stops. How many it paused.
-pub async fn pause_running_campaigns(db: impl MySqlExecutor<'_>, user_id: i64, reason: &str) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("UPDATE campaigns SET status = 'PAUSED', failure_reason = ? WHERE user_id = ? AND status = 'RUNNING'")
-        .bind(reason)
-        .bind(user_id)
-        .execute(db)
-        .await?;
+pub async fn pause_running_campaigns(
+    db: impl MySqlExecutor<'_>,
+    user_id: i64,
+    reason: &str,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE campaigns SET status = 'PAUSED', failure_reason = ? WHERE user_id = ? AND status = 'RUNNING'",
+    )
+    .bind(reason)
+    .bind(user_id)
+    .execute(db)
+    .await?;
     Ok(done.rows_affected())
 }
 

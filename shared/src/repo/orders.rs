@@ -68,10 +68,7 @@ pub async fn find_owned(db: impl MySqlExecutor<'_>, id: i64, user_id: i64) -> Re
 /// The order, locked until the transaction ends: settling a payment holds
 /// this lock, so concurrent verifications of one order run one at a time.
 pub async fn find_for_update(db: impl MySqlExecutor<'_>, id: i64) -> Result<Option<OrderRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM orders WHERE id = ? FOR UPDATE"))
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM orders WHERE id = ? FOR UPDATE")).bind(id).fetch_optional(db).await
 }
 
 pub async fn set_status(db: impl MySqlExecutor<'_>, id: i64, status: OrderStatus) -> Result<(), sqlx::Error> {

@@ -20,7 +20,8 @@ pub struct PackageRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, title, description, price, duration, category, status, message_limit, created_at, updated_at";
+const COLUMNS: &str =
+    "id, title, description, price, duration, category, status, message_limit, created_at, updated_at";
 
 pub async fn insert(db: impl MySqlExecutor<'_>, fields: &PackageFields) -> Result<i64, sqlx::Error> {
     let done = sqlx::query(
@@ -62,22 +63,20 @@ pub async fn find_by_id(db: impl MySqlExecutor<'_>, id: i64) -> Result<Option<Pa
 }
 
 pub async fn find_for_update(db: impl MySqlExecutor<'_>, id: i64) -> Result<Option<PackageRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM packages WHERE id = ? FOR UPDATE"))
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM packages WHERE id = ? FOR UPDATE")).bind(id).fetch_optional(db).await
 }
 
 /// Cheapest first; every status when `status` is `None`.
-pub async fn list(db: impl MySqlExecutor<'_>, status: Option<PackageStatus>) -> Result<Vec<PackageRecord>, sqlx::Error> {
+pub async fn list(
+    db: impl MySqlExecutor<'_>,
+    status: Option<PackageStatus>,
+) -> Result<Vec<PackageRecord>, sqlx::Error> {
     let status = status.map(PackageStatus::as_str);
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM packages WHERE (? IS NULL OR status = ?) ORDER BY price, id"
-    ))
-    .bind(status)
-    .bind(status)
-    .fetch_all(db)
-    .await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM packages WHERE (? IS NULL OR status = ?) ORDER BY price, id"))
+        .bind(status)
+        .bind(status)
+        .fetch_all(db)
+        .await
 }
 
 /// Fails with a foreign-key violation while orders or grants refer to it.

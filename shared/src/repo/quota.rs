@@ -10,7 +10,11 @@ pub async fn campaign_owner(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Res
 }
 
 /// Messages the user's campaigns hold, leaving one campaign out if given.
-pub async fn reserved(db: impl MySqlExecutor<'_>, user_id: i64, except_campaign: Option<i64>) -> Result<i64, sqlx::Error> {
+pub async fn reserved(
+    db: impl MySqlExecutor<'_>,
+    user_id: i64,
+    except_campaign: Option<i64>,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(reserved), 0) AS SIGNED) FROM quota_reservations \
          WHERE user_id = ? AND (? IS NULL OR campaign_id <> ?)",
@@ -23,7 +27,12 @@ pub async fn reserved(db: impl MySqlExecutor<'_>, user_id: i64, except_campaign:
 }
 
 /// Set the campaign's reservation to `count` messages.
-pub async fn set_reservation(db: impl MySqlExecutor<'_>, campaign_id: i64, user_id: i64, count: i64) -> Result<(), sqlx::Error> {
+pub async fn set_reservation(
+    db: impl MySqlExecutor<'_>,
+    campaign_id: i64,
+    user_id: i64,
+    count: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO quota_reservations (campaign_id, user_id, reserved) VALUES (?, ?, ?) \
          ON DUPLICATE KEY UPDATE reserved = VALUES(reserved)",
@@ -46,10 +55,11 @@ pub async fn reservation_owner(db: impl MySqlExecutor<'_>, campaign_id: i64) -> 
 
 /// Take one message out of the reservation; false when none is left.
 pub async fn take_one(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE quota_reservations SET reserved = reserved - 1 WHERE campaign_id = ? AND reserved > 0")
-        .bind(campaign_id)
-        .execute(db)
-        .await?;
+    let done =
+        sqlx::query("UPDATE quota_reservations SET reserved = reserved - 1 WHERE campaign_id = ? AND reserved > 0")
+            .bind(campaign_id)
+            .execute(db)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -13,7 +13,12 @@ pub struct TemplateRecord {
     pub uploaded_at: DateTime<Utc>,
 }
 
-pub async fn insert(db: impl MySqlExecutor<'_>, original_name: &str, size: i64, uploaded_by: i64) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    db: impl MySqlExecutor<'_>,
+    original_name: &str,
+    size: i64,
+    uploaded_by: i64,
+) -> Result<i64, sqlx::Error> {
     let done = sqlx::query("INSERT INTO recipient_templates (original_name, size, uploaded_by) VALUES (?, ?, ?)")
         .bind(original_name)
         .bind(size)

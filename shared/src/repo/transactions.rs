@@ -70,7 +70,10 @@ pub async fn upsert_pending(
     Ok(())
 }
 
-pub async fn find_by_order(db: impl MySqlExecutor<'_>, order_id: i64) -> Result<Option<TransactionRecord>, sqlx::Error> {
+pub async fn find_by_order(
+    db: impl MySqlExecutor<'_>,
+    order_id: i64,
+) -> Result<Option<TransactionRecord>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM transactions t WHERE t.order_id = ?"))
         .bind(order_id)
         .fetch_optional(db)
@@ -87,7 +90,10 @@ pub async fn find_by_order_for_update(
         .await
 }
 
-pub async fn find_by_authority(db: impl MySqlExecutor<'_>, authority: &str) -> Result<Option<TransactionRecord>, sqlx::Error> {
+pub async fn find_by_authority(
+    db: impl MySqlExecutor<'_>,
+    authority: &str,
+) -> Result<Option<TransactionRecord>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM transactions t WHERE t.authority = ?"))
         .bind(authority)
         .fetch_optional(db)
