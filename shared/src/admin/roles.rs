@@ -53,7 +53,7 @@ pub async fn change_role(
 }
 
 /// `ops make-admin`: give the account with this e-mail an administrator role.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip(db, email))]
 pub async fn make_admin(db: &MySqlPool, email: &Email, role: Role) -> Result<UserRecord, ApiError> {
     if !role.is_admin() {
         return Err(ApiError::field("role", "must be ADMIN or SUPER_ADMIN"));

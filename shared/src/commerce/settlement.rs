@@ -73,6 +73,7 @@ pub async fn callback(ctx: &AppContext, authority: &str, status: &str) -> Result
     let outcome = async {
         let order = orders::find_by_id(&ctx.db, order_id).await?.ok_or_else(|| ApiError::not_found("Order"))?;
         if status != "OK" && transaction.status != TransactionStatus::Success {
+            let status: String = status.chars().take(16).collect();
             record_failure(ctx, order_id, &json!({ "callbackStatus": status })).await?;
             return Err(not_paid("The payment was cancelled or failed"));
         }
@@ -99,7 +100,7 @@ async fn settle(ctx: &AppContext, order: &OrderRecord, transaction: TransactionR
         Verification::Verified { ref_id, data } => {
             record_success(ctx, order.id, &authority, &ref_id, &data, &package).await
         }
-        Verification::Rejected { code, data, .. } => {
+        Verification::Rejected { code, data } => {
             record_failure(ctx, order.id, &data).await?;
             tracing::info!(order.id = order.id, gateway.code = code, "payment not verified");
             Err(not_paid(match code {

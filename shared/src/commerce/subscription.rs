@@ -49,7 +49,7 @@ pub struct ManualGrant {
 }
 
 /// `ops give-subscription`: grant a package to the account with this e-mail.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip(db, email))]
 pub async fn give(db: &MySqlPool, email: &Email, package_id: i64) -> Result<ManualGrant, ApiError> {
     let user = users::find_by_email(db, email).await?.ok_or_else(|| ApiError::not_found("User"))?;
     let package = packages::find_by_id(db, package_id).await?.ok_or_else(|| ApiError::not_found("Package"))?;

@@ -2,8 +2,6 @@
 //! `PAYMENT_CURRENCY`): a whole, positive number. Payment gateways take
 //! integers, so fractions are refused at the edge rather than rounded.
 
-use std::fmt;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Price(i64);
 
@@ -25,12 +23,6 @@ impl Price {
 
     pub fn value(self) -> i64 {
         self.0
-    }
-}
-
-impl fmt::Display for Price {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
     }
 }
 

@@ -28,11 +28,7 @@ impl MockGateway {
                     ref_id,
                 }
             }
-            _ => Verification::Rejected {
-                code: -54,
-                message: "Unknown mock authority".into(),
-                data: json!({"code": -54, "message": "Unknown mock authority"}),
-            },
+            _ => Verification::Rejected { code: -54, data: json!({"code": -54, "message": "Unknown mock authority"}) },
         }
     }
 }

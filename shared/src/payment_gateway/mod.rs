@@ -50,7 +50,8 @@ pub enum Verification {
     /// Paid (or already verified earlier): `data` is the gateway's record.
     Verified { ref_id: String, data: Value },
     /// Not paid: failed, cancelled, wrong amount or unknown authority.
-    Rejected { code: i64, message: String, data: Value },
+    /// `data` is the gateway's answer, message included.
+    Rejected { code: i64, data: Value },
 }
 
 /// The gateway could not give an answer about the payment itself: it is

@@ -74,9 +74,7 @@ impl ZarinpalClient {
                 code => Err(GatewayError::Refused { code: code.unwrap_or_default(), message: message_of(&data) }),
             },
             Err(errors) => match errors["code"].as_i64() {
-                Some(code) if PAYMENT_NOT_MADE.contains(&code) => {
-                    Ok(Verification::Rejected { code, message: message_of(&errors), data: errors })
-                }
+                Some(code) if PAYMENT_NOT_MADE.contains(&code) => Ok(Verification::Rejected { code, data: errors }),
                 _ => Err(refused(errors)),
             },
         }

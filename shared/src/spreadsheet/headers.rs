@@ -1,6 +1,7 @@
 //! Column headers of a recipients sheet (SPEC "Recipients Excel"): the
 //! phone column is `phone`, `Phone`, `PHONE` or `شماره تلفن`; the optional
-//! name column `name`, `Name`, `NAME` or `نام`.
+//! name column `name`, `Name`, `NAME` or `نام` (the Persian spelling is what
+//! sample lists use).
 
 pub const PHONE_PERSIAN: &str = "شماره تلفن";
 pub const NAME_PERSIAN: &str = "نام";
@@ -10,10 +11,6 @@ pub const PHONE_HEADERS_TEXT: &str = "phone, Phone, PHONE or شماره تلفن
 
 pub fn is_phone_header(cell: &str) -> bool {
     matches!(cell.trim(), "phone" | "Phone" | "PHONE" | PHONE_PERSIAN)
-}
-
-pub fn is_name_header(cell: &str) -> bool {
-    matches!(cell.trim(), "name" | "Name" | "NAME" | NAME_PERSIAN)
 }
 
 #[cfg(test)]
@@ -26,6 +23,5 @@ mod tests {
             assert!(is_phone_header(header), "{header}");
         }
         assert!(!is_phone_header("mobile"));
-        assert!(is_name_header("نام") && is_name_header("Name"));
     }
 }
