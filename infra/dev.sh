@@ -148,6 +148,7 @@ cmd_up() {
   "$bin/ops" migrate
   export JWT_SECRET="${JWT_SECRET:-$(dev_secret)}"
   export SMS_PROVIDER="${SMS_PROVIDER:-log}" EMAIL_PROVIDER="${EMAIL_PROVIDER:-log}"
+  export PAYMENT_GATEWAY="${PAYMENT_GATEWAY:-mock}"
   export PORT="${PORT:-3000}" RUST_LOG="${RUST_LOG:-info}"
   export WS_MANAGEMENT_ENDPOINT="${WS_MANAGEMENT_ENDPOINT:-http://127.0.0.1:$PORT}"
   log "starting the local gateway on http://localhost:$PORT (Ctrl-C to stop)"

@@ -15,7 +15,11 @@ use websocket::{LocalWebSockets, Registry};
 
 /// Every area's routes, merged. The single list of areas the gateway serves.
 pub fn routes(ctx: &AppContext) -> Router {
-    Router::new().merge(crate::auth::router(ctx.clone()))
+    Router::new()
+        .merge(crate::auth::router(ctx.clone()))
+        .merge(crate::packages::router(ctx.clone()))
+        .merge(crate::payments::router(ctx.clone()))
+        .merge(crate::admin::router(ctx.clone()))
 }
 
 pub fn app(ctx: AppContext) -> Router {

@@ -2,8 +2,11 @@
 //! small Lambda binary each (`src/bin/*`) and merged unchanged by the local
 //! gateway, so local runs and tests exercise exactly what runs in Lambda.
 
+pub mod admin;
 pub mod auth;
 pub mod gateway;
 pub mod health;
 pub mod http;
 pub mod ws;
+pub mod packages;
+pub mod payments;

@@ -40,6 +40,39 @@ pub struct Settings {
     pub register_simple_enabled: bool,
     pub gateway: GatewaySettings,
     pub aws: AwsSettings,
+    pub payments: PaymentSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct PaymentSettings {
+    pub gateway: PaymentGatewaySettings,
+    /// Public base URL of this API; the gateway sends the buyer back to
+    /// `{callback_base_url}/api/payments/callback`.
+    pub callback_base_url: String,
+    /// The frontend page the callback redirects to, with the outcome in its
+    /// query string.
+    pub result_url: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum PaymentGatewaySettings {
+    /// Payment requests answer 503.
+    Disabled,
+    /// Development only: every payment succeeds, through the same
+    /// request → callback → verify path as a real gateway.
+    Mock,
+    Zarinpal(ZarinpalSettings),
+}
+
+#[derive(Debug, Clone)]
+pub struct ZarinpalSettings {
+    pub merchant_id: String,
+    /// Where `/pg/v4/payment/{request,verify}.json` live.
+    pub api_base: String,
+    /// Where `/pg/StartPay/{authority}` lives.
+    pub startpay_base: String,
+    /// `IRR` or `IRT`: the unit of package prices.
+    pub currency: String,
 }
 
 #[derive(Debug, Clone)]
@@ -181,6 +214,8 @@ impl Settings {
 
         let aws = AwsSettings::read(&mut env);
 
+        let payments = payment_settings(&mut env, &gateway);
+
         if !env.problems.is_empty() {
             return Err(ConfigError(env.problems));
         }
@@ -196,6 +231,7 @@ impl Settings {
             register_simple_enabled,
             gateway,
             aws,
+            payments,
         })
     }
 }
@@ -221,6 +257,39 @@ impl AwsSettings {
             sessions_queue_url: env.required("SQS_SESSIONS_QUEUE_URL").unwrap_or_default(),
         }
     }
+}
+
+fn payment_settings<F: Fn(&str) -> Option<String>>(env: &mut Reader<'_, F>, gateway: &GatewaySettings) -> PaymentSettings {
+    let frontend = gateway.frontend_url.split(',').next().unwrap_or_default().trim().trim_end_matches('/').to_owned();
+    let result_url = env.optional("PAYMENT_RESULT_URL").unwrap_or_else(|| format!("{frontend}/payment/result"));
+    let local_api = format!("http://localhost:{}", gateway.port);
+    let (gateway, callback_base_url) = match env.optional("PAYMENT_GATEWAY").as_deref().unwrap_or("disabled") {
+        "disabled" => (PaymentGatewaySettings::Disabled, local_api),
+        "mock" => (PaymentGatewaySettings::Mock, env.optional("PAYMENT_CALLBACK_BASE_URL").unwrap_or(local_api)),
+        "zarinpal" => {
+            let sandbox = env.parsed("ZARINPAL_SANDBOX", false);
+            let default_base = if sandbox { "https://sandbox.zarinpal.com" } else { "https://payment.zarinpal.com" };
+            let api_base = env.optional("ZARINPAL_API_BASE").unwrap_or_else(|| default_base.into());
+            let currency = env.optional("PAYMENT_CURRENCY").unwrap_or_else(|| "IRR".into());
+            if !matches!(currency.as_str(), "IRR" | "IRT") {
+                env.problems.push(format!("PAYMENT_CURRENCY: `{currency}` is not one of IRR, IRT"));
+            }
+            let settings = ZarinpalSettings {
+                merchant_id: env.required("ZARINPAL_MERCHANT_ID").unwrap_or_default(),
+                startpay_base: env.optional("ZARINPAL_STARTPAY_BASE").unwrap_or_else(|| default_base.into()),
+                api_base,
+                currency,
+            };
+            // A real gateway must call back a public address: no default.
+            let callback = env.required("PAYMENT_CALLBACK_BASE_URL").unwrap_or_default();
+            (PaymentGatewaySettings::Zarinpal(settings), callback)
+        }
+        other => {
+            env.problems.push(format!("PAYMENT_GATEWAY: `{other}` is not one of zarinpal, mock, disabled"));
+            (PaymentGatewaySettings::Disabled, local_api)
+        }
+    };
+    PaymentSettings { gateway, callback_base_url: callback_base_url.trim_end_matches('/').to_owned(), result_url }
 }
 
 struct Reader<'a, F: Fn(&str) -> Option<String>> {
@@ -281,6 +350,41 @@ mod tests {
         ]);
         let err = Settings::from_map(&map).unwrap_err().to_string();
         assert!(err.contains("KAVENEGAR_API_KEY"), "{err}");
+    }
+
+    #[test]
+    fn zarinpal_needs_a_merchant_and_a_public_callback() {
+        let map = HashMap::from([
+            ("DATABASE_URL".to_string(), "mysql://root@127.0.0.1/db".to_string()),
+            ("JWT_SECRET".to_string(), "x".repeat(40)),
+            ("S3_BUCKET".to_string(), "bucket".to_string()),
+            ("PAYMENT_GATEWAY".to_string(), "zarinpal".to_string()),
+            ("PAYMENT_CURRENCY".to_string(), "USD".to_string()),
+        ]);
+        let err = Settings::from_map(&map).unwrap_err().to_string();
+        for name in ["ZARINPAL_MERCHANT_ID", "PAYMENT_CALLBACK_BASE_URL", "PAYMENT_CURRENCY"] {
+            assert!(err.contains(name), "{name} missing from: {err}");
+        }
+    }
+
+    #[test]
+    fn sandbox_switches_the_zarinpal_host() {
+        let map = HashMap::from([
+            ("DATABASE_URL".to_string(), "mysql://root@127.0.0.1/db".to_string()),
+            ("JWT_SECRET".to_string(), "x".repeat(40)),
+            ("S3_BUCKET".to_string(), "bucket".to_string()),
+            ("SQS_SESSIONS_QUEUE_URL".to_string(), "http://localhost/q".to_string()),
+            ("PAYMENT_GATEWAY".to_string(), "zarinpal".to_string()),
+            ("ZARINPAL_MERCHANT_ID".to_string(), "00000000-0000-0000-0000-000000000000".to_string()),
+            ("ZARINPAL_SANDBOX".to_string(), "true".to_string()),
+            ("PAYMENT_CALLBACK_BASE_URL".to_string(), "https://api.example.com/".to_string()),
+        ]);
+        let settings = Settings::from_map(&map).unwrap();
+        let PaymentGatewaySettings::Zarinpal(zarinpal) = &settings.payments.gateway else { panic!("not zarinpal") };
+        assert_eq!(zarinpal.api_base, "https://sandbox.zarinpal.com");
+        assert_eq!(zarinpal.startpay_base, "https://sandbox.zarinpal.com");
+        assert_eq!(settings.payments.callback_base_url, "https://api.example.com");
+        assert_eq!(settings.payments.result_url, "http://localhost:5173/payment/result");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::{
     notify::Notifier,
     queue::Queues,
     realtime::Pusher,
+    payment_gateway::PaymentGateway,
     storage::Storage,
 };
 
@@ -25,6 +26,7 @@ pub struct AppContext {
     pub storage: Storage,
     pub pusher: Pusher,
     pub queues: Queues,
+    pub payments: PaymentGateway,
 }
 
 impl AppContext {
@@ -45,6 +47,7 @@ impl AppContext {
             jwt: JwtKeys::new(settings.jwt_secret.expose(), settings.access_token_ttl),
             otp_hasher: OtpHasher::new(settings.jwt_secret.expose()),
             notifier: Notifier::new(&settings.sms, &settings.email)?,
+            payments: PaymentGateway::from_settings(&settings.payments)?,
             settings: Arc::new(settings),
             db,
         })

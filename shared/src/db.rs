@@ -37,6 +37,14 @@ pub fn unique_violation(err: &sqlx::Error) -> Option<String> {
     Some(key.rsplit('.').next().unwrap_or(key).to_owned())
 }
 
+/// Whether a write failed because rows elsewhere still refer to this one
+/// (MySQL/MariaDB error 1451).
+pub fn foreign_key_violation(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|db| db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>())
+        .is_some_and(|db| db.number() == 1451)
+}
+
 pub async fn ping(pool: &MySqlPool) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
 }

@@ -1,12 +1,15 @@
 //! The library every binary uses: configuration, the database pool, domain
-//! types, repositories (all SQL lives under `repo`), auth, notifications and
+//! types, repositories (all SQL lives under `repo`), auth, notifications,
+//! commerce (packages, payments, subscriptions, quota), administration and
 //! the error type that becomes SPEC's JSON envelope.
 //!
 //! Nothing here knows about routes: `functions` and `sender` call in.
 
 pub mod accounts;
+pub mod admin;
 pub mod auth;
 pub mod aws;
+pub mod commerce;
 pub mod config;
 pub mod context;
 pub mod db;
@@ -15,7 +18,9 @@ pub mod error;
 pub mod notify;
 pub mod queue;
 pub mod realtime;
+pub mod payment_gateway;
 pub mod repo;
+pub mod spreadsheet;
 pub mod storage;
 pub mod telemetry;
 pub mod validation;

@@ -62,6 +62,14 @@ fn describe(path: &str, err: &serde_json::Error) -> (String, String) {
     (field, message)
 }
 
+/// An enum given as a query parameter; absent or empty means "any".
+pub fn query_enum<T: std::str::FromStr<Err = String>>(raw: Option<&str>) -> Result<Option<T>, String> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(text) => text.parse().map(Some),
+    }
+}
+
 /// Collects field errors while input is parsed into domain types.
 #[derive(Default)]
 pub struct Fields {

@@ -1,7 +1,7 @@
 //! The auth & users area: one-time codes, sign-up, login, tokens, profile.
 
 mod handlers;
-mod views;
+pub(crate) mod views;
 
 use axum::{
     routing::{get, post},

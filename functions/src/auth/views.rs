@@ -45,9 +45,7 @@ pub struct Profile<'a> {
 
 impl<'a> From<&'a UserRecord> for Profile<'a> {
     fn from(user: &'a UserRecord) -> Self {
-        // An expired subscription reads as inactive even before anything
-        // has flipped the stored flag.
-        let active = user.subscription_active && user.subscription_expires_at.is_some_and(|at| at > Utc::now());
+        let active = shared::commerce::subscription::is_active(user.subscription_active, user.subscription_expires_at);
         Self {
             id: user.id,
             name: &user.name,

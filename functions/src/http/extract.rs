@@ -2,7 +2,7 @@
 
 use axum::{
     body::Bytes,
-    extract::{FromRequest, FromRequestParts, Request},
+    extract::{FromRequest, FromRequestParts, OptionalFromRequestParts, Path, Query, Request},
     http::{header::AUTHORIZATION, request::Parts, StatusCode},
 };
 use serde::de::DeserializeOwned;
@@ -53,6 +53,76 @@ impl FromRequestParts<AppContext> for CurrentUser {
             .map(str::trim)
             .ok_or_else(|| ApiError::unauthorized("An access token is required"))?;
         authenticate(ctx, token).await
+    }
+}
+
+/// On public routes: the caller if a valid token came with the request.
+/// A missing, stale or refused token reads as anonymous rather than as an
+/// error, so a public page never fails because of a leftover token.
+impl OptionalFromRequestParts<AppContext> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, ctx: &AppContext) -> Result<Option<Self>, Self::Rejection> {
+        if !parts.headers.contains_key(AUTHORIZATION) {
+            return Ok(None);
+        }
+        match <CurrentUser as FromRequestParts<AppContext>>::from_request_parts(parts, ctx).await {
+            Ok(user) => Ok(Some(user)),
+            Err(ApiError::Internal(cause)) => Err(ApiError::Internal(cause)),
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+/// An administrator (ADMIN or SUPER_ADMIN): 401 without a valid token, 403
+/// for any other role.
+#[derive(Debug, Clone, Copy)]
+pub struct AdminUser {
+    pub id: i64,
+    pub role: Role,
+}
+
+impl FromRequestParts<AppContext> for AdminUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, ctx: &AppContext) -> Result<Self, Self::Rejection> {
+        let user = <CurrentUser as FromRequestParts<AppContext>>::from_request_parts(parts, ctx).await?;
+        if !user.role.is_admin() {
+            return Err(ApiError::Forbidden { code: "ADMIN_REQUIRED", message: "This needs an administrator".into() });
+        }
+        Ok(Self { id: user.id, role: user.role })
+    }
+}
+
+/// The query string parsed into `T` (whose fields are strings that the
+/// operation parses, so each bad value is named); an unreadable query is a 400.
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Query::try_from_uri(&parts.uri)
+            .map(|Query(value)| Self(value))
+            .map_err(|_| ApiError::field("query", "could not be read"))
+    }
+}
+
+/// The one id in the path (`/{id}`, `/{userId}`): a positive integer.
+pub struct PathId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw) = <Path<String> as FromRequestParts<S>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound("No such endpoint".into()))?;
+        raw.parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(Self)
+            .ok_or_else(|| ApiError::field("id", "must be a positive whole number"))
     }
 }
 

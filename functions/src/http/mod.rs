@@ -1,9 +1,10 @@
-//! What every area's routes share: extractors, the common response layers,
-//! and the local gateway's rate limiter.
+//! What every area's routes share: extractors, file uploads, the common
+//! response layers, and the local gateway's rate limiter.
 
 pub mod extract;
 pub mod layers;
 pub mod rate_limit;
+pub mod upload;
 
-pub use extract::{CurrentUser, JsonBody};
+pub use extract::{AdminUser, CurrentUser, JsonBody, PathId, QueryParams};
 pub use layers::finish;

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use shared::{config::Settings, AppContext};
 use sqlx::MySqlPool;
 
-use super::{fake_sms::FakeSms, fake_smtp::FakeSmtp, log_capture};
+use super::{fake_sms::FakeSms, fake_smtp::FakeSmtp, fake_zarinpal::FakeZarinpal, log_capture};
 
 pub struct TestApp {
     pub address: String,
@@ -17,6 +17,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub sms: FakeSms,
     pub smtp: FakeSmtp,
+    pub zarinpal: FakeZarinpal,
     pub ctx: AppContext,
 }
 
@@ -31,6 +32,9 @@ pub struct Session {
     pub access_token: String,
     pub refresh_token: String,
 }
+
+/// The frontend page the payment callback redirects to.
+pub const RESULT_URL: &str = "http://app.example.test/payment/result";
 
 fn server_url() -> String {
     std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
@@ -61,6 +65,7 @@ impl TestApp {
         let address = format!("http://{}", listener.local_addr().unwrap());
         let sms = FakeSms::start(&format!("key-{}", uuid::Uuid::new_v4().simple())).await;
         let smtp = FakeSmtp::start().await;
+        let zarinpal = FakeZarinpal::start().await;
         let mut env: HashMap<String, String> = [
             ("DATABASE_URL", format!("{}/{db_name}", server_url())),
             ("DATABASE_MAX_CONNECTIONS", "5".into()),
@@ -78,6 +83,12 @@ impl TestApp {
             ("AWS_ENDPOINT_URL", std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| "http://127.0.0.1:4566".into())),
             ("S3_BUCKET", format!("test-{}", uuid::Uuid::new_v4().simple())),
             ("WS_MANAGEMENT_ENDPOINT", address.clone()),
+            ("PAYMENT_GATEWAY", "zarinpal".into()),
+            ("ZARINPAL_MERCHANT_ID", zarinpal.merchant_id.clone()),
+            ("ZARINPAL_API_BASE", zarinpal.url.clone()),
+            ("ZARINPAL_STARTPAY_BASE", zarinpal.url.clone()),
+            ("PAYMENT_CALLBACK_BASE_URL", address.clone()),
+            ("PAYMENT_RESULT_URL", RESULT_URL.into()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -115,7 +126,7 @@ impl TestApp {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap()
         });
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Self { address, db, client, sms, smtp, ctx }
+        Self { address, db, client, sms, smtp, zarinpal, ctx }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -171,6 +182,86 @@ impl TestApp {
             access_token: body["accessToken"].as_str().unwrap().to_owned(),
             refresh_token: body["refreshToken"].as_str().unwrap().to_owned(),
         }
+    }
+
+    pub async fn send_auth(&self, method: reqwest::Method, path: &str, token: &str, body: &Value) -> Response {
+        self.client.request(method, self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
+    }
+
+    pub async fn put_auth(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.send_auth(reqwest::Method::PUT, path, token, body).await
+    }
+
+    pub async fn patch_auth(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.send_auth(reqwest::Method::PATCH, path, token, body).await
+    }
+
+    pub async fn delete_auth(&self, path: &str, token: &str) -> Response {
+        self.client.delete(self.url(path)).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// A fresh account, logged in.
+    pub async fn user(&self) -> (Account, Session) {
+        let account = self.register().await;
+        let session = self.login(&account).await;
+        (account, session)
+    }
+
+    /// A fresh account with this role (`ADMIN`, `SUPER_ADMIN`), logged in.
+    pub async fn staff(&self, role: &str) -> (Account, Session) {
+        let account = self.register().await;
+        sqlx::query("UPDATE users SET role = ? WHERE id = ?").bind(role).bind(account.id).execute(&self.db).await.unwrap();
+        let session = self.login(&account).await;
+        (account, session)
+    }
+
+    /// A package made through the API by an administrator; its id.
+    pub async fn create_package(&self, admin_token: &str, price: i64, duration: i64, message_limit: i64) -> i64 {
+        let body = json!({
+            "title": format!("بسته {message_limit} پیامی"),
+            "description": "برای آزمایش",
+            "price": price,
+            "duration": duration,
+            "category": "standard",
+            "messageLimit": message_limit,
+        });
+        let created = expect_status(self.post_auth("/api/packages", admin_token, &body).await, StatusCode::CREATED).await;
+        created["package"]["id"].as_i64().unwrap()
+    }
+
+    /// An order of the package by the session's user; its id.
+    pub async fn create_order(&self, token: &str, package_id: i64) -> i64 {
+        let created = expect_status(self.post_auth("/api/orders", token, &json!({"packageId": package_id})).await, StatusCode::CREATED).await;
+        created["order"]["id"].as_i64().unwrap()
+    }
+
+    /// Start a payment for the order: (authority, paymentUrl).
+    pub async fn request_payment(&self, token: &str, order_id: i64) -> (String, String) {
+        let body = expect_status(self.post_auth("/api/payments/request", token, &json!({"orderId": order_id})).await, StatusCode::OK).await;
+        (body["authority"].as_str().unwrap().to_owned(), body["paymentUrl"].as_str().unwrap().to_owned())
+    }
+
+    /// The `Location` a GET of this absolute URL redirects to.
+    pub async fn redirect_of(&self, url: &str) -> String {
+        let response = self.client.get(url).send().await.unwrap();
+        assert!(response.status().is_redirection(), "{url} answered {}", response.status());
+        response.headers()["location"].to_str().unwrap().to_owned()
+    }
+
+    /// A campaign row for the user (the campaigns API is another area's);
+    /// its id.
+    pub async fn insert_campaign(&self, user_id: i64, status: &str) -> i64 {
+        let done = sqlx::query("INSERT INTO campaigns (user_id, message, status) VALUES (?, 'سلام', ?)")
+            .bind(user_id)
+            .bind(status)
+            .execute(&self.db)
+            .await
+            .unwrap();
+        done.last_insert_id() as i64
     }
 
     pub async fn set_status(&self, user_id: i64, status: &str) {

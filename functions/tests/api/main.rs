@@ -1,16 +1,24 @@
 //! Integration tests: the real routers behind the local gateway's layers,
-//! real MariaDB (a fresh database per test), local fakes of Kavenegar and
-//! of an SMTP server.
+//! real MariaDB (a fresh database per test), the S3 emulator, and local
+//! fakes of Kavenegar, of an SMTP server and of Zarinpal.
 
 mod helpers;
 mod fake_sms;
 mod fake_smtp;
+mod fake_zarinpal;
 mod log_capture;
 
+mod admin;
+mod admin_template;
 mod gateway;
 mod login;
+mod ops;
+mod orders;
 mod otp;
+mod packages;
+mod payments;
 mod profile;
 mod realtime;
+mod quota;
 mod register;
 mod tokens;

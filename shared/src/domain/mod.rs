@@ -2,15 +2,24 @@
 
 mod string_enum;
 
+pub mod commerce;
 pub mod email;
+pub mod money;
 pub mod otp;
+pub mod package;
+pub mod pagination;
 pub mod password;
 pub mod person_name;
 pub mod phone;
+pub mod text;
 pub mod user;
 
+pub use commerce::{GatewayKind, OrderStatus, PackageStatus, TransactionStatus};
 pub use email::Email;
+pub use money::Price;
 pub use otp::{OtpChannel, OtpPurpose};
+pub use package::PackageFields;
+pub use pagination::{PageQuery, PageRequest, Pagination};
 pub use password::Password;
 pub use person_name::PersonName;
 pub use phone::Phone;

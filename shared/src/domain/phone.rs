@@ -61,7 +61,7 @@ impl fmt::Display for Phone {
 }
 
 /// Digits as ASCII, separators dropped; whether the number began with `+`.
-fn ascii_digits(raw: &str) -> Result<(bool, String), InvalidPhone> {
+pub(crate) fn ascii_digits(raw: &str) -> Result<(bool, String), InvalidPhone> {
     let trimmed = raw.trim();
     let plus = trimmed.starts_with('+');
     let mut digits = String::with_capacity(trimmed.len());

@@ -5,8 +5,15 @@
 //! transaction and commits it.
 
 pub mod deliveries;
+pub mod admin;
+pub mod orders;
 pub mod otps;
+pub mod packages;
+pub mod quota;
 pub mod refresh_tokens;
 pub mod session_leases;
+pub mod subscriptions;
+pub mod templates;
+pub mod transactions;
 pub mod users;
 pub mod ws_connections;

@@ -43,7 +43,7 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
 }
 
-const COLUMNS: &str = "id, name, username, email, phone, password_hash, role, status, age, address, avatar, \
+pub(crate) const COLUMNS: &str = "id, name, username, email, phone, password_hash, role, status, age, address, avatar, \
      subscription_active, subscription_expires_at, created_at, updated_at";
 
 pub async fn insert(db: impl MySqlExecutor<'_>, user: NewUser<'_>) -> Result<i64, sqlx::Error> {
@@ -109,5 +109,23 @@ pub async fn update_profile(db: impl MySqlExecutor<'_>, id: i64, changes: &Profi
     .bind(id)
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// The account's role and status, locked until the transaction ends.
+pub async fn find_access_for_update(db: impl MySqlExecutor<'_>, id: i64) -> Result<Option<UserAccess>, sqlx::Error> {
+    sqlx::query_as("SELECT id, role, status FROM users WHERE id = ? FOR UPDATE")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn set_role(db: impl MySqlExecutor<'_>, id: i64, role: Role) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET role = ? WHERE id = ?").bind(role.as_str()).bind(id).execute(db).await?;
+    Ok(())
+}
+
+pub async fn set_status(db: impl MySqlExecutor<'_>, id: i64, status: UserStatus) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET status = ? WHERE id = ?").bind(status.as_str()).bind(id).execute(db).await?;
     Ok(())
 }

@@ -1,0 +1,96 @@
+//! Thin handlers: parse, call one admin operation, shape the answer.
+
+use axum::{
+    extract::State,
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde_json::json;
+use shared::{
+    admin::{
+        dashboard, roles,
+        roles::RoleInput,
+        template,
+        users::{self, StatusInput, UserListQuery},
+        Actor,
+    },
+    commerce::payments::{self, TransactionListQuery},
+    ApiError, AppContext,
+};
+
+use super::views::{StatsView, TemplateView};
+use crate::{
+    auth::views::Profile,
+    http::{upload::MultipartForm, AdminUser, JsonBody, PathId, QueryParams},
+    payments::views::TransactionView,
+};
+
+type Answer = Result<Response, ApiError>;
+
+fn actor(admin: AdminUser) -> Actor {
+    Actor { id: admin.id, role: admin.role }
+}
+
+pub async fn users(
+    State(ctx): State<AppContext>,
+    _admin: AdminUser,
+    QueryParams(query): QueryParams<UserListQuery>,
+) -> Answer {
+    let (rows, pagination) = users::list(&ctx, query).await?;
+    let users: Vec<_> = rows.iter().map(Profile::from).collect();
+    Ok(Json(json!({ "success": true, "users": users, "pagination": pagination })).into_response())
+}
+
+pub async fn change_role(
+    State(ctx): State<AppContext>,
+    admin: AdminUser,
+    PathId(user_id): PathId,
+    JsonBody(input): JsonBody<RoleInput>,
+) -> Answer {
+    let user = roles::change_role(&ctx, actor(admin), user_id, input).await?;
+    Ok(Json(json!({ "success": true, "message": "Role changed", "user": Profile::from(&user) })).into_response())
+}
+
+pub async fn change_status(
+    State(ctx): State<AppContext>,
+    admin: AdminUser,
+    PathId(user_id): PathId,
+    JsonBody(input): JsonBody<StatusInput>,
+) -> Answer {
+    let (user, effects) = users::change_status(&ctx, actor(admin), user_id, input).await?;
+    Ok(Json(json!({
+        "success": true,
+        "message": "Status changed",
+        "user": Profile::from(&user),
+        "revokedSessions": effects.revoked_sessions,
+        "pausedCampaigns": effects.paused_campaigns,
+    }))
+    .into_response())
+}
+
+pub async fn transactions(
+    State(ctx): State<AppContext>,
+    _admin: AdminUser,
+    QueryParams(query): QueryParams<TransactionListQuery>,
+) -> Answer {
+    let (rows, pagination) = payments::list_all(&ctx, query).await?;
+    let transactions: Vec<_> = rows.iter().map(TransactionView::for_admin).collect();
+    Ok(Json(json!({ "success": true, "transactions": transactions, "pagination": pagination })).into_response())
+}
+
+pub async fn dashboard(State(ctx): State<AppContext>, _admin: AdminUser) -> Answer {
+    let stats = dashboard::stats(&ctx).await?;
+    Ok(Json(json!({ "success": true, "stats": StatsView::from(stats) })).into_response())
+}
+
+pub async fn upload_template(State(ctx): State<AppContext>, admin: AdminUser, form: MultipartForm) -> Answer {
+    let file = form.file("template", template::MAX_BYTES).await?;
+    let record = template::replace(&ctx, admin.id, file.file_name.as_deref(), file.bytes).await?;
+    Ok(Json(json!({ "success": true, "message": "Template uploaded", "template": TemplateView::from(&record) }))
+        .into_response())
+}
+
+pub async fn template_info(State(ctx): State<AppContext>, _admin: AdminUser) -> Answer {
+    let record = template::info(&ctx).await?;
+    Ok(Json(json!({ "success": true, "template": record.as_ref().map(TemplateView::from) })).into_response())
+}
