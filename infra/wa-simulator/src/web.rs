@@ -51,6 +51,7 @@ pub struct StateQuery {
 #[serde(rename_all = "camelCase")]
 struct ChatView {
     phone: String,
+    #[serde(rename = "onWhatsApp")]
     on_whatsapp: bool,
     messages: Vec<BubbleView>,
 }
