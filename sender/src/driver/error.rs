@@ -16,6 +16,8 @@ pub enum DriverError {
     ChromiumMissing { path: PathBuf, source: std::io::Error },
     #[error("cannot prepare the browser profile: {0}")]
     Profile(std::io::Error),
+    #[error(transparent)]
+    Snapshot(#[from] super::profile::SnapshotError),
     #[error("Chromium started but its process for profile {0} was not found")]
     BrowserNotFound(PathBuf),
     #[error("chromedriver refused a new browser session: {0}")]

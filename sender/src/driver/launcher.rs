@@ -6,7 +6,7 @@ use std::path::Path;
 use super::{
     browser::{Browser, Chromium},
     chromedriver::ChromeDriver,
-    DriverConfig, DriverError, WhatsAppSession,
+    profile, DriverConfig, DriverError, WhatsAppSession,
 };
 
 pub struct Launcher {
@@ -35,7 +35,26 @@ impl Launcher {
         let longest = timeouts.page.max(timeouts.send).max(timeouts.media);
         let browser =
             Browser::open(&self.chromedriver, &self.chromium, profile_dir, timeouts.page, longest * 2).await?;
-        WhatsAppSession::open(browser, self.config.whatsapp_url.clone(), timeouts).await
+        WhatsAppSession::open(browser, profile_dir, self.config.whatsapp_url.clone(), timeouts).await
+    }
+
+    /// A snapshot of `session`'s profile ([`profile::pack_profile`]) and the
+    /// session again, reopened on the same profile.
+    ///
+    /// The browser is closed for the copy: a running Chromium holds writes
+    /// back (localStorage reaches the disk up to ~5 s late) or has them half
+    /// done (LevelDB compactions), so a copy taken right after the login
+    /// could miss it. Closed, Chromium has written everything out.
+    pub async fn snapshot(&self, session: WhatsAppSession) -> Result<(Vec<u8>, WhatsAppSession), DriverError> {
+        let dir = session.profile_dir().to_owned();
+        session.close().await?;
+        let packed_dir = dir.clone();
+        let snapshot = tokio::task::spawn_blocking(move || profile::pack_profile(&packed_dir))
+            .await
+            .map_err(|err| DriverError::Profile(std::io::Error::other(err)))?
+            .map_err(DriverError::Snapshot)?;
+        tracing::info!(bytes = snapshot.len(), "profile snapshot taken");
+        Ok((snapshot, self.open(&dir).await?))
     }
 
     /// Stops chromedriver and every browser still open under it.

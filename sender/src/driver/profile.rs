@@ -4,9 +4,13 @@
 //! new QR scan, while the phone keeps the device linked.
 //!
 //! Only the session travels: caches (rebuilt by the browser; WhatsApp
-//! re-downloads its app) and the running browser's lock files and sockets
-//! (`Singleton*`, which would make the next Chromium think the profile is in
-//! use) are left out. Blocking file work: call from `spawn_blocking`.
+//! re-downloads its app) and the browser's lock files and sockets
+//! (`Singleton*`, left behind by a browser that was killed; they would make
+//! the next Chromium think the profile is in use) are left out.
+//!
+//! Pack a profile whose browser is closed (see
+//! [`super::Launcher::snapshot`]): a running Chromium writes late. Blocking
+//! file work: call from `spawn_blocking`.
 
 use std::{
     fs,

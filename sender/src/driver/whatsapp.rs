@@ -4,7 +4,11 @@
 //!
 //! Every wait polls the page ([`super::page`]); nothing sleeps a fixed time.
 
-use std::{fmt::Write, time::Duration};
+use std::{
+    fmt::Write,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use fantoccini::Client;
 use serde::Deserialize;
@@ -42,6 +46,7 @@ pub enum MessageStatus {
 
 pub struct WhatsAppSession {
     browser: Browser,
+    profile_dir: PathBuf,
     base_url: Url,
     timeouts: Timeouts,
 }
@@ -49,8 +54,13 @@ pub struct WhatsAppSession {
 impl WhatsAppSession {
     /// Loads WhatsApp Web and waits until it shows either the QR or the
     /// chats (a profile that was linked before opens logged in).
-    pub(super) async fn open(browser: Browser, base_url: Url, timeouts: Timeouts) -> Result<Self, DriverError> {
-        let session = Self { browser, base_url, timeouts };
+    pub(super) async fn open(
+        browser: Browser,
+        profile_dir: &Path,
+        base_url: Url,
+        timeouts: Timeouts,
+    ) -> Result<Self, DriverError> {
+        let session = Self { browser, profile_dir: profile_dir.to_owned(), base_url, timeouts };
         session.client().goto(session.base_url.as_str()).await?;
         session.next_login_state(&LoginState::Loading, timeouts.page).await?;
         Ok(session)
@@ -100,6 +110,11 @@ impl WhatsAppSession {
             OpenChat::NotOnWhatsApp(_) => Ok(None),
             OpenChat::Ready { last } => Ok(last.map(|m| m.status)),
         }
+    }
+
+    /// The browser profile this session lives in.
+    pub fn profile_dir(&self) -> &Path {
+        &self.profile_dir
     }
 
     /// The memory of this session's browser (its whole process tree).

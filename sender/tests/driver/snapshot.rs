@@ -1,10 +1,7 @@
 //! A profile snapshot moves a logged-in session to a new browser (as a
 //! takeover from S3 would) without a new QR scan.
 
-use sender::driver::{
-    profile::{pack_profile, unpack_profile},
-    LoginState, SendOutcome,
-};
+use sender::driver::{profile::unpack_profile, LoginState, SendOutcome};
 
 use crate::helpers::{phone, Harness};
 
@@ -13,11 +10,11 @@ async fn a_snapshot_restores_the_session_without_a_scan() {
     let harness = Harness::start().await;
     let session = harness.logged_in("original").await;
     let to = phone("989121234567");
-    assert!(matches!(session.send_text(&to, "before the move").await.unwrap(), SendOutcome::Sent { .. }));
 
-    // Packed while the browser runs (right after login, as the fleet does).
-    let original = harness.profile("original");
-    let snapshot = tokio::task::spawn_blocking(move || pack_profile(&original)).await.unwrap().unwrap();
+    // Right after the login, as the fleet does; the session goes on.
+    let (snapshot, session) = harness.launcher.snapshot(session).await.unwrap();
+    assert_eq!(session.login_state().await.unwrap(), LoginState::LoggedIn);
+    assert!(matches!(session.send_text(&to, "before the move").await.unwrap(), SendOutcome::Sent { .. }));
     session.close().await.unwrap();
 
     let restored = harness.profile("restored");
