@@ -250,3 +250,69 @@ fn random_hex(len: usize) -> String {
     rand::thread_rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(qr_refresh_ms: u64) -> State {
+        State::new(SimulatorConfig {
+            qr_refresh: Duration::from_millis(qr_refresh_ms),
+            delivery_delay: Duration::from_millis(50),
+        })
+    }
+
+    fn qr(state: &State, pairing: &str) -> String {
+        match state.poll_pairing(pairing) {
+            Some(PairingView::Qr(qr)) => qr,
+            _ => panic!("expected a QR"),
+        }
+    }
+
+    fn text(id: &str, to: &str) -> Outgoing {
+        Outgoing { id: id.into(), to: to.into(), text: Some("hi".into()), attachment: None, caption: None }
+    }
+
+    #[test]
+    fn qr_rotates_and_only_the_current_one_scans() {
+        let state = state(30);
+        let pairing = state.new_pairing();
+        let first = qr(&state, &pairing);
+        assert!(first.starts_with("2@"));
+        std::thread::sleep(Duration::from_millis(40));
+        let second = qr(&state, &pairing);
+        assert_ne!(first, second);
+        assert!(state.scan(&first, "989000000001").is_err());
+        let device = state.scan(&second, "989000000001").unwrap();
+        let Some(PairingView::Linked(token)) = state.poll_pairing(&pairing) else { panic!("linked") };
+        assert_eq!(state.account_of(&token).as_deref(), Some("989000000001"));
+        assert_eq!(state.devices(), vec![device]);
+        // The same QR cannot link a second device.
+        assert!(state.scan(&second, "989000000002").is_err());
+    }
+
+    #[test]
+    fn messages_dedupe_turn_delivered_and_stop_at_logout() {
+        let state = state(20_000);
+        let pairing = state.new_pairing();
+        let device = state.scan(&qr(&state, &pairing), "989000000001").unwrap();
+        let Some(PairingView::Linked(token)) = state.poll_pairing(&pairing) else { panic!("linked") };
+
+        state.receive(&token, text("3EB0A", "989121234567")).unwrap();
+        state.receive(&token, text("3EB0A", "989121234567")).unwrap();
+        let received = state.messages(Some("989121234567"));
+        assert_eq!(received.len(), 1, "one message per id");
+        assert_eq!((received[0].status, received[0].device.as_str()), (DeliveryStatus::Sent, device.id.as_str()));
+        std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(state.messages(None)[0].status, DeliveryStatus::Delivered);
+        assert_eq!(state.chats("989000000001"), vec!["989121234567".to_string()]);
+
+        state.mark_not_on_whatsapp("989122222222");
+        assert!(matches!(state.receive(&token, text("3EB0B", "989122222222")), Err(SendRefused::NotOnWhatsApp)));
+
+        assert_eq!(state.logout(Some("another-device")), 0);
+        assert_eq!(state.logout(Some(&device.id)), 1);
+        assert!(matches!(state.receive(&token, text("3EB0C", "989121234567")), Err(SendRefused::NotLinked)));
+        assert!(state.account_of(&token).is_none());
+    }
+}
