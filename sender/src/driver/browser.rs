@@ -41,6 +41,19 @@ const FLAGS: &[&str] = &[
     // looks for are English.
     "--lang=en-US",
     "--window-size=1024,768",
+    // Memory: a default headless Chromium is nine processes (about 930 MB of
+    // summed RSS on the simulator); these make it three (browser, storage
+    // service, one renderer). The zygotes, the GPU process and the network
+    // service fold into the browser; no spare renderer waits for a
+    // navigation; every send link is a navigation, so no back/forward cache
+    // keeps the previous page alive; and recent Chromium preloads its
+    // omnibox popup as a WebUI page (~100 MB) even when headless.
+    "--no-zygote",
+    "--in-process-gpu",
+    "--renderer-process-limit=1",
+    "--enable-features=NetworkServiceInProcess2",
+    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,PreloadTopChromeWebUI,\
+BackForwardCache,SpareRendererForSitePerProcess,Translate,OptimizationHints,MediaRouter",
 ];
 
 /// The installed Chromium and the user agent its sessions announce.
