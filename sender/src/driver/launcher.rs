@@ -23,10 +23,6 @@ impl Launcher {
         Ok(Self { chromedriver, chromium, config })
     }
 
-    pub fn config(&self) -> &DriverConfig {
-        &self.config
-    }
-
     /// Opens WhatsApp Web in a new Chromium on `profile_dir`; see
     /// [`WhatsAppSession::open`].
     pub async fn open(&self, profile_dir: &Path) -> Result<WhatsAppSession, DriverError> {

@@ -62,8 +62,10 @@ impl WhatsAppSession {
     ) -> Result<Self, DriverError> {
         let session = Self { browser, profile_dir: profile_dir.to_owned(), base_url, timeouts };
         session.client().goto(session.base_url.as_str()).await?;
-        session.next_login_state(&LoginState::Loading, timeouts.page).await?;
-        Ok(session)
+        match session.next_login_state(&LoginState::Loading, timeouts.page).await? {
+            LoginState::Loading => Err(DriverError::Timeout { waited: timeouts.page, step: "loading WhatsApp Web" }),
+            _ => Ok(session),
+        }
     }
 
     pub(super) fn client(&self) -> &Client {

@@ -1,6 +1,6 @@
 //! QR login, its refresh, the scan, and logout detection.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use sender::driver::{qr, LoginState, SendError};
@@ -36,7 +36,15 @@ async fn qr_sits_in_data_ref_and_refreshes_without_reload() {
 #[tokio::test]
 async fn scan_logs_in_and_logout_is_detected() {
     let harness = Harness::start().await;
-    let session = harness.logged_in("scan").await;
+    let session = harness.open("scan").await;
+    let LoginState::Qr(qr) = session.login_state().await.unwrap() else { panic!("a new profile shows the QR") };
+    assert!(!session.is_connected().await.unwrap());
+    harness.control.scan(&qr, None).await.unwrap();
+    let scanned = Instant::now();
+    let state = session.next_login_state(&LoginState::Qr(qr), Duration::from_secs(5)).await.unwrap();
+    assert_eq!(state, LoginState::LoggedIn);
+    // WhatsApp Web switches to the chats about a second after the scan.
+    assert!(scanned.elapsed() < Duration::from_millis(1500), "noticed after {:?}", scanned.elapsed());
     assert!(session.is_connected().await.unwrap());
     assert_eq!(harness.control.devices().await.unwrap().len(), 1);
 
