@@ -23,8 +23,9 @@ impl Launcher {
         Ok(Self { chromedriver, chromium, config })
     }
 
-    /// Opens WhatsApp Web in a new Chromium on `profile_dir`; see
-    /// [`WhatsAppSession::open`].
+    /// Opens WhatsApp Web in a new Chromium on `profile_dir` (created if
+    /// missing) and waits until it shows the QR, or the chats for a profile
+    /// that was linked before.
     pub async fn open(&self, profile_dir: &Path) -> Result<WhatsAppSession, DriverError> {
         let timeouts = self.config.timeouts;
         // The in-page waits must end before WebDriver gives up on them.
