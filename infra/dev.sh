@@ -121,6 +121,15 @@ ensure_aws_emulator() {
   eval "$(echo "$init" | grep -E '^[A-Z_]+=' | sed 's/^/export /')"
 }
 
+# ---- Chromium and chromedriver (the sender's WhatsApp driver) ---------------
+ensure_chromium() {
+  # Debian's builds: the versions match each other, and nothing is downloaded
+  # at run time (chromedriver's own auto-download would need the internet).
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    apt_install chromium chromium-driver
+  fi
+}
+
 ensure_tools() {
   command -v curl >/dev/null || apt_install curl ca-certificates
   command -v cc >/dev/null || apt_install build-essential
@@ -136,6 +145,7 @@ dev_secret() {
 setup() {
   mkdir -p "$STATE"
   ensure_tools
+  ensure_chromium
   ensure_mariadb
   ensure_aws_emulator
 }

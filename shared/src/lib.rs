@@ -16,6 +16,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod notify;
+pub mod qr;
 pub mod queue;
 pub mod realtime;
 pub mod payment_gateway;

@@ -11,7 +11,8 @@ use std::{
 
 use shared::{
     queue::{Command, CommandKind},
-    realtime::{CampaignEvent, QrCodePayload},
+    qr,
+    realtime::CampaignEvent,
     repo::{
         deliveries::{self, SendingCampaign},
         session_leases::{self, Lease},
@@ -25,7 +26,7 @@ use super::{
 };
 use crate::{
     context::SenderContext,
-    driver::{profile, qr, LoginState, WhatsAppSession},
+    driver::{profile, LoginState, WhatsAppSession},
 };
 
 /// How often an idle session looks at its page and its nudges.
@@ -167,10 +168,7 @@ impl Actor {
                 }
                 if self.last_qr.as_deref() != Some(raw.as_str()) {
                     deliveries::set_qr(&self.ctx.db, self.campaign_id, &raw).await?;
-                    let payload = qr::qr_code(&raw)?;
-                    let event = CampaignEvent::QrCode {
-                        qr_code: QrCodePayload { raw: payload.raw, url: payload.url, image: payload.image },
-                    };
+                    let event = CampaignEvent::QrCode { qr_code: qr::qr_code(&raw)? };
                     self.ctx.pusher.push(self.campaign_id, &event).await;
                     self.last_qr = Some(raw);
                 }

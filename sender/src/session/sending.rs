@@ -89,7 +89,7 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
             deliveries::unclaim(&ctx.db, recipient.id).await?;
             Ok(Step::LoggedOut)
         }
-        Err(err) if err.may_have_been_sent() => {
+        Err(err @ SendError::Unconfirmed(_)) => {
             // Never guessed either way: UNKNOWN, and never sent again.
             let mut conn = ctx.db.acquire().await?;
             deliveries::settle_interrupted(&mut conn, campaign.id, &err.to_string()).await?;

@@ -1,0 +1,96 @@
+//! A typed client for the control API, for tests and local tooling: scan a
+//! QR, mark numbers, log devices out, read what phones received.
+
+use serde::{de::DeserializeOwned, Deserialize};
+use serde_json::{json, Value};
+
+use crate::model::{LinkedDevice, ReceivedMessage};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    #[error("simulator unreachable: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error("simulator refused ({status}): {message}")]
+    Refused { status: u16, message: String },
+}
+
+#[derive(Clone)]
+pub struct ControlClient {
+    http: reqwest::Client,
+    base_url: String,
+}
+
+impl ControlClient {
+    pub fn new(base_url: &str) -> Self {
+        Self { http: reqwest::Client::new(), base_url: base_url.trim_end_matches('/').to_owned() }
+    }
+
+    /// The phone of `account` (default [`crate::DEFAULT_ACCOUNT`]) scans the
+    /// QR currently showing `qr_ref`.
+    pub async fn scan(&self, qr_ref: &str, account: Option<&str>) -> Result<LinkedDevice, ControlError> {
+        self.post("scan", json!({ "ref": qr_ref, "phone": account })).await
+    }
+
+    pub async fn not_on_whatsapp(&self, phone: &str) -> Result<(), ControlError> {
+        self.post::<Value>("not-on-whatsapp", json!({ "phone": phone })).await.map(drop)
+    }
+
+    /// Unlinks one device, or all of them; returns how many.
+    pub async fn logout(&self, device: Option<&str>) -> Result<usize, ControlError> {
+        #[derive(Deserialize)]
+        struct Unlinked {
+            unlinked: usize,
+        }
+        let answer: Unlinked = self.post("logout", json!({ "device": device })).await?;
+        Ok(answer.unlinked)
+    }
+
+    pub async fn devices(&self) -> Result<Vec<LinkedDevice>, ControlError> {
+        #[derive(Deserialize)]
+        struct Devices {
+            devices: Vec<LinkedDevice>,
+        }
+        let answer: Devices = self.get("devices", &[]).await?;
+        Ok(answer.devices)
+    }
+
+    /// What `phone` received (every phone when `None`), oldest first.
+    pub async fn messages(&self, phone: Option<&str>) -> Result<Vec<ReceivedMessage>, ControlError> {
+        #[derive(Deserialize)]
+        struct Messages {
+            messages: Vec<ReceivedMessage>,
+        }
+        let query: Vec<(&str, &str)> = phone.map(|p| ("phone", p)).into_iter().collect();
+        let answer: Messages = self.get("messages", &query).await?;
+        Ok(answer.messages)
+    }
+
+    pub async fn reset(&self) -> Result<(), ControlError> {
+        let response = self.http.post(self.url("reset")).send().await?;
+        check(response).await.map(drop)
+    }
+
+    fn url(&self, action: &str) -> String {
+        format!("{}/__control/{action}", self.base_url)
+    }
+
+    async fn post<T: DeserializeOwned>(&self, action: &str, body: Value) -> Result<T, ControlError> {
+        let response = self.http.post(self.url(action)).json(&body).send().await?;
+        Ok(check(response).await?.json().await?)
+    }
+
+    async fn get<T: DeserializeOwned>(&self, action: &str, query: &[(&str, &str)]) -> Result<T, ControlError> {
+        let response = self.http.get(self.url(action)).query(query).send().await?;
+        Ok(check(response).await?.json().await?)
+    }
+}
+
+async fn check(response: reqwest::Response) -> Result<reqwest::Response, ControlError> {
+    if response.status().is_success() {
+        return Ok(response);
+    }
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or_default();
+    let message = body["error"].as_str().unwrap_or("no reason given").to_owned();
+    Err(ControlError::Refused { status, message })
+}

@@ -1,0 +1,95 @@
+//! The control API under `/__control/`: what a person does with their phone
+//! (scan a QR, log a device out) and what a test needs to know (which
+//! messages each phone received), plus marking numbers as not on WhatsApp.
+//! Answers are JSON; errors are `{"error": "…"}`.
+
+use axum::{
+    extract::{Query, State as AxumState},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::{
+    digits,
+    web::{error, AppState},
+};
+
+/// The account that scans when the request names none.
+pub const DEFAULT_ACCOUNT: &str = "989000000000";
+
+#[derive(Deserialize)]
+pub struct ScanRequest {
+    #[serde(rename = "ref")]
+    qr_ref: String,
+    /// The scanning phone's own number (E.164 digits).
+    phone: Option<String>,
+}
+
+/// `POST /__control/scan {"ref", "phone"?}` → the new linked device.
+pub async fn scan(AxumState(state): AxumState<AppState>, Json(request): Json<ScanRequest>) -> Response {
+    let account = request.phone.as_deref().map(digits).filter(|p| !p.is_empty());
+    match state.scan(&request.qr_ref, account.as_deref().unwrap_or(DEFAULT_ACCOUNT)) {
+        Ok(device) => {
+            tracing::info!(device = %device.id, account = %device.account, "QR scanned: device linked");
+            Json(device).into_response()
+        }
+        Err(unknown) => error(StatusCode::NOT_FOUND, &unknown.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PhoneRequest {
+    phone: String,
+}
+
+/// `POST /__control/not-on-whatsapp {"phone"}`: the send link for this number
+/// shows WhatsApp's "invalid" popup from now on.
+pub async fn not_on_whatsapp(AxumState(state): AxumState<AppState>, Json(request): Json<PhoneRequest>) -> Response {
+    let phone = digits(&request.phone);
+    if phone.is_empty() {
+        return error(StatusCode::BAD_REQUEST, "phone must contain digits");
+    }
+    state.mark_not_on_whatsapp(&phone);
+    Json(json!({ "phone": phone })).into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub struct LogoutRequest {
+    /// One device id (from `scan` or `devices`); every device when absent.
+    device: Option<String>,
+}
+
+/// `POST /__control/logout {"device"?}`: "Log out" on the phone's Linked
+/// devices screen; open pages of those devices go back to the QR.
+pub async fn logout(AxumState(state): AxumState<AppState>, request: Option<Json<LogoutRequest>>) -> Json<serde_json::Value> {
+    let request = request.map(|Json(r)| r).unwrap_or_default();
+    let unlinked = state.logout(request.device.as_deref());
+    tracing::info!(unlinked, "devices logged out");
+    Json(json!({ "unlinked": unlinked }))
+}
+
+/// `GET /__control/devices` → the linked devices.
+pub async fn devices(AxumState(state): AxumState<AppState>) -> Json<serde_json::Value> {
+    Json(json!({ "devices": state.devices() }))
+}
+
+#[derive(Deserialize)]
+pub struct MessagesQuery {
+    phone: Option<String>,
+}
+
+/// `GET /__control/messages?phone=` → what that phone (or every phone)
+/// received, oldest first.
+pub async fn messages(AxumState(state): AxumState<AppState>, Query(query): Query<MessagesQuery>) -> Json<serde_json::Value> {
+    let phone = query.phone.as_deref().map(digits);
+    Json(json!({ "messages": state.messages(phone.as_deref()) }))
+}
+
+/// `POST /__control/reset`: forget devices, messages and marked numbers.
+pub async fn reset(AxumState(state): AxumState<AppState>) -> StatusCode {
+    state.reset();
+    StatusCode::NO_CONTENT
+}

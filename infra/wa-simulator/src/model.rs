@@ -1,0 +1,56 @@
+//! What the control API reports: linked devices and the messages each phone
+//! received. The same types are read back by [`crate::ControlClient`], so a
+//! test and the simulator cannot disagree on a field name.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A browser profile that scanned a QR: WhatsApp's "linked device".
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkedDevice {
+    pub id: String,
+    /// The phone number of the WhatsApp account that scanned the QR.
+    pub account: String,
+    pub linked_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    /// The server has it: one tick.
+    Sent,
+    /// The recipient's phone has it: two ticks.
+    Delivered,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    pub name: String,
+    pub mime: String,
+    pub size: u64,
+    /// Hex SHA-256 of the bytes received, so a test can compare contents.
+    pub sha256: String,
+}
+
+/// One message as the recipient's phone got it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceivedMessage {
+    /// The id WhatsApp Web gave it (`3EB0…`), unique per message.
+    pub id: String,
+    /// The recipient, E.164 digits.
+    pub to: String,
+    /// The sending account, E.164 digits.
+    pub from: String,
+    /// The linked device (browser profile) that sent it.
+    pub device: String,
+    /// The text of a text message.
+    pub text: Option<String>,
+    pub attachment: Option<Attachment>,
+    /// The caption of an attachment (absent when it was sent without one).
+    pub caption: Option<String>,
+    pub sent_at: DateTime<Utc>,
+    pub status: DeliveryStatus,
+}

@@ -1,0 +1,159 @@
+//! The backend of the simulated web client: what WhatsApp Web does over its
+//! WebSocket (pairing, session checks, sending), here as small JSON calls
+//! that the page's script polls. Only the page calls these; tests use the
+//! control API.
+
+use std::sync::Arc;
+
+use axum::{
+    body::Bytes,
+    extract::{Path, Query, State as AxumState},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::{
+    digits,
+    model::{Attachment, DeliveryStatus, ReceivedMessage},
+    qr,
+    state::{Outgoing, PairingView, SendRefused, State},
+};
+
+pub type AppState = Arc<State>;
+
+pub async fn new_pairing(AxumState(state): AxumState<AppState>) -> Json<serde_json::Value> {
+    Json(json!({ "pairing": state.new_pairing() }))
+}
+
+pub async fn poll_pairing(AxumState(state): AxumState<AppState>, Path(id): Path<String>) -> Response {
+    match state.poll_pairing(&id) {
+        None => error(StatusCode::NOT_FOUND, "no such pairing"),
+        Some(PairingView::Linked(token)) => Json(json!({ "linked": true, "token": token })).into_response(),
+        Some(PairingView::Qr(qr_ref)) => match qr::modules(&qr_ref) {
+            Ok(modules) => Json(json!({ "linked": false, "ref": qr_ref, "modules": modules })).into_response(),
+            Err(err) => error(StatusCode::INTERNAL_SERVER_ERROR, &err.to_string()),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StateQuery {
+    token: String,
+    #[serde(default)]
+    phone: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChatView {
+    phone: String,
+    #[serde(rename = "onWhatsApp")]
+    on_whatsapp: bool,
+    messages: Vec<BubbleView>,
+}
+
+/// A message as the page draws it.
+#[derive(Serialize)]
+struct BubbleView {
+    id: String,
+    text: Option<String>,
+    caption: Option<String>,
+    attachment: Option<String>,
+    status: DeliveryStatus,
+}
+
+impl From<ReceivedMessage> for BubbleView {
+    fn from(m: ReceivedMessage) -> Self {
+        Self { id: m.id, text: m.text, caption: m.caption, attachment: m.attachment.map(|a| a.name), status: m.status }
+    }
+}
+
+/// Is this device still linked, which chats does it have, and (when the page
+/// shows one) the open chat with its ticks.
+pub async fn session_state(AxumState(state): AxumState<AppState>, Query(query): Query<StateQuery>) -> Response {
+    let Some(account) = state.account_of(&query.token) else {
+        return error(StatusCode::UNAUTHORIZED, "this device is not linked");
+    };
+    let phone = digits(&query.phone);
+    let chat = (!phone.is_empty()).then(|| ChatView {
+        on_whatsapp: state.is_on_whatsapp(&phone),
+        messages: state.chat(&account, &phone).into_iter().map(BubbleView::from).collect(),
+        phone,
+    });
+    Json(json!({ "account": account, "chats": state.chats(&account), "chat": chat })).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct TextMessage {
+    token: String,
+    id: String,
+    to: String,
+    text: String,
+}
+
+pub async fn send_text(AxumState(state): AxumState<AppState>, Json(message): Json<TextMessage>) -> Response {
+    if message.text.trim().is_empty() {
+        return error(StatusCode::BAD_REQUEST, "empty message");
+    }
+    let outgoing = Outgoing {
+        id: message.id,
+        to: digits(&message.to),
+        text: Some(message.text),
+        attachment: None,
+        caption: None,
+    };
+    accept(&state, &message.token, outgoing)
+}
+
+#[derive(Deserialize)]
+pub struct MediaQuery {
+    token: String,
+    id: String,
+    to: String,
+    name: String,
+    mime: String,
+    #[serde(default)]
+    caption: String,
+}
+
+/// The file's bytes are the body (the page posts the `File` object itself).
+pub async fn send_media(AxumState(state): AxumState<AppState>, Query(query): Query<MediaQuery>, body: Bytes) -> Response {
+    if body.is_empty() || query.name.is_empty() {
+        return error(StatusCode::BAD_REQUEST, "empty attachment");
+    }
+    let attachment = Attachment {
+        name: query.name,
+        mime: query.mime,
+        size: body.len() as u64,
+        sha256: hex::encode(Sha256::digest(&body)),
+    };
+    let outgoing = Outgoing {
+        id: query.id,
+        to: digits(&query.to),
+        text: None,
+        attachment: Some(attachment),
+        caption: (!query.caption.is_empty()).then_some(query.caption),
+    };
+    accept(&state, &query.token, outgoing)
+}
+
+fn accept(state: &State, token: &str, outgoing: Outgoing) -> Response {
+    let valid_id = !outgoing.id.is_empty() && outgoing.id.len() <= 64 && outgoing.id.chars().all(|c| c.is_ascii_alphanumeric());
+    if !valid_id || outgoing.to.is_empty() {
+        return error(StatusCode::BAD_REQUEST, "a message needs an id and a recipient");
+    }
+    let id = outgoing.id.clone();
+    match state.receive(token, outgoing) {
+        Ok(()) => Json(json!({ "id": id })).into_response(),
+        Err(refused @ SendRefused::NotLinked) => error(StatusCode::UNAUTHORIZED, &refused.to_string()),
+        Err(refused @ SendRefused::NotOnWhatsApp) => error(StatusCode::NOT_FOUND, &refused.to_string()),
+    }
+}
+
+pub fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}

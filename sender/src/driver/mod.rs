@@ -1,0 +1,31 @@
+//! The WhatsApp Web driver: Chromium through chromedriver (fantoccini), one
+//! browser profile per WhatsApp session.
+//!
+//! A sender process starts one [`Launcher`] (one chromedriver) and opens a
+//! [`WhatsAppSession`] per campaign. The QR string is read from the page and
+//! rendered by [`qr`]; profiles move between senders as [`profile`]
+//! snapshots. Every DOM hook lives in [`selectors`]. This module knows
+//! nothing of campaigns, queues or the database.
+
+mod browser;
+mod chromedriver;
+mod config;
+mod error;
+mod launcher;
+mod page;
+mod process;
+pub mod profile;
+pub mod selectors;
+mod send;
+mod whatsapp;
+
+pub use config::{DriverConfig, Timeouts};
+/// The QR rendering lives in `shared` (the API renders the stored QR too).
+pub use shared::qr;
+pub use error::DriverError;
+pub use launcher::Launcher;
+pub use process::MemoryUsage;
+pub use send::{SendError, SendOutcome};
+pub use whatsapp::{LoginState, MessageStatus, WhatsAppSession};
+
+use whatsapp::OpenChat;

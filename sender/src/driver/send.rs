@@ -1,0 +1,159 @@
+//! Sending: a text through the send link, or a file through the attach menu
+//! with the text as its caption. A send ends when WhatsApp shows the new
+//! message with a tick, not after a fixed time.
+//!
+//! The outcome is explicit, and so is the one thing the campaign must never
+//! guess: once the send button was pressed, a failure is
+//! [`SendError::Unconfirmed`] — the message may have left, and sending it
+//! again could message the recipient twice.
+
+use std::{path::Path, time::Duration};
+
+use fantoccini::Locator;
+use shared::domain::Phone;
+
+use super::{
+    page::{self, Screen, Until},
+    selectors, DriverError, OpenChat, WhatsAppSession,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// WhatsApp acknowledged it (one tick). `message_id` is WhatsApp's key of
+    /// the message (`true_<jid>_<id>`).
+    Sent { message_id: String },
+    /// The number has no WhatsApp account; nothing was sent, and the session
+    /// is ready for the next number.
+    NotOnWhatsApp(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("the message is empty")]
+    EmptyMessage,
+    #[error("cannot attach {path}: {source}")]
+    Attachment { path: String, source: std::io::Error },
+    #[error("WhatsApp Web is logged out (the QR code is showing)")]
+    LoggedOut,
+    #[error("timed out after {waited:?} {step}; nothing was sent")]
+    Timeout { waited: Duration, step: &'static str },
+    #[error("the message was handed to WhatsApp but not confirmed: {0}")]
+    Unconfirmed(String),
+    #[error(transparent)]
+    Browser(DriverError),
+}
+
+impl SendError {
+    /// Whether the message may have reached the recipient: only then is
+    /// retrying unsafe.
+    pub fn may_have_been_sent(&self) -> bool {
+        matches!(self, SendError::Unconfirmed(_))
+    }
+}
+
+impl From<DriverError> for SendError {
+    fn from(err: DriverError) -> Self {
+        match err {
+            DriverError::LoggedOut => SendError::LoggedOut,
+            DriverError::Timeout { waited, step } => SendError::Timeout { waited, step },
+            other => SendError::Browser(other),
+        }
+    }
+}
+
+/// Files WhatsApp sends as photos or videos from the "Photos & videos" item;
+/// everything else goes as a document.
+fn is_photo_or_video(mime: &str) -> bool {
+    (mime.starts_with("image/") && mime != "image/svg+xml")
+        || matches!(mime, "video/mp4" | "video/3gpp" | "video/quicktime")
+}
+
+impl WhatsAppSession {
+    /// Sends `text` to `phone`.
+    #[tracing::instrument(skip_all, fields(phone = %phone))]
+    pub async fn send_text(&self, phone: &Phone, text: &str) -> Result<SendOutcome, SendError> {
+        if text.trim().is_empty() {
+            return Err(SendError::EmptyMessage);
+        }
+        // The deep link fills the compose box; typing through WebDriver could
+        // not (chromedriver types no emoji) and would be slower.
+        self.client().goto(self.send_link(phone, Some(text)).as_str()).await.map_err(DriverError::from)?;
+        let before = match self.open_chat(true).await? {
+            OpenChat::NotOnWhatsApp(reason) => return Ok(SendOutcome::NotOnWhatsApp(reason)),
+            OpenChat::Ready { last } => last.map(|m| m.id),
+        };
+        self.press_send(selectors::SEND_BUTTON, before, self.timeouts().send).await
+    }
+
+    /// Sends the file at `file` (its name is what the recipient sees) with
+    /// `caption` (may be empty). `mime` decides photo/video or document.
+    #[tracing::instrument(skip_all, fields(phone = %phone, mime))]
+    pub async fn send_media(&self, phone: &Phone, file: &Path, mime: &str, caption: &str) -> Result<SendOutcome, SendError> {
+        let attachment_error = |source| SendError::Attachment { path: file.display().to_string(), source };
+        // chromedriver uploads by absolute path, and fails late on a bad one.
+        let file = file.canonicalize().map_err(attachment_error)?;
+        if !file.is_file() {
+            return Err(attachment_error(std::io::Error::other("not a regular file")));
+        }
+        let path = file.to_str().ok_or_else(|| attachment_error(std::io::Error::other("path is not UTF-8")))?;
+
+        self.client().goto(self.send_link(phone, None).as_str()).await.map_err(DriverError::from)?;
+        let before = match self.open_chat(false).await? {
+            OpenChat::NotOnWhatsApp(reason) => return Ok(SendOutcome::NotOnWhatsApp(reason)),
+            OpenChat::Ready { last } => last.map(|m| m.id),
+        };
+        self.click(selectors::ATTACH_BUTTON).await?;
+        let input = if is_photo_or_video(mime) { selectors::MEDIA_INPUT } else { selectors::DOCUMENT_INPUT };
+        self.wait_for(input, "opening the attach menu").await?;
+        // The input is hidden; chromedriver still sets files on it, as a
+        // person picking the file in the dialog would.
+        self.client().find(Locator::Css(input)).await.map_err(DriverError::from)?.send_keys(path).await.map_err(DriverError::from)?;
+        self.wait_for(selectors::CAPTION_BOX, "opening the media preview").await?;
+        if !caption.trim().is_empty() {
+            page::insert_text(self.client(), selectors::CAPTION_BOX, caption).await?;
+        }
+        self.press_send(selectors::MEDIA_SEND_BUTTON, before, self.timeouts().media).await
+    }
+
+    async fn click(&self, selector: &str) -> Result<(), DriverError> {
+        self.client().find(Locator::Css(selector)).await?.click().await?;
+        Ok(())
+    }
+
+    async fn wait_for(&self, selector: &str, step: &'static str) -> Result<(), SendError> {
+        let waited = self.timeouts().page;
+        match page::wait(self.client(), Until::Element(selector), waited).await? {
+            (_, Screen::Qr { .. }) => Err(SendError::LoggedOut),
+            (true, _) => Ok(()),
+            (false, _) => Err(SendError::Timeout { waited, step }),
+        }
+    }
+
+    /// Presses a send button and waits for a message newer than `before`
+    /// with a tick. Any failure from the click on is `Unconfirmed`.
+    async fn press_send(&self, button: &str, before: Option<String>, timeout: Duration) -> Result<SendOutcome, SendError> {
+        if let Err(err) = self.click(button).await {
+            return Err(SendError::Unconfirmed(format!("pressing send failed: {err}")));
+        }
+        match page::wait(self.client(), Until::Sent { after: before.as_deref() }, timeout).await {
+            Ok((true, Screen::Chat { last: Some(message), .. })) => Ok(SendOutcome::Sent { message_id: message.id }),
+            Ok((_, Screen::Qr { .. })) => Err(SendError::Unconfirmed("logged out before the message showed a tick".into())),
+            Ok((_, screen)) => Err(SendError::Unconfirmed(format!("no tick within {timeout:?} (page shows the {screen})"))),
+            Err(err) => Err(SendError::Unconfirmed(format!("lost the page while waiting for the tick: {err}"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn photos_and_videos_take_the_media_picker() {
+        assert!(is_photo_or_video("image/jpeg"));
+        assert!(is_photo_or_video("video/mp4"));
+        assert!(!is_photo_or_video("video/webm"));
+        assert!(!is_photo_or_video("image/svg+xml"));
+        assert!(!is_photo_or_video("application/pdf"));
+    }
+}

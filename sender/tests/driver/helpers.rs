@@ -1,0 +1,82 @@
+//! A simulator, a launcher (chromedriver) and a scratch directory for
+//! browser profiles per test; `finish` checks that no browser outlives it.
+
+use std::{path::PathBuf, time::Duration};
+
+use sender::driver::{DriverConfig, Launcher, LoginState, Timeouts, WhatsAppSession};
+use shared::domain::Phone;
+use url::Url;
+use wa_simulator::{ControlClient, RunningSimulator, SimulatorConfig};
+
+pub struct Harness {
+    /// Serves until the harness is dropped.
+    _simulator: RunningSimulator,
+    pub control: ControlClient,
+    pub launcher: Launcher,
+    pub profiles: tempfile::TempDir,
+}
+
+/// Timings short enough for tests, long enough for a busy 2-core machine.
+pub fn quick_simulator() -> SimulatorConfig {
+    SimulatorConfig { qr_refresh: Duration::from_secs(20), delivery_delay: Duration::from_millis(300) }
+}
+
+impl Harness {
+    pub async fn start() -> Self {
+        Self::with(quick_simulator()).await
+    }
+
+    pub async fn with(simulator: SimulatorConfig) -> Self {
+        let simulator = RunningSimulator::start(simulator).await.expect("simulator starts");
+        let mut config = DriverConfig::for_url(Url::parse(simulator.base_url()).unwrap());
+        config.timeouts = Timeouts {
+            page: Duration::from_secs(20),
+            send: Duration::from_secs(10),
+            media: Duration::from_secs(20),
+        };
+        let launcher = Launcher::start(config).await.expect("chromedriver starts");
+        let control = simulator.control();
+        Self { _simulator: simulator, control, launcher, profiles: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn profile(&self, name: &str) -> PathBuf {
+        self.profiles.path().join(name)
+    }
+
+    pub async fn open(&self, name: &str) -> WhatsAppSession {
+        self.launcher.open(&self.profile(name)).await.expect("WhatsApp Web opens")
+    }
+
+    /// Opens a session and links it by "scanning" its QR with the phone.
+    pub async fn logged_in(&self, name: &str) -> WhatsAppSession {
+        let session = self.open(name).await;
+        let LoginState::Qr(qr) = session.login_state().await.unwrap() else { panic!("a new profile shows the QR") };
+        self.control.scan(&qr, None).await.expect("the QR scans");
+        let state = session.next_login_state(&LoginState::Qr(qr), Duration::from_secs(5)).await.unwrap();
+        assert_eq!(state, LoginState::LoggedIn);
+        session
+    }
+
+    /// Stops chromedriver and checks that no process still uses a profile.
+    pub async fn finish(self) {
+        self.launcher.shutdown().await;
+        let left = processes_mentioning(self.profiles.path().to_str().unwrap());
+        assert!(left.is_empty(), "processes left behind: {left:?}");
+    }
+}
+
+pub fn phone(digits: &str) -> Phone {
+    Phone::parse(digits).expect("a valid test number")
+}
+
+/// Running processes whose command line contains `needle`.
+pub fn processes_mentioning(needle: &str) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|cmd| String::from_utf8_lossy(&cmd).contains(needle))
+        })
+        .collect()
+}
