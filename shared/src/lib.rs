@@ -21,6 +21,7 @@ pub mod queue;
 pub mod realtime;
 pub mod payment_gateway;
 pub mod repo;
+pub mod sessions;
 pub mod spreadsheet;
 pub mod storage;
 pub mod telemetry;

@@ -10,7 +10,7 @@ use shared::repo::{deliveries, session_leases};
 use crate::{context::SenderContext, driver::profile};
 
 pub fn key(campaign_id: i64) -> String {
-    format!("sessions/{campaign_id}/profile.tar.gz")
+    format!("campaigns/{campaign_id}/session/profile.tar.gz")
 }
 
 pub async fn upload(ctx: &SenderContext, campaign_id: i64, packed: Vec<u8>) -> anyhow::Result<()> {

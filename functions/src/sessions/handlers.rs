@@ -1,0 +1,59 @@
+//! Thin handlers over `shared::sessions`.
+
+use axum::{extract::State, Json};
+use serde_json::{json, Value};
+use shared::{
+    repo::campaigns::CampaignRecord,
+    sessions::{self, QrAnswer, Starter},
+    ApiError, AppContext,
+};
+
+use crate::{campaigns::CampaignId, http::CurrentUser};
+
+type Answer = Result<Json<Value>, ApiError>;
+
+fn campaign_state(campaign: &CampaignRecord) -> Value {
+    json!({
+        "id": campaign.id,
+        "title": campaign.title,
+        "status": campaign.status,
+        "startedAt": campaign.started_at,
+        "totalRecipients": campaign.total_recipients,
+        "sentCount": campaign.sent_count,
+        "failedCount": campaign.failed_count,
+    })
+}
+
+pub async fn qr_code(State(ctx): State<AppContext>, user: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+    Ok(Json(match sessions::request_qr(&ctx, user.id, id).await? {
+        QrAnswer::Qr(qr_code) => json!({ "success": true, "qrCode": qr_code, "isConnected": false }),
+        QrAnswer::Connected => json!({
+            "success": true, "qrCode": null, "isConnected": true, "message": "WhatsApp is already connected",
+        }),
+    }))
+}
+
+pub async fn connection(State(ctx): State<AppContext>, user: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+    let (is_connected, last_activity) = sessions::connection(&ctx, user.id, id).await?;
+    Ok(Json(json!({ "success": true, "isConnected": is_connected, "lastActivity": last_activity })))
+}
+
+pub async fn start(State(ctx): State<AppContext>, user: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+    let campaign = sessions::start(&ctx, id, Starter::User(user.id)).await?;
+    Ok(Json(json!({ "success": true, "message": "Campaign started", "campaign": campaign_state(&campaign) })))
+}
+
+pub async fn pause(State(ctx): State<AppContext>, user: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+    let campaign = sessions::pause(&ctx, user.id, id).await?;
+    Ok(Json(json!({ "success": true, "message": "Campaign paused", "campaign": campaign_state(&campaign) })))
+}
+
+pub async fn resume(State(ctx): State<AppContext>, user: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+    let campaign = sessions::resume(&ctx, user.id, id).await?;
+    Ok(Json(json!({ "success": true, "message": "Campaign resumed", "campaign": campaign_state(&campaign) })))
+}
+
+pub async fn cleanup(State(ctx): State<AppContext>, user: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+    let campaign = sessions::cleanup(&ctx, user.id, id).await?;
+    Ok(Json(json!({ "success": true, "message": "WhatsApp session closed", "campaign": campaign_state(&campaign) })))
+}

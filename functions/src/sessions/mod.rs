@@ -1,0 +1,22 @@
+//! The campaign's WhatsApp session: QR code, connection, start, pause,
+//! resume, and closing the session. Served by the campaigns Lambda beside
+//! the campaigns routes; the sender fleet does the WhatsApp work.
+
+mod handlers;
+
+use axum::{
+    routing::{get, post},
+    Router,
+};
+use shared::AppContext;
+
+pub fn router(ctx: AppContext) -> Router {
+    Router::new()
+        .route("/api/campaigns/{id}/qr-code", post(handlers::qr_code))
+        .route("/api/campaigns/{id}/connection", get(handlers::connection))
+        .route("/api/campaigns/{id}/start", post(handlers::start))
+        .route("/api/campaigns/{id}/pause", post(handlers::pause))
+        .route("/api/campaigns/{id}/resume", post(handlers::resume))
+        .route("/api/campaigns/{id}/cleanup-session", post(handlers::cleanup))
+        .with_state(ctx)
+}

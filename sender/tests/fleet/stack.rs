@@ -1,0 +1,322 @@
+//! Starting the whole system for one test, and the steps a user takes.
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use shared::{config::Settings, AppContext};
+use sqlx::MySqlPool;
+use tokio::net::TcpStream;
+use tokio_tungstenite::{connect_async, tungstenite::Message, MaybeTlsStream, WebSocketStream};
+use wa_simulator::{config::SimulatorConfig, RunningSimulator};
+
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+pub struct Stack {
+    pub api: String,
+    pub db: MySqlPool,
+    pub http: reqwest::Client,
+    pub simulator: RunningSimulator,
+    pub ctx: AppContext,
+    pub sessions_queue: String,
+    pub dead_letter_queue: String,
+    pub sqs: aws_sdk_sqs::Client,
+    env: HashMap<String, String>,
+    senders: Vec<SenderProcess>,
+    scratch: PathBuf,
+}
+
+pub struct SenderProcess {
+    pub id: String,
+    child: Child,
+}
+
+fn endpoint() -> String {
+    std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| "http://127.0.0.1:4566".into())
+}
+
+impl Stack {
+    pub async fn start() -> Self {
+        let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
+        let born = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        let db_name = format!("test_{born}_{unique}");
+        let admin = MySqlPool::connect(&server).await.expect("MariaDB reachable");
+        sqlx::query(&format!("CREATE DATABASE `{db_name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+            .execute(&admin)
+            .await
+            .unwrap();
+
+        let sdk = shared::aws::sdk_config(&shared::config::AwsSettings {
+            region: "us-east-1".into(),
+            endpoint_url: Some(endpoint()),
+            s3_bucket: String::new(),
+            ws_management_endpoint: None,
+            sessions_queue_url: String::new(),
+        })
+        .await;
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let short = &unique[..12];
+        let dead_letters = create_queue(&sqs, &format!("t-{short}-dlq"), None).await;
+        let dead_letter_arn = queue_arn(&sqs, &dead_letters).await;
+        let sessions = create_queue(&sqs, &format!("t-{short}-sessions"), Some(&dead_letter_arn)).await;
+        let bucket = format!("test-{unique}");
+        aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build())
+            .create_bucket()
+            .bucket(&bucket)
+            .send()
+            .await
+            .unwrap();
+
+        let simulator = RunningSimulator::start(SimulatorConfig {
+            qr_refresh: Duration::from_secs(20),
+            delivery_delay: Duration::from_millis(300),
+        })
+        .await
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let api = format!("http://{}", listener.local_addr().unwrap());
+        let env: HashMap<String, String> = [
+            ("DATABASE_URL", format!("{server}/{db_name}")),
+            ("JWT_SECRET", format!("e2e-secret-{unique}")),
+            ("AWS_ENDPOINT_URL", endpoint()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ACCESS_KEY_ID", "local".into()),
+            ("AWS_SECRET_ACCESS_KEY", "local".into()),
+            ("S3_BUCKET", bucket),
+            ("SQS_SESSIONS_QUEUE_URL", sessions.clone()),
+            ("SQS_INBOX_DLQ_ARN", dead_letter_arn.clone()),
+            ("SQS_INBOX_PREFIX", format!("t-{short}-inbox")),
+            ("SQS_MAX_RECEIVES", "3".into()),
+            ("SQS_VISIBILITY_TIMEOUT_SECONDS", "2".into()),
+            ("WS_MANAGEMENT_ENDPOINT", api.clone()),
+            ("PAYMENT_GATEWAY", "mock".into()),
+            ("PAYMENT_CALLBACK_BASE_URL", api.clone()),
+            ("RATE_LIMIT_MAX", "100000".into()),
+            ("WHATSAPP_URL", simulator.base_url().to_owned()),
+            ("LEASE_TTL_SECONDS", "4".into()),
+            ("HEARTBEAT_SECONDS", "1".into()),
+            ("SEND_INTERVAL_OVERRIDE_MS", "400".into()),
+            ("SHUTDOWN_GRACE_SECONDS", "20".into()),
+            ("RUST_LOG", "info,sender=debug".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let settings = Settings::from_map(&env).unwrap();
+        let db = shared::db::connect(&settings.database_url, 5).await.unwrap();
+        shared::db::migrate(&db).await.unwrap();
+        let ctx = AppContext::with_pool(settings, db.clone()).await.unwrap();
+        let app = functions::gateway::app(ctx.clone());
+        tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await });
+        let scratch = std::env::temp_dir().join(format!("wa-e2e-{short}"));
+        std::fs::create_dir_all(&scratch).unwrap();
+        Self {
+            api,
+            db,
+            http: reqwest::Client::new(),
+            simulator,
+            ctx,
+            sessions_queue: sessions,
+            dead_letter_queue: dead_letters,
+            sqs,
+            env,
+            senders: Vec::new(),
+            scratch,
+        }
+    }
+
+    /// Start one more `sender` process.
+    pub fn spawn_sender(&mut self, name: &str) -> String {
+        let id = format!("{name}-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
+        let profiles = self.scratch.join(&id);
+        let log = std::fs::File::create(self.scratch.join(format!("{id}.log"))).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_sender"))
+            .envs(&self.env)
+            .env("SENDER_ID", &id)
+            .env("SENDER_PROFILE_DIR", &profiles)
+            .env("SENDER_MAX_SESSIONS", "3")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("the sender binary runs");
+        self.senders.push(SenderProcess { id: id.clone(), child });
+        id
+    }
+
+    /// kill -9: the process and its browsers die at once, as a lost machine would.
+    pub fn kill_sender(&mut self, id: &str) {
+        let index = self.senders.iter().position(|s| s.id == id).expect("a sender of this test");
+        let mut sender = self.senders.remove(index);
+        let _ = sender.child.kill();
+        let _ = sender.child.wait();
+        kill_matching(&self.scratch.join(id));
+    }
+
+    /// SIGTERM, then wait for the drain to finish.
+    pub fn terminate_sender(&mut self, id: &str) -> std::process::ExitStatus {
+        let index = self.senders.iter().position(|s| s.id == id).expect("a sender of this test");
+        let mut sender = self.senders.remove(index);
+        unsafe { libc::kill(sender.child.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(40);
+        loop {
+            if let Some(status) = sender.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the sender did not exit after SIGTERM");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Whether a sender of this test is still running.
+    pub fn sender_alive(&mut self, id: &str) -> bool {
+        self.senders.iter_mut().find(|s| s.id == id).is_some_and(|s| s.child.try_wait().unwrap().is_none())
+    }
+
+    pub fn sender_log(&self, id: &str) -> String {
+        std::fs::read_to_string(self.scratch.join(format!("{id}.log"))).unwrap_or_default()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.api)
+    }
+
+    pub async fn call(&self, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self.http.request(method, self.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A user with a paid package (through the MOCK gateway's real
+    /// request → callback → verify path); returns the access token.
+    pub async fn customer_with_package(&self) -> String {
+        let body = json!({"name": "مشتری", "email": "buyer@example.com", "phone": "09121112233", "password": "buyer-pass-1"});
+        let registered = self.http.post(self.url("/api/user/register-simple")).json(&body).send().await.unwrap();
+        assert_eq!(registered.status(), 201);
+        let login = json!({"email": "buyer@example.com", "password": "buyer-pass-1"});
+        let login: Value = self.http.post(self.url("/api/user/login")).json(&login).send().await.unwrap().json().await.unwrap();
+        let token = login["accessToken"].as_str().unwrap().to_owned();
+        let package = sqlx::query(
+            "INSERT INTO packages (title, description, price, duration, category, message_limit) VALUES ('پایه', 'd', 100000, 30, 'c', 1000)",
+        )
+        .execute(&self.db)
+        .await
+        .unwrap()
+        .last_insert_id();
+        let (status, order) = self.call(reqwest::Method::POST, "/api/orders", &token, Some(json!({"packageId": package}))).await;
+        assert_eq!(status, 201, "{order}");
+        let order_id = order["order"]["id"].as_i64().unwrap();
+        let (status, payment) =
+            self.call(reqwest::Method::POST, "/api/payments/request", &token, Some(json!({"orderId": order_id}))).await;
+        assert_eq!(status, 200, "{payment}");
+        let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let callback = no_redirects.get(payment["paymentUrl"].as_str().unwrap()).send().await.unwrap();
+        assert!(callback.status().is_redirection(), "{}", callback.status());
+        let (_, subscription) = self.call(reqwest::Method::GET, "/api/campaigns/subscription", &token, None).await;
+        assert_eq!(subscription["subscription"]["isActive"], true, "{subscription}");
+        token
+    }
+
+    pub async fn websocket(&self, campaign_id: i64, token: &str) -> Socket {
+        let url = format!("{}/ws/campaigns?campaignId={campaign_id}&token={token}", self.api.replace("http://", "ws://"));
+        connect_async(url).await.expect("WebSocket accepted").0
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        for sender in &mut self.senders {
+            let _ = sender.child.kill();
+            let _ = sender.child.wait();
+        }
+        kill_matching(&self.scratch);
+        let _ = std::fs::remove_dir_all(&self.scratch);
+    }
+}
+
+/// Kill every process whose command line mentions `path` (the browsers and
+/// chromedriver a killed sender leaves behind).
+fn kill_matching(path: &std::path::Path) {
+    let needle = path.to_string_lossy().into_owned();
+    let Ok(entries) = std::fs::read_dir("/proc") else { return };
+    for entry in entries.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(&needle) {
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+}
+
+async fn create_queue(sqs: &aws_sdk_sqs::Client, name: &str, dead_letter_arn: Option<&str>) -> String {
+    let mut request = sqs.create_queue().queue_name(name).attributes(aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout, "2");
+    if let Some(arn) = dead_letter_arn {
+        let redrive = json!({"deadLetterTargetArn": arn, "maxReceiveCount": "3"}).to_string();
+        request = request.attributes(aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy, redrive);
+    }
+    request.send().await.unwrap().queue_url.unwrap()
+}
+
+async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
+    let attributes = sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap();
+    attributes.attributes().unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn].clone()
+}
+
+/// The next JSON event on the socket, within `wait`.
+pub async fn next_event(socket: &mut Socket, wait: Duration) -> Option<Value> {
+    let deadline = Instant::now() + wait;
+    loop {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        match tokio::time::timeout(left, socket.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => return serde_json::from_str(&text).ok(),
+            Ok(Some(Ok(_))) => continue,
+            _ => return None,
+        }
+    }
+}
+
+/// Events until one of type `kind` arrives (all of them, that one last).
+pub async fn events_until(socket: &mut Socket, kind: &str, wait: Duration) -> Vec<Value> {
+    let deadline = Instant::now() + wait;
+    let mut seen = Vec::new();
+    while let Some(event) = next_event(socket, deadline.saturating_duration_since(Instant::now())).await {
+        let done = event["type"] == kind;
+        seen.push(event);
+        if done {
+            return seen;
+        }
+    }
+    panic!("no {kind} event within {wait:?}; saw {seen:?}");
+}
+
+/// Poll `check` until it yields a value.
+pub async fn eventually<T, F, Fut>(what: &str, wait: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + wait;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -1,0 +1,110 @@
+//! The campaign's WhatsApp session as the API drives it: ask for a QR code,
+//! read the connection, start, pause, resume, close. Each operation checks
+//! and changes the campaign in MySQL first, then nudges the sender fleet
+//! (`queue::dispatch`); the sender acts on what the database says.
+
+mod qr;
+mod start;
+
+use chrono::{DateTime, Utc};
+
+use crate::{
+    domain::CampaignStatus,
+    error::ApiError,
+    queue::{self, CommandKind},
+    realtime::{CampaignEvent, Progress},
+    repo::{
+        campaigns::{self, CampaignRecord},
+        session_leases,
+    },
+    AppContext,
+};
+
+pub use qr::{request_qr, QrAnswer};
+pub use start::{start, Starter};
+
+/// Whether the campaign's WhatsApp is linked right now: the sender said so
+/// and still holds the session.
+pub async fn connection(ctx: &AppContext, user_id: i64, id: i64) -> Result<(bool, Option<DateTime<Utc>>), ApiError> {
+    let campaign = owned(ctx, user_id, id).await?;
+    let alive = session_leases::live_owner(&ctx.db, id).await?.is_some();
+    Ok((campaign.is_connected && alive, campaign.last_activity))
+}
+
+/// RUNNING → PAUSED; the sender stops before its next message.
+pub async fn pause(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRecord, ApiError> {
+    let campaign = transition(ctx, user_id, id, &[CampaignStatus::Running, CampaignStatus::Active], CampaignStatus::Paused).await?;
+    nudge(ctx, id, CommandKind::Pause).await;
+    announce(ctx, &campaign, "paused", "Campaign paused").await;
+    Ok(campaign)
+}
+
+/// PAUSED → RUNNING, under the same conditions as a start (the quota stays
+/// reserved while paused).
+pub async fn resume(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRecord, ApiError> {
+    start(ctx, id, Starter::User(user_id)).await
+}
+
+/// Close the session and forget its WhatsApp login. A running campaign is
+/// paused first: nothing can be sent without a session.
+pub async fn cleanup(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRecord, ApiError> {
+    let campaign = owned(ctx, user_id, id).await?;
+    if matches!(campaign.status, CampaignStatus::Running | CampaignStatus::Active) {
+        transition(ctx, user_id, id, &[CampaignStatus::Running, CampaignStatus::Active], CampaignStatus::Paused).await?;
+    }
+    crate::repo::deliveries::clear_session(&ctx.db, id).await?;
+    nudge(ctx, id, CommandKind::Cleanup).await;
+    owned(ctx, user_id, id).await
+}
+
+async fn owned(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRecord, ApiError> {
+    campaigns::find_owned(&ctx.db, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))
+}
+
+/// Move the campaign from one of `from` to `to` under a row lock.
+async fn transition(
+    ctx: &AppContext,
+    user_id: i64,
+    id: i64,
+    from: &[CampaignStatus],
+    to: CampaignStatus,
+) -> Result<CampaignRecord, ApiError> {
+    let mut tx = ctx.db.begin().await?;
+    let campaign = campaigns::lock_owned(&mut *tx, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
+    if !from.contains(&campaign.status) {
+        return Err(wrong_state(campaign.status, to));
+    }
+    campaigns::set_status(&mut *tx, id, to).await?;
+    tx.commit().await?;
+    owned(ctx, user_id, id).await
+}
+
+fn wrong_state(now: CampaignStatus, wanted: CampaignStatus) -> ApiError {
+    ApiError::Conflict { code: "INVALID_CAMPAIGN_STATE", message: format!("A {now} campaign cannot become {wanted}") }
+}
+
+/// Tell the fleet; the database change already stands, so a lost nudge only
+/// delays the sender until its next look.
+async fn nudge(ctx: &AppContext, id: i64, kind: CommandKind) {
+    if let Err(err) = queue::dispatch(ctx, id, kind).await {
+        tracing::warn!(campaign.id = id, ?kind, error = %err, "could not nudge the sender fleet");
+    }
+}
+
+async fn announce(ctx: &AppContext, campaign: &CampaignRecord, status: &str, message: &str) {
+    let update = CampaignEvent::CampaignUpdate {
+        id: campaign.id,
+        title: campaign.title.clone(),
+        status: campaign.status.to_string(),
+        progress: Progress::new(
+            campaign.total_recipients.into(),
+            campaign.sent_count.into(),
+            campaign.failed_count.into(),
+            campaign.delivered_count.into(),
+        ),
+        started_at: campaign.started_at,
+    };
+    ctx.pusher.push(campaign.id, &update).await;
+    let status = CampaignEvent::StatusUpdate { status: status.into(), message: message.into() };
+    ctx.pusher.push(campaign.id, &status).await;
+}

@@ -1,0 +1,59 @@
+//! `POST /api/campaigns/{id}/qr-code`: make sure a sender runs the
+//! campaign's session and answer with the QR it shows. New QRs (about every
+//! 20 s) reach the client as `qr_code` events.
+
+use std::time::{Duration, Instant};
+
+use super::owned;
+use crate::{
+    error::ApiError,
+    qr::{self, QrCodePayload},
+    queue::CommandKind,
+    repo::{campaigns, deliveries, session_leases},
+    AppContext,
+};
+
+/// How long the request waits for a sender to open WhatsApp Web (API
+/// Gateway gives a request 29 s).
+const QR_WAIT: Duration = Duration::from_secs(20);
+
+pub enum QrAnswer {
+    Qr(QrCodePayload),
+    /// Already linked: nothing to scan.
+    Connected,
+}
+
+pub async fn request_qr(ctx: &AppContext, user_id: i64, id: i64) -> Result<QrAnswer, ApiError> {
+    let campaign = owned(ctx, user_id, id).await?;
+    if campaign.status.is_finished() {
+        return Err(ApiError::Conflict {
+            code: "INVALID_CAMPAIGN_STATE",
+            message: format!("A {} campaign needs no WhatsApp session", campaign.status),
+        });
+    }
+    let running = session_leases::live_owner(&ctx.db, id).await?.is_some();
+    if running && campaign.is_connected {
+        return Ok(QrAnswer::Connected);
+    }
+    if !running {
+        // A QR stored by an earlier session is stale.
+        deliveries::clear_session(&ctx.db, id).await?;
+    }
+    super::nudge(ctx, id, CommandKind::Open).await;
+    let deadline = Instant::now() + QR_WAIT;
+    loop {
+        let now = campaigns::find_owned(&ctx.db, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
+        if now.is_connected {
+            return Ok(QrAnswer::Connected);
+        }
+        if let Some(raw) = now.qr_code.filter(|raw| !raw.is_empty()) {
+            return Ok(QrAnswer::Qr(qr::qr_code(&raw).map_err(ApiError::internal)?));
+        }
+        if Instant::now() >= deadline {
+            return Err(ApiError::Unavailable(
+                "WhatsApp Web is still starting; the QR code will arrive over the WebSocket".into(),
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}

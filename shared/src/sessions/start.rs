@@ -1,0 +1,64 @@
+//! Starting (or resuming) a campaign: every condition is checked with its
+//! own clear refusal, the quota for the recipients still to be messaged is
+//! reserved, the campaign goes RUNNING, and the sender is nudged. The
+//! scheduler starts due campaigns through the same function.
+
+use super::{announce, nudge, wrong_state};
+use crate::{
+    commerce::{quota, subscription},
+    domain::CampaignStatus,
+    error::ApiError,
+    queue::CommandKind,
+    repo::{campaigns, deliveries, session_leases, users},
+    AppContext,
+};
+
+/// Who starts: a user (their own campaign only) or the scheduler.
+#[derive(Debug, Clone, Copy)]
+pub enum Starter {
+    User(i64),
+    Scheduler,
+}
+
+fn refuse(code: &'static str, message: &str) -> ApiError {
+    ApiError::BusinessRule { code, message: message.to_owned() }
+}
+
+#[tracing::instrument(skip(ctx), fields(campaign.id = id))]
+pub async fn start(ctx: &AppContext, id: i64, starter: Starter) -> Result<campaigns::CampaignRecord, ApiError> {
+    let mut tx = ctx.db.begin().await?;
+    let campaign = match starter {
+        Starter::User(user_id) => campaigns::lock_owned(&mut *tx, id, user_id).await?,
+        Starter::Scheduler => campaigns::lock(&mut *tx, id).await?,
+    }
+    .ok_or_else(|| ApiError::not_found("Campaign"))?;
+    if !matches!(campaign.status, CampaignStatus::Ready | CampaignStatus::Paused) {
+        return Err(wrong_state(campaign.status, CampaignStatus::Running));
+    }
+    let open = deliveries::open_count(&mut *tx, id).await?;
+    if campaign.total_recipients == 0 || open == 0 {
+        return Err(refuse("NO_RECIPIENTS", "The campaign has no recipients left to message; import a list first"));
+    }
+    let owner = users::find_by_id(&mut *tx, campaign.user_id).await?.ok_or_else(|| ApiError::not_found("User"))?;
+    if owner.status != crate::domain::UserStatus::Active {
+        return Err(refuse("USER_NOT_ACTIVE", "The account is not active"));
+    }
+    if !subscription::is_active(owner.subscription_active, owner.subscription_expires_at) {
+        return Err(refuse("SUBSCRIPTION_INACTIVE", "No active subscription; buy a package first"));
+    }
+    let connected = campaign.is_connected && session_leases::live_owner(&mut *tx, id).await?.is_some();
+    if !connected {
+        return Err(refuse("WHATSAPP_NOT_CONNECTED", "WhatsApp is not connected; request a QR code and scan it first"));
+    }
+    // Reserving locks the user's quota row; the campaign row stays locked
+    // by this transaction, so a double start cannot reserve twice.
+    quota::reserve(&ctx.db, campaign.user_id, id, open).await?;
+    campaigns::mark_started(&mut *tx, id).await?;
+    tx.commit().await?;
+
+    let started = campaigns::find(&ctx.db, id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
+    nudge(ctx, id, CommandKind::Start).await;
+    announce(ctx, &started, "running", "Campaign started").await;
+    tracing::info!(recipients = open, "campaign started");
+    Ok(started)
+}
