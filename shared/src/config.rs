@@ -40,6 +40,15 @@ pub struct Settings {
     pub register_simple_enabled: bool,
     pub gateway: GatewaySettings,
     pub aws: AwsSettings,
+    pub campaigns: CampaignSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct CampaignSettings {
+    /// Report workbooks up to this size are answered in the response body;
+    /// larger ones through S3, since Lambda answers at most 6 MB (base64
+    /// makes binary bodies a third larger on the way).
+    pub report_inline_max_bytes: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -180,6 +189,8 @@ impl Settings {
             s3_bucket: env.required("S3_BUCKET").unwrap_or_default(),
         };
 
+        let campaigns = CampaignSettings { report_inline_max_bytes: env.parsed("REPORT_INLINE_MAX_BYTES", 4_000_000) };
+
         if !env.problems.is_empty() {
             return Err(ConfigError(env.problems));
         }
@@ -195,6 +206,7 @@ impl Settings {
             register_simple_enabled,
             gateway,
             aws,
+            campaigns,
         })
     }
 }

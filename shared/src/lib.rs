@@ -7,11 +7,14 @@
 pub mod accounts;
 pub mod auth;
 pub mod aws;
+pub mod campaigns;
 pub mod config;
 pub mod context;
 pub mod db;
 pub mod domain;
+pub mod excel;
 pub mod error;
+pub mod media;
 pub mod notify;
 pub mod repo;
 pub mod storage;

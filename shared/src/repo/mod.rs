@@ -4,6 +4,9 @@
 //! caller that owns a unit of work composes several of them in one
 //! transaction and commits it.
 
+pub mod attachments;
+pub mod campaigns;
 pub mod otps;
+pub mod recipients;
 pub mod refresh_tokens;
 pub mod users;
