@@ -10,7 +10,7 @@ use crate::http::{self, rate_limit::RateLimiter};
 
 /// Every area's routes, merged. The single list of areas the gateway serves.
 pub fn routes(ctx: &AppContext) -> Router {
-    Router::new().merge(crate::auth::router(ctx.clone()))
+    Router::new().merge(crate::auth::router(ctx.clone())).merge(crate::campaigns::router(ctx.clone()))
 }
 
 pub fn app(ctx: AppContext) -> Router {

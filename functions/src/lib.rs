@@ -3,6 +3,7 @@
 //! gateway, so local runs and tests exercise exactly what runs in Lambda.
 
 pub mod auth;
+pub mod campaigns;
 pub mod gateway;
 pub mod health;
 pub mod http;

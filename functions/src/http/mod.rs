@@ -3,7 +3,10 @@
 
 pub mod extract;
 pub mod layers;
+pub mod query;
 pub mod rate_limit;
+pub mod upload;
 
 pub use extract::{CurrentUser, JsonBody};
 pub use layers::finish;
+pub use query::QueryParams;

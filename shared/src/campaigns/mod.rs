@@ -17,6 +17,7 @@ mod preview;
 mod recipients;
 mod report;
 mod staging;
+mod template;
 
 pub use attachments::{
     confirm_staged_attachment, delete_attachment, get_attachment, stage_attachment, upload_attachment,
@@ -33,6 +34,7 @@ pub use report::{
     campaign_report, download_report, download_reports, CampaignReport, Download, ReportFigures, ReportsInput,
 };
 pub use staging::{attachment_upload_url, recipients_upload_url, UploadUrl};
+pub use template::recipients_template;
 
 use crate::{domain::CampaignStatus, error::ApiError, repo::campaigns::CampaignRecord};
 
