@@ -1,8 +1,9 @@
 //! What an uploaded attachment really is, from its first bytes (magic
 //! numbers, via `infer`), never from its name or the client's claimed type.
 //! WhatsApp sends images, videos and documents; everything else is refused.
-//! Office files are zip archives: when the magic bytes say only "zip", the
-//! archive's part names tell a .docx/.xlsx/.pptx from a plain zip.
+//! Office files are zip archives: whatever the magic bytes suggest, a
+//! .docx/.xlsx/.pptx must have the package's `[Content_Types].xml` and its
+//! main folder in the archive's directory; a plain zip is refused.
 
 use std::io::Cursor;
 
@@ -55,8 +56,12 @@ const OOXML: &[(&str, &str, &str)] = &[
 /// The allowed media type of `bytes`, or `None` (an unknown or refused type).
 pub fn sniff(bytes: &[u8]) -> Option<MediaType> {
     let detected = infer::get(bytes)?;
+    let is_ooxml = OOXML.iter().any(|(_, mime, _)| *mime == detected.mime_type());
     let (mime, extension) = match detected.mime_type() {
+        // infer recognises Office files by a part name near the start; the
+        // archive's directory is the stricter test.
         "application/zip" => office_in_zip(bytes)?,
+        _ if is_ooxml => office_in_zip(bytes)?,
         mime => (mime, detected.extension()),
     };
     let &(mime, kind) = ALLOWED.iter().find(|(allowed, _)| *allowed == mime)?;

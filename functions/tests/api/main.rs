@@ -3,10 +3,16 @@
 //! of an SMTP server.
 
 mod helpers;
+mod campaign_helpers;
 mod fake_sms;
 mod fake_smtp;
 mod log_capture;
 
+mod campaigns_attachments;
+mod campaigns_crud;
+mod campaigns_import;
+mod campaigns_reports;
+mod campaigns_staged;
 mod gateway;
 mod login;
 mod otp;
