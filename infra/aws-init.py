@@ -13,6 +13,14 @@ existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
 if bucket not in existing:
     s3.create_bucket(Bucket=bucket)
 
+# Direct uploads and large report downloads are staged under staging/ and
+# must not pile up: S3 expires them after a day.
+s3.put_bucket_lifecycle_configuration(
+    Bucket=bucket,
+    LifecycleConfiguration={
+        "Rules": [{"ID": "expire-staging", "Filter": {"Prefix": "staging/"}, "Status": "Enabled", "Expiration": {"Days": 1}}]
+    },
+)
 sqs = boto3.client("sqs", endpoint_url=endpoint, region_name=region)
 prefix = os.environ.get("SQS_PREFIX", "wa-campaigns-local")
 dlq = sqs.create_queue(QueueName=f"{prefix}-sessions-dlq")["QueueUrl"]

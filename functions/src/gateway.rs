@@ -20,6 +20,8 @@ pub fn routes(ctx: &AppContext) -> Router {
         .merge(crate::packages::router(ctx.clone()))
         .merge(crate::payments::router(ctx.clone()))
         .merge(crate::admin::router(ctx.clone()))
+        .merge(crate::campaigns::router(ctx.clone()))
+        .merge(crate::sessions::router(ctx.clone()))
 }
 
 pub fn app(ctx: AppContext) -> Router {

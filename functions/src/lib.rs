@@ -4,9 +4,11 @@
 
 pub mod admin;
 pub mod auth;
+pub mod campaigns;
 pub mod gateway;
 pub mod health;
 pub mod http;
-pub mod ws;
 pub mod packages;
 pub mod payments;
+pub mod sessions;
+pub mod ws;

@@ -41,6 +41,7 @@ pub struct Settings {
     pub gateway: GatewaySettings,
     pub aws: AwsSettings,
     pub payments: PaymentSettings,
+    pub campaigns: CampaignSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +74,14 @@ pub struct ZarinpalSettings {
     pub startpay_base: String,
     /// `IRR` or `IRT`: the unit of package prices.
     pub currency: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CampaignSettings {
+    /// Report workbooks up to this size are answered in the response body;
+    /// larger ones through S3, since Lambda answers at most 6 MB (base64
+    /// makes binary bodies a third larger on the way).
+    pub report_inline_max_bytes: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -216,6 +225,8 @@ impl Settings {
 
         let payments = payment_settings(&mut env, &gateway);
 
+        let campaigns = CampaignSettings { report_inline_max_bytes: env.parsed("REPORT_INLINE_MAX_BYTES", 4_000_000) };
+
         if !env.problems.is_empty() {
             return Err(ConfigError(env.problems));
         }
@@ -232,6 +243,7 @@ impl Settings {
             gateway,
             aws,
             payments,
+            campaigns,
         })
     }
 }

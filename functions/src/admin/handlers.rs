@@ -1,7 +1,7 @@
 //! Thin handlers: parse, call one admin operation, shape the answer.
 
 use axum::{
-    extract::State,
+    extract::{multipart::MultipartRejection, Multipart, State},
     response::{IntoResponse, Response},
     Json,
 };
@@ -21,7 +21,7 @@ use shared::{
 use super::views::{StatsView, TemplateView};
 use crate::{
     auth::views::Profile,
-    http::{upload::MultipartForm, AdminUser, JsonBody, PathId, QueryParams},
+    http::{upload::read_file, AdminUser, JsonBody, PathId, QueryParams},
     payments::views::TransactionView,
 };
 
@@ -83,9 +83,14 @@ pub async fn dashboard(State(ctx): State<AppContext>, _admin: AdminUser) -> Answ
     Ok(Json(json!({ "success": true, "stats": StatsView::from(stats) })).into_response())
 }
 
-pub async fn upload_template(State(ctx): State<AppContext>, admin: AdminUser, form: MultipartForm) -> Answer {
-    let file = form.file("template", template::MAX_BYTES).await?;
-    let record = template::replace(&ctx, admin.id, file.file_name.as_deref(), file.bytes).await?;
+pub async fn upload_template(
+    State(ctx): State<AppContext>,
+    admin: AdminUser,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Answer {
+    let file = read_file(multipart, "template", template::MAX_BYTES).await?;
+    let name = Some(file.original_name.as_str()).filter(|name| !name.is_empty());
+    let record = template::replace(&ctx, admin.id, name, file.bytes).await?;
     Ok(Json(json!({ "success": true, "message": "Template uploaded", "template": TemplateView::from(&record) }))
         .into_response())
 }

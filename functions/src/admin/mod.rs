@@ -13,7 +13,7 @@ use axum::{
 };
 use shared::{admin::template, AppContext};
 
-use crate::http::upload::FRAMING_BYTES;
+use crate::http::upload::MULTIPART_OVERHEAD;
 
 pub fn router(ctx: AppContext) -> Router {
     Router::new()
@@ -24,7 +24,7 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/api/admin/dashboard", get(handlers::dashboard))
         .route(
             "/api/admin/excel-template",
-            post(handlers::upload_template).layer(DefaultBodyLimit::max(template::MAX_BYTES + FRAMING_BYTES)),
+            post(handlers::upload_template).layer(DefaultBodyLimit::max(template::MAX_BYTES + MULTIPART_OVERHEAD)),
         )
         .route("/api/admin/excel-template/info", get(handlers::template_info))
         .with_state(ctx)

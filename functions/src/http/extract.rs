@@ -2,7 +2,7 @@
 
 use axum::{
     body::Bytes,
-    extract::{FromRequest, FromRequestParts, OptionalFromRequestParts, Path, Query, Request},
+    extract::{FromRequest, FromRequestParts, OptionalFromRequestParts, Path, Request},
     http::{header::AUTHORIZATION, request::Parts, StatusCode},
 };
 use serde::de::DeserializeOwned;
@@ -91,20 +91,6 @@ impl FromRequestParts<AppContext> for AdminUser {
             return Err(ApiError::Forbidden { code: "ADMIN_REQUIRED", message: "This needs an administrator".into() });
         }
         Ok(Self { id: user.id, role: user.role })
-    }
-}
-
-/// The query string parsed into `T` (whose fields are strings that the
-/// operation parses, so each bad value is named); an unreadable query is a 400.
-pub struct QueryParams<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Query::try_from_uri(&parts.uri)
-            .map(|Query(value)| Self(value))
-            .map_err(|_| ApiError::field("query", "could not be read"))
     }
 }
 

@@ -3,8 +3,10 @@
 
 pub mod extract;
 pub mod layers;
+pub mod query;
 pub mod rate_limit;
 pub mod upload;
 
-pub use extract::{AdminUser, CurrentUser, JsonBody, PathId, QueryParams};
+pub use extract::{AdminUser, CurrentUser, JsonBody, PathId};
 pub use layers::finish;
+pub use query::QueryParams;

@@ -3,6 +3,7 @@
 //! fakes of Kavenegar, of an SMTP server and of Zarinpal.
 
 mod helpers;
+mod campaign_helpers;
 mod fake_sms;
 mod fake_smtp;
 mod fake_zarinpal;
@@ -10,6 +11,11 @@ mod log_capture;
 
 mod admin;
 mod admin_template;
+mod campaigns_attachments;
+mod campaigns_crud;
+mod campaigns_import;
+mod campaigns_reports;
+mod campaigns_staged;
 mod gateway;
 mod login;
 mod ops;

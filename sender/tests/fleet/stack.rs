@@ -14,7 +14,7 @@ use shared::{config::Settings, AppContext};
 use sqlx::MySqlPool;
 use tokio::net::TcpStream;
 use tokio_tungstenite::{connect_async, tungstenite::Message, MaybeTlsStream, WebSocketStream};
-use wa_simulator::{config::SimulatorConfig, RunningSimulator};
+use wa_simulator::{RunningSimulator, SimulatorConfig};
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -23,7 +23,6 @@ pub struct Stack {
     pub db: MySqlPool,
     pub http: reqwest::Client,
     pub simulator: RunningSimulator,
-    pub ctx: AppContext,
     pub sessions_queue: String,
     pub dead_letter_queue: String,
     pub sqs: aws_sdk_sqs::Client,
@@ -113,7 +112,7 @@ impl Stack {
         let db = shared::db::connect(&settings.database_url, 5).await.unwrap();
         shared::db::migrate(&db).await.unwrap();
         let ctx = AppContext::with_pool(settings, db.clone()).await.unwrap();
-        let app = functions::gateway::app(ctx.clone());
+        let app = functions::gateway::app(ctx);
         tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await });
         let scratch = std::env::temp_dir().join(format!("wa-e2e-{short}"));
         std::fs::create_dir_all(&scratch).unwrap();
@@ -122,7 +121,6 @@ impl Stack {
             db,
             http: reqwest::Client::new(),
             simulator,
-            ctx,
             sessions_queue: sessions,
             dead_letter_queue: dead_letters,
             sqs,

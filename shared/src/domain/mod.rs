@@ -2,6 +2,8 @@
 
 mod string_enum;
 
+pub mod campaign;
+pub mod campaign_text;
 pub mod commerce;
 pub mod email;
 pub mod money;
@@ -12,8 +14,13 @@ pub mod password;
 pub mod person_name;
 pub mod phone;
 pub mod text;
+pub mod timezone;
 pub mod user;
 
+pub use campaign::{
+    CampaignStatus, Interval, RecipientSortBy, RecipientStatus, SendType, SortOrder, StoredRecipientStatus,
+};
+pub use campaign_text::{CampaignMessage, CampaignTitle};
 pub use commerce::{GatewayKind, OrderStatus, PackageStatus, TransactionStatus};
 pub use email::Email;
 pub use money::Price;
@@ -23,4 +30,5 @@ pub use pagination::{PageQuery, PageRequest, Pagination};
 pub use password::Password;
 pub use person_name::PersonName;
 pub use phone::Phone;
+pub use timezone::Timezone;
 pub use user::{Role, UserStatus};

@@ -4,12 +4,15 @@
 //! caller that owns a unit of work composes several of them in one
 //! transaction and commits it.
 
-pub mod deliveries;
 pub mod admin;
+pub mod attachments;
+pub mod campaigns;
+pub mod deliveries;
 pub mod orders;
 pub mod otps;
 pub mod packages;
 pub mod quota;
+pub mod recipients;
 pub mod refresh_tokens;
 pub mod session_leases;
 pub mod subscriptions;

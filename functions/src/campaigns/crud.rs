@@ -1,0 +1,101 @@
+//! Thin handlers for creating, listing, reading, changing, deleting and
+//! previewing campaigns.
+
+use axum::{
+    extract::State,
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde_json::json;
+use shared::{
+    campaigns::{self, CreateCampaignInput, IntervalInput, ListCampaignsQuery, TitleInput},
+    ApiError, AppContext,
+};
+
+use super::{
+    views::{duration_text, AttachmentView, CampaignSummary, CampaignView, CountsView, RecipientView},
+    CampaignId,
+};
+use crate::http::{layers::created, CurrentUser, JsonBody, QueryParams};
+
+type Answer = Result<Response, ApiError>;
+
+pub async fn create(State(ctx): State<AppContext>, caller: CurrentUser, JsonBody(input): JsonBody<CreateCampaignInput>) -> Answer {
+    let campaign = campaigns::create(&ctx, caller.id, input).await?;
+    Ok(created(Json(json!({
+        "success": true,
+        "message": "Campaign created",
+        "campaign": CampaignSummary::from(&campaign),
+    }))))
+}
+
+pub async fn list(State(ctx): State<AppContext>, caller: CurrentUser, QueryParams(query): QueryParams<ListCampaignsQuery>) -> Answer {
+    let (items, pagination) = campaigns::list(&ctx, caller.id, query).await?;
+    let items: Vec<CampaignView> = items.iter().map(CampaignView::from).collect();
+    Ok(Json(json!({ "success": true, "campaigns": items, "pagination": pagination })).into_response())
+}
+
+pub async fn details(State(ctx): State<AppContext>, caller: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+    let details = campaigns::get_details(&ctx, caller.id, id).await?;
+    let mut campaign = serde_json::to_value(CampaignView::from(&details.campaign)).map_err(ApiError::internal)?;
+    campaign["recipientCounts"] = json!(CountsView::from(details.counts));
+    campaign["attachment"] = json!(details.attachment.as_ref().map(AttachmentView::from));
+    Ok(Json(json!({ "success": true, "campaign": campaign })).into_response())
+}
+
+pub async fn rename(
+    State(ctx): State<AppContext>,
+    caller: CurrentUser,
+    CampaignId(id): CampaignId,
+    JsonBody(input): JsonBody<TitleInput>,
+) -> Answer {
+    let campaign = campaigns::rename(&ctx, caller.id, id, input).await?;
+    Ok(Json(json!({ "success": true, "message": "Title updated", "campaign": CampaignView::from(&campaign) })).into_response())
+}
+
+pub async fn set_interval(
+    State(ctx): State<AppContext>,
+    caller: CurrentUser,
+    CampaignId(id): CampaignId,
+    JsonBody(input): JsonBody<IntervalInput>,
+) -> Answer {
+    let campaign = campaigns::set_interval(&ctx, caller.id, id, input).await?;
+    Ok(Json(json!({ "success": true, "message": "Interval updated", "campaign": CampaignView::from(&campaign) }))
+        .into_response())
+}
+
+pub async fn delete(State(ctx): State<AppContext>, caller: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+    campaigns::delete(&ctx, caller.id, id).await?;
+    Ok(Json(json!({ "success": true, "message": "Campaign deleted" })).into_response())
+}
+
+pub async fn preview(State(ctx): State<AppContext>, caller: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+    let preview = campaigns::preview(&ctx, caller.id, id).await?;
+    let campaign = &preview.campaign;
+    let sample: Vec<RecipientView> = preview.sample.iter().map(RecipientView::from).collect();
+    Ok(Json(json!({
+        "success": true,
+        "preview": {
+            "campaign": {
+                "id": campaign.id,
+                "title": campaign.title,
+                "status": campaign.status,
+                "interval": campaign.interval,
+                "intervalSeconds": campaign.interval.seconds(),
+                "isScheduled": campaign.is_scheduled,
+                "scheduledAt": campaign.scheduled_at,
+                "timezone": campaign.timezone,
+            },
+            "message": campaign.message,
+            "attachment": preview.attachment.as_ref().map(AttachmentView::from),
+            "recipientCount": preview.counts.total,
+            "pendingCount": preview.counts.pending,
+            "sampleRecipients": sample,
+            "estimatedDuration": {
+                "seconds": preview.estimated_seconds,
+                "text": duration_text(preview.estimated_seconds),
+            },
+        },
+    }))
+    .into_response())
+}

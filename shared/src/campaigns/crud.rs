@@ -1,0 +1,238 @@
+//! Create, list, read, rename, re-pace and delete campaigns.
+
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use serde::Deserialize;
+
+use super::{lock_owned, objects, owned};
+use crate::{
+    domain::{
+        CampaignMessage, CampaignStatus, CampaignTitle, Interval, PageRequest, Pagination, RecipientStatus, SendType,
+        Timezone,
+    },
+    error::ApiError,
+    repo::{
+        attachments::{self, AttachmentRecord},
+        campaigns::{self, CampaignFilter, CampaignRecord, NewCampaign},
+        recipients,
+    },
+    validation::Fields,
+    AppContext,
+};
+
+/// `POST /api/campaigns`. Unknown fields are ignored (the frontend of the
+/// old service may send more); known ones must have the right type.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateCampaignInput {
+    pub title: Option<String>,
+    pub message: String,
+    pub interval: Option<Interval>,
+    pub is_scheduled: Option<bool>,
+    pub scheduled_at: Option<String>,
+    pub timezone: Option<String>,
+    pub send_type: Option<SendType>,
+}
+
+struct NewCampaignFields {
+    title: Option<CampaignTitle>,
+    message: CampaignMessage,
+    interval: Interval,
+    timezone: Timezone,
+    schedule: (bool, SendType, Option<DateTime<Utc>>),
+}
+
+impl CreateCampaignInput {
+    fn parse(self) -> Result<NewCampaignFields, ApiError> {
+        let mut f = Fields::new();
+        let title = match self.title.as_deref().map(str::trim) {
+            None | Some("") => Some(None),
+            Some(raw) => f.check("title", CampaignTitle::parse(raw)).map(Some),
+        };
+        let message = f.check("message", CampaignMessage::parse(&self.message));
+        let timezone = match self.timezone.as_deref() {
+            None => Some(Timezone::DEFAULT),
+            Some(raw) => f.check("timezone", Timezone::parse(raw)),
+        };
+        let scheduled_at = match (self.scheduled_at.as_deref(), timezone) {
+            (None, _) => Some(None),
+            (Some(raw), Some(zone)) => f.check("scheduledAt", parse_instant(raw, zone)).map(Some),
+            (Some(_), None) => None,
+        };
+        let is_scheduled = self.is_scheduled.unwrap_or(self.send_type == Some(SendType::Scheduled));
+        let send_type = self.send_type.unwrap_or(if is_scheduled { SendType::Scheduled } else { SendType::Immediate });
+        if is_scheduled != (send_type == SendType::Scheduled) {
+            f.check::<(), _>("sendType", Err("must be SCHEDULED exactly when isScheduled is true"));
+        }
+        if is_scheduled && matches!(scheduled_at, Some(None)) {
+            f.check::<(), _>("scheduledAt", Err("is required when the campaign is scheduled"));
+        }
+        f.build(|| {
+            Some(NewCampaignFields {
+                title: title?,
+                message: message?,
+                interval: self.interval.unwrap_or(Interval::TenSeconds),
+                timezone: timezone?,
+                schedule: (is_scheduled, send_type, scheduled_at?),
+            })
+        })
+    }
+}
+
+/// An instant: RFC 3339 with an offset, or a local date-time
+/// (`2025-03-21T09:30[:00]`) read in the campaign's time zone.
+fn parse_instant(raw: &str, zone: Timezone) -> Result<DateTime<Utc>, &'static str> {
+    let raw = raw.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())
+        .and_then(|local| zone.tz().from_local_datetime(&local).earliest())
+        .map(|at| at.with_timezone(&Utc))
+        .ok_or("must be an ISO-8601 date and time")
+}
+
+#[tracing::instrument(skip_all, fields(user.id = user_id))]
+pub async fn create(ctx: &AppContext, user_id: i64, input: CreateCampaignInput) -> Result<CampaignRecord, ApiError> {
+    let fields = input.parse()?;
+    let (is_scheduled, send_type, scheduled_at) = fields.schedule;
+    let new = NewCampaign {
+        user_id,
+        title: fields.title.as_ref(),
+        message: &fields.message,
+        interval: fields.interval,
+        is_scheduled,
+        scheduled_at,
+        timezone: fields.timezone,
+        send_type,
+    };
+    let mut tx = ctx.db.begin().await?;
+    let id = campaigns::insert(&mut *tx, new).await?;
+    let campaign = owned(&mut *tx, id, user_id).await?;
+    tx.commit().await?;
+    tracing::info!(campaign.id = id, "campaign created");
+    Ok(campaign)
+}
+
+/// `GET /api/campaigns` query parameters, as given.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListCampaignsQuery {
+    pub status: Option<String>,
+    pub search: Option<String>,
+    pub page: Option<String>,
+    pub limit: Option<String>,
+}
+
+pub async fn list(
+    ctx: &AppContext,
+    user_id: i64,
+    query: ListCampaignsQuery,
+) -> Result<(Vec<CampaignRecord>, Pagination), ApiError> {
+    let mut f = Fields::new();
+    let status = match query.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Some(None),
+        Some(raw) => f.check("status", raw.parse::<CampaignStatus>()).map(Some),
+    };
+    let search = match query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) if s.chars().count() > 100 => f.check("search", Err("must be at most 100 characters")),
+        other => Some(other.map(str::to_owned)),
+    };
+    let page = f.check("page", PageRequest::parse_page(query.page.as_deref()));
+    let limit = f.check("limit", PageRequest::parse_limit(query.limit.as_deref()));
+    let (filter, request) = f.build(|| Some((CampaignFilter { status: status?, search: search? }, PageRequest { page: page?, limit: limit? })))?;
+    let items = campaigns::list_owned(&ctx.db, user_id, &filter, request.limit, request.offset()).await?;
+    let total = campaigns::count_owned(&ctx.db, user_id, &filter).await?;
+    Ok((items, request.paginate(total as i64)))
+}
+
+/// Recipients per status as SPEC names them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecipientCounts {
+    pub total: u64,
+    pub pending: u64,
+    pub sent: u64,
+    pub failed: u64,
+    pub delivered: u64,
+}
+
+impl RecipientCounts {
+    pub(super) async fn of(db: impl sqlx::MySqlExecutor<'_>, campaign_id: i64) -> Result<Self, ApiError> {
+        let mut counts = Self::default();
+        for (status, count) in recipients::count_by_status(db, campaign_id).await? {
+            let count = count as u64;
+            counts.total += count;
+            match status.public() {
+                RecipientStatus::Pending => counts.pending += count,
+                RecipientStatus::Sent => counts.sent += count,
+                RecipientStatus::Failed => counts.failed += count,
+                RecipientStatus::Delivered => counts.delivered += count,
+            }
+        }
+        Ok(counts)
+    }
+}
+
+pub struct CampaignDetails {
+    pub campaign: CampaignRecord,
+    pub counts: RecipientCounts,
+    pub attachment: Option<AttachmentRecord>,
+}
+
+pub async fn get_details(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignDetails, ApiError> {
+    let campaign = owned(&ctx.db, id, user_id).await?;
+    let counts = RecipientCounts::of(&ctx.db, id).await?;
+    let attachment = attachments::find_for_campaign(&ctx.db, id).await?;
+    Ok(CampaignDetails { campaign, counts, attachment })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TitleInput {
+    pub title: String,
+}
+
+#[tracing::instrument(skip_all, fields(user.id = user_id, campaign.id = id))]
+pub async fn rename(ctx: &AppContext, user_id: i64, id: i64, input: TitleInput) -> Result<CampaignRecord, ApiError> {
+    let title = CampaignTitle::parse(&input.title).map_err(|e| ApiError::field("title", e.to_string()))?;
+    let mut tx = ctx.db.begin().await?;
+    lock_owned(&mut *tx, id, user_id).await?;
+    campaigns::update_title(&mut *tx, id, &title).await?;
+    let campaign = owned(&mut *tx, id, user_id).await?;
+    tx.commit().await?;
+    Ok(campaign)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct IntervalInput {
+    pub interval: Interval,
+}
+
+/// Also while RUNNING: the sender re-reads the interval before each message.
+#[tracing::instrument(skip_all, fields(user.id = user_id, campaign.id = id))]
+pub async fn set_interval(ctx: &AppContext, user_id: i64, id: i64, input: IntervalInput) -> Result<CampaignRecord, ApiError> {
+    let mut tx = ctx.db.begin().await?;
+    let campaign = lock_owned(&mut *tx, id, user_id).await?;
+    if campaign.status.is_finished() {
+        return Err(ApiError::Conflict {
+            code: "INVALID_CAMPAIGN_STATE",
+            message: format!("The interval of a {} campaign can no longer change", campaign.status),
+        });
+    }
+    campaigns::update_interval(&mut *tx, id, input.interval).await?;
+    let campaign = owned(&mut *tx, id, user_id).await?;
+    tx.commit().await?;
+    Ok(campaign)
+}
+
+/// The rows go in one transaction (recipients and the attachment row by
+/// cascade); the stored files after it commits.
+#[tracing::instrument(skip_all, fields(user.id = user_id, campaign.id = id))]
+pub async fn delete(ctx: &AppContext, user_id: i64, id: i64) -> Result<(), ApiError> {
+    let mut tx = ctx.db.begin().await?;
+    lock_owned(&mut *tx, id, user_id).await?;
+    campaigns::delete(&mut *tx, id).await?;
+    tx.commit().await?;
+    objects::delete_campaign_objects(&ctx.storage, id).await;
+    tracing::info!("campaign deleted");
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! The `campaigns` table. Every lookup a user can trigger is scoped by the
+//! owner's id, so another tenant's campaign is simply "not found".
+
+use chrono::{DateTime, Utc};
+use sqlx::{MySql, MySqlExecutor, QueryBuilder};
+
+use crate::domain::{CampaignMessage, CampaignStatus, CampaignTitle, Interval, SendType, Timezone};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CampaignRecord {
+    pub id: i64,
+    pub user_id: i64,
+    pub title: Option<String>,
+    pub message: String,
+    #[sqlx(rename = "send_interval", try_from = "String")]
+    pub interval: Interval,
+    pub is_scheduled: bool,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub timezone: String,
+    #[sqlx(try_from = "String")]
+    pub send_type: SendType,
+    #[sqlx(try_from = "String")]
+    pub status: CampaignStatus,
+    pub failure_reason: Option<String>,
+    pub is_connected: bool,
+    pub qr_code: Option<String>,
+    pub session_id: Option<String>,
+    pub last_activity: Option<DateTime<Utc>>,
+    pub total_recipients: i32,
+    pub sent_count: i32,
+    pub failed_count: i32,
+    pub delivered_count: i32,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub total_messages: Option<i32>,
+    pub successful_messages: Option<i32>,
+    pub failed_messages: Option<i32>,
+    pub delivery_rate: Option<f64>,
+    pub average_delivery_time: Option<f64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl CampaignRecord {
+    pub fn timezone(&self) -> Timezone {
+        Timezone::from_stored(&self.timezone)
+    }
+}
+
+const COLUMNS: &str = "id, user_id, title, message, send_interval, is_scheduled, scheduled_at, timezone, send_type, \
+     status, failure_reason, is_connected, qr_code, session_id, last_activity, total_recipients, sent_count, \
+     failed_count, delivered_count, started_at, completed_at, total_messages, successful_messages, failed_messages, \
+     delivery_rate, average_delivery_time, created_at, updated_at";
+
+pub struct NewCampaign<'a> {
+    pub user_id: i64,
+    pub title: Option<&'a CampaignTitle>,
+    pub message: &'a CampaignMessage,
+    pub interval: Interval,
+    pub is_scheduled: bool,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub timezone: Timezone,
+    pub send_type: SendType,
+}
+
+pub async fn insert(db: impl MySqlExecutor<'_>, campaign: NewCampaign<'_>) -> Result<i64, sqlx::Error> {
+    let result = sqlx::query(
+        "INSERT INTO campaigns (user_id, title, message, send_interval, is_scheduled, scheduled_at, timezone, send_type) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(campaign.user_id)
+    .bind(campaign.title.map(CampaignTitle::as_str))
+    .bind(campaign.message.as_str())
+    .bind(campaign.interval.as_str())
+    .bind(campaign.is_scheduled)
+    .bind(campaign.scheduled_at)
+    .bind(campaign.timezone.name())
+    .bind(campaign.send_type.as_str())
+    .execute(db)
+    .await?;
+    Ok(result.last_insert_id() as i64)
+}
+
+pub async fn find_owned(db: impl MySqlExecutor<'_>, id: i64, user_id: i64) -> Result<Option<CampaignRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM campaigns WHERE id = ? AND user_id = ?"))
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// The campaign row, locked until the transaction ends, so a state check
+/// and the write it guards cannot interleave with another request's.
+pub async fn lock_owned(db: impl MySqlExecutor<'_>, id: i64, user_id: i64) -> Result<Option<CampaignRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM campaigns WHERE id = ? AND user_id = ? FOR UPDATE"))
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Any campaign by id, for work not done on a user's behalf (the scheduler,
+/// the sender).
+pub async fn find(db: impl MySqlExecutor<'_>, id: i64) -> Result<Option<CampaignRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM campaigns WHERE id = ?")).bind(id).fetch_optional(db).await
+}
+
+/// Any campaign by id, locked until the transaction ends.
+pub async fn lock(db: impl MySqlExecutor<'_>, id: i64) -> Result<Option<CampaignRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM campaigns WHERE id = ? FOR UPDATE")).bind(id).fetch_optional(db).await
+}
+
+pub async fn set_status(db: impl MySqlExecutor<'_>, id: i64, status: CampaignStatus) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE campaigns SET status = ? WHERE id = ?").bind(status.as_str()).bind(id).execute(db).await?;
+    Ok(())
+}
+
+/// RUNNING from now: the first start stamps `startedAt`; a scheduled start
+/// is no longer pending.
+pub async fn mark_started(db: impl MySqlExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE campaigns SET status = 'RUNNING', started_at = COALESCE(started_at, CURRENT_TIMESTAMP(3)), \
+         is_scheduled = FALSE, failure_reason = NULL WHERE id = ?",
+    )
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The owner's campaigns among `ids` (others' and missing ones are absent).
+pub async fn find_many_owned(db: impl MySqlExecutor<'_>, user_id: i64, ids: &[i64]) -> Result<Vec<CampaignRecord>, sqlx::Error> {
+    let mut query = QueryBuilder::<MySql>::new(format!("SELECT {COLUMNS} FROM campaigns WHERE user_id = "));
+    query.push_bind(user_id).push(" AND id IN (");
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    query.push(") ORDER BY id");
+    query.build_query_as().fetch_all(db).await
+}
+
+/// What a campaign list is narrowed by.
+#[derive(Debug, Default)]
+pub struct CampaignFilter {
+    pub status: Option<CampaignStatus>,
+    /// A substring of the title.
+    pub search: Option<String>,
+}
+
+fn push_filter<'a>(query: &mut QueryBuilder<'a, MySql>, user_id: i64, filter: &'a CampaignFilter) {
+    query.push(" WHERE user_id = ").push_bind(user_id);
+    if let Some(status) = filter.status {
+        query.push(" AND status = ").push_bind(status.as_str());
+    }
+    if let Some(search) = &filter.search {
+        // `\` is LIKE's default escape character in MySQL and MariaDB.
+        let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        query.push(" AND title LIKE ").push_bind(format!("%{escaped}%"));
+    }
+}
+
+/// One page of the owner's campaigns, newest first.
+pub async fn list_owned(
+    db: impl MySqlExecutor<'_>,
+    user_id: i64,
+    filter: &CampaignFilter,
+    limit: u32,
+    offset: u64,
+) -> Result<Vec<CampaignRecord>, sqlx::Error> {
+    let mut query = QueryBuilder::<MySql>::new(format!("SELECT {COLUMNS} FROM campaigns"));
+    push_filter(&mut query, user_id, filter);
+    query.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    query.build_query_as().fetch_all(db).await
+}
+
+pub async fn count_owned(db: impl MySqlExecutor<'_>, user_id: i64, filter: &CampaignFilter) -> Result<u64, sqlx::Error> {
+    let mut query = QueryBuilder::<MySql>::new("SELECT COUNT(*) FROM campaigns");
+    push_filter(&mut query, user_id, filter);
+    let count: i64 = query.build_query_scalar().fetch_one(db).await?;
+    Ok(count as u64)
+}
+
+pub async fn update_title(db: impl MySqlExecutor<'_>, id: i64, title: &CampaignTitle) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE campaigns SET title = ? WHERE id = ?").bind(title.as_str()).bind(id).execute(db).await?;
+    Ok(())
+}
+
+pub async fn update_interval(db: impl MySqlExecutor<'_>, id: i64, interval: Interval) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE campaigns SET send_interval = ? WHERE id = ?")
+        .bind(interval.as_str())
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// A fresh recipient list: READY, its size, and no progress yet.
+pub async fn mark_recipients_imported(db: impl MySqlExecutor<'_>, id: i64, total: u32) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE campaigns SET status = 'READY', total_recipients = ?, sent_count = 0, failed_count = 0, \
+         delivered_count = 0 WHERE id = ?",
+    )
+    .bind(total)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Recipients and the attachment row go with it (ON DELETE CASCADE).
+pub async fn delete(db: impl MySqlExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM campaigns WHERE id = ?").bind(id).execute(db).await?;
+    Ok(())
+}
