@@ -42,6 +42,8 @@ fn endpoint() -> String {
 
 impl Stack {
     pub async fn start() -> Self {
+        // The gateway's logs show with a failing test's output.
+        let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
         let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
         let born = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
         let unique = uuid::Uuid::new_v4().simple().to_string();

@@ -50,9 +50,23 @@ pub async fn start(ctx: &AppContext, id: i64, starter: Starter) -> Result<campai
     if !connected {
         return Err(refuse("WHATSAPP_NOT_CONNECTED", "WhatsApp is not connected; request a QR code and scan it first"));
     }
-    // Reserving locks the user's quota row; the campaign row stays locked
-    // by this transaction, so a double start cannot reserve twice.
+    tx.commit().await?;
+
+    // The reservation takes the user's quota row in its own transaction (it
+    // also references this campaign, so it cannot run while we hold the
+    // campaign's lock). Reserving is idempotent per campaign: a racing
+    // second start sets the same figure.
     quota::reserve(&ctx.db, campaign.user_id, id, open).await?;
+    let mut tx = ctx.db.begin().await?;
+    let now = campaigns::lock(&mut *tx, id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
+    if now.status != campaign.status {
+        // Another request moved it meanwhile (a racing start keeps its
+        // reservation; anything else has no use for one).
+        if !matches!(now.status, CampaignStatus::Running | CampaignStatus::Active) {
+            quota::release(&ctx.db, id).await?;
+        }
+        return Err(wrong_state(now.status, CampaignStatus::Running));
+    }
     campaigns::mark_started(&mut *tx, id).await?;
     tx.commit().await?;
 
