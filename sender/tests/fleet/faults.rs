@@ -45,7 +45,11 @@ async fn owner_goes_away_mid_campaign(death: Death) {
     assert!(events.iter().all(|e| e["type"] != "qr_code"), "the takeover needed no new QR: {events:?}");
     assert_eq!(stack.simulator.control().devices().await.unwrap().len(), 1, "one linked device, scanned once");
     assert!(stack.sender_alive(&survivor));
-    assert!(stack.sender_log(&survivor).contains(&format!("campaign.id={id}")) || stack.sender_log(&survivor).contains(&format!("\"campaign.id\":{id}")));
+    let took_over = stack
+        .sender_log(&survivor)
+        .lines()
+        .any(|line| line.contains("session starting") && line.contains(&format!("\"campaign.id\":{id}")));
+    assert!(took_over, "the survivor ran the campaign's session; its log:\n{}", stack.sender_log(&survivor));
 
     // Every recipient is messaged exactly once, or carries an explicit
     // unknown outcome (at most once) — never twice, never left behind.

@@ -106,6 +106,7 @@ impl Stack {
             ("SEND_INTERVAL_OVERRIDE_MS", "400".into()),
             ("SHUTDOWN_GRACE_SECONDS", "20".into()),
             ("RUST_LOG", "info,sender=debug".into()),
+            ("LOG_FORMAT", "json".into()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -142,7 +143,7 @@ impl Stack {
             .env("SENDER_ID", &id)
             .env("SENDER_PROFILE_DIR", &profiles)
             .env("SENDER_MAX_SESSIONS", "3")
-            .stdout(Stdio::null())
+            .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
             .expect("the sender binary runs");
