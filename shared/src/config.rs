@@ -143,6 +143,9 @@ pub struct GatewaySettings {
     pub frontend_url: String,
     pub rate_limit_max: u32,
     pub rate_limit_window: Duration,
+    /// `SCHEDULER_INTERVAL_SECONDS`: how often the local gateway runs the
+    /// scheduler (EventBridge does it in AWS); 0 turns it off.
+    pub scheduler_interval: Duration,
 }
 
 /// Why the settings could not be read: every problem, each naming its variable.
@@ -219,6 +222,7 @@ impl Settings {
             frontend_url: env.optional("FRONTEND_URL").unwrap_or_else(|| "http://localhost:5173".into()),
             rate_limit_max: env.parsed("RATE_LIMIT_MAX", 200),
             rate_limit_window: Duration::from_secs(env.parsed("RATE_LIMIT_WINDOW_SECONDS", 900)),
+            scheduler_interval: Duration::from_secs(env.parsed("SCHEDULER_INTERVAL_SECONDS", 60)),
         };
 
         let aws = AwsSettings::read(&mut env);

@@ -1,5 +1,6 @@
 //! The local gateway: every function's routes on one port, with CORS and a
-//! rate limit, for local runs and end-to-end tests.
+//! rate limit, the WebSocket API emulation and the scheduler on a timer,
+//! for local runs and end-to-end tests.
 
 use std::net::SocketAddr;
 
@@ -8,6 +9,20 @@ async fn main() -> anyhow::Result<()> {
     shared::telemetry::init();
     let ctx = shared::AppContext::from_env().await?;
     let port = ctx.settings.gateway.port;
+    let interval = ctx.settings.gateway.scheduler_interval;
+    if !interval.is_zero() {
+        // EventBridge runs the scheduler Lambda in AWS; locally, a timer.
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(interval);
+            loop {
+                tick.tick().await;
+                if let Err(err) = shared::sessions::run_scheduler(&ctx).await {
+                    tracing::error!(error = %err, "scheduler run failed");
+                }
+            }
+        });
+    }
     let listener = tokio::net::TcpListener::bind(("0.0.0.0", port)).await?;
     tracing::info!(port, "local gateway listening on http://localhost:{port}");
     axum::serve(listener, functions::gateway::app(ctx).into_make_service_with_connect_info::<SocketAddr>())

@@ -17,6 +17,10 @@ fn campaign_state(campaign: &CampaignRecord) -> Value {
         "id": campaign.id,
         "title": campaign.title,
         "status": campaign.status,
+        "isScheduled": campaign.is_scheduled,
+        "scheduledAt": campaign.scheduled_at,
+        "timezone": campaign.timezone,
+        "sendType": campaign.send_type,
         "startedAt": campaign.started_at,
         "totalRecipients": campaign.total_recipients,
         "sentCount": campaign.sent_count,
@@ -56,4 +60,14 @@ pub async fn resume(State(ctx): State<AppContext>, user: CurrentUser, CampaignId
 pub async fn cleanup(State(ctx): State<AppContext>, user: CurrentUser, CampaignId(id): CampaignId) -> Answer {
     let campaign = sessions::cleanup(&ctx, user.id, id).await?;
     Ok(Json(json!({ "success": true, "message": "WhatsApp session closed", "campaign": campaign_state(&campaign) })))
+}
+
+pub async fn scheduled(State(ctx): State<AppContext>, user: CurrentUser) -> Answer {
+    let campaigns = sessions::scheduled(&ctx, user.id).await?;
+    Ok(Json(json!({ "success": true, "campaigns": campaigns.iter().map(campaign_state).collect::<Vec<_>>() })))
+}
+
+pub async fn cancel_schedule(State(ctx): State<AppContext>, user: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+    let campaign = sessions::cancel_schedule(&ctx, user.id, id).await?;
+    Ok(Json(json!({ "success": true, "message": "Schedule cancelled", "campaign": campaign_state(&campaign) })))
 }

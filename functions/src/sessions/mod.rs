@@ -1,5 +1,5 @@
 //! The campaign's WhatsApp session: QR code, connection, start, pause,
-//! resume, and closing the session. Served by the campaigns Lambda beside
+//! resume, closing the session, and scheduled starts. Served by the campaigns Lambda beside
 //! the campaigns routes; the sender fleet does the WhatsApp work.
 
 mod handlers;
@@ -18,5 +18,7 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/api/campaigns/{id}/pause", post(handlers::pause))
         .route("/api/campaigns/{id}/resume", post(handlers::resume))
         .route("/api/campaigns/{id}/cleanup-session", post(handlers::cleanup))
+        .route("/api/campaigns/scheduled", get(handlers::scheduled))
+        .route("/api/campaigns/{id}/cancel-schedule", post(handlers::cancel_schedule))
         .with_state(ctx)
 }

@@ -27,4 +27,5 @@ mod profile;
 mod realtime;
 mod quota;
 mod register;
+mod scheduling;
 mod tokens;

@@ -66,6 +66,9 @@ impl CreateCampaignInput {
         if is_scheduled && matches!(scheduled_at, Some(None)) {
             f.check::<(), _>("scheduledAt", Err("is required when the campaign is scheduled"));
         }
+        if is_scheduled && matches!(scheduled_at, Some(Some(at)) if at <= Utc::now()) {
+            f.check::<(), _>("scheduledAt", Err("must be in the future"));
+        }
         f.build(|| {
             Some(NewCampaignFields {
                 title: title?,

@@ -128,6 +128,65 @@ pub async fn mark_started(db: impl MySqlExecutor<'_>, id: i64) -> Result<(), sql
     Ok(())
 }
 
+/// Scheduled campaigns whose time has come, oldest first.
+pub async fn due_scheduled(db: impl MySqlExecutor<'_>, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM campaigns WHERE is_scheduled = TRUE AND status = 'READY' \
+         AND scheduled_at <= CURRENT_TIMESTAMP(3) ORDER BY scheduled_at LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Take a due campaign off the schedule; `true` for exactly one caller
+/// however many scheduler runs race for it.
+pub async fn claim_due(db: impl MySqlExecutor<'_>, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE campaigns SET is_scheduled = FALSE WHERE id = ? AND is_scheduled = TRUE AND status = 'READY' \
+         AND scheduled_at <= CURRENT_TIMESTAMP(3)",
+    )
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The owner's scheduled campaigns that have not started.
+pub async fn scheduled_owned(db: impl MySqlExecutor<'_>, user_id: i64) -> Result<Vec<CampaignRecord>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM campaigns WHERE user_id = ? AND is_scheduled = TRUE AND status = 'READY' ORDER BY scheduled_at"
+    ))
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Back to a plain READY campaign that starts only when asked.
+pub async fn unschedule(db: impl MySqlExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE campaigns SET is_scheduled = FALSE, send_type = 'IMMEDIATE', scheduled_at = NULL WHERE id = ?")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Back on the schedule after a run could not handle it.
+pub async fn reschedule(db: impl MySqlExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE campaigns SET is_scheduled = TRUE WHERE id = ? AND status = 'READY'").bind(id).execute(db).await?;
+    Ok(())
+}
+
+/// A campaign that cannot go on, with the reason the user will read.
+pub async fn fail(db: impl MySqlExecutor<'_>, id: i64, reason: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE campaigns SET status = 'FAILED', failure_reason = ?, is_scheduled = FALSE WHERE id = ?")
+        .bind(reason)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// The owner's campaigns among `ids` (others' and missing ones are absent).
 pub async fn find_many_owned(db: impl MySqlExecutor<'_>, user_id: i64, ids: &[i64]) -> Result<Vec<CampaignRecord>, sqlx::Error> {
     let mut query = QueryBuilder::<MySql>::new(format!("SELECT {COLUMNS} FROM campaigns WHERE user_id = "));

@@ -4,6 +4,7 @@
 //! (`queue::dispatch`); the sender acts on what the database says.
 
 mod qr;
+mod schedule;
 mod start;
 
 use chrono::{DateTime, Utc};
@@ -21,6 +22,7 @@ use crate::{
 };
 
 pub use qr::{request_qr, QrAnswer};
+pub use schedule::{cancel_schedule, run_scheduler, scheduled, SchedulerReport};
 pub use start::{start, Starter};
 
 /// Whether the campaign's WhatsApp is linked right now: the sender said so

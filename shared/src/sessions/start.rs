@@ -46,8 +46,12 @@ pub async fn start(ctx: &AppContext, id: i64, starter: Starter) -> Result<campai
     if !subscription::is_active(owner.subscription_active, owner.subscription_expires_at) {
         return Err(refuse("SUBSCRIPTION_INACTIVE", "No active subscription; buy a package first"));
     }
-    let connected = campaign.is_connected && session_leases::live_owner(&mut *tx, id).await?.is_some();
-    if !connected {
+    let lease = session_leases::find(&mut *tx, id).await?;
+    let live = lease.as_ref().is_some_and(|l| l.expires_at > chrono::Utc::now());
+    // A scheduled start may find the session closed since the scan: a saved
+    // login is enough, the sender restores it.
+    let restorable = matches!(starter, Starter::Scheduler) && lease.as_ref().is_some_and(|l| l.snapshot_key.is_some());
+    if !(campaign.is_connected && live || restorable) {
         return Err(refuse("WHATSAPP_NOT_CONNECTED", "WhatsApp is not connected; request a QR code and scan it first"));
     }
     tx.commit().await?;

@@ -1,0 +1,84 @@
+//! Scheduled starts: the scheduler's run (every minute by EventBridge; on a
+//! timer locally), the user's list of scheduled campaigns, and cancelling a
+//! schedule. A due campaign starts through the same checks as a manual
+//! start; one that fails them is FAILED with the reason, and the user is
+//! told over the WebSocket.
+
+use super::{owned, start, wrong_state, Starter};
+use crate::{
+    domain::CampaignStatus,
+    error::ApiError,
+    queue::{Command, CommandKind},
+    realtime::CampaignEvent,
+    repo::{
+        campaigns::{self, CampaignRecord},
+        session_leases, ws_connections,
+    },
+    AppContext,
+};
+
+/// How many due campaigns one run takes on.
+const BATCH: i64 = 100;
+
+/// What one scheduler run did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SchedulerReport {
+    pub started: usize,
+    pub failed: usize,
+    pub reoffered: usize,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn run_scheduler(ctx: &AppContext) -> Result<SchedulerReport, ApiError> {
+    let mut report = SchedulerReport::default();
+    for id in campaigns::due_scheduled(&ctx.db, BATCH).await? {
+        if !campaigns::claim_due(&ctx.db, id).await? {
+            continue; // another run took it
+        }
+        match start(ctx, id, Starter::Scheduler).await {
+            Ok(_) => report.started += 1,
+            Err(ApiError::Internal(cause)) => {
+                // Not the campaign's fault: put it back for the next run.
+                tracing::error!(campaign.id = id, error.cause_chain = ?cause, "scheduled start failed");
+                campaigns::reschedule(&ctx.db, id).await?;
+            }
+            Err(refusal) => {
+                let reason = format!("Scheduled start refused: {refusal}");
+                campaigns::fail(&ctx.db, id, &reason).await?;
+                ctx.pusher.push(id, &CampaignEvent::ErrorUpdate { error: reason }).await;
+                report.failed += 1;
+            }
+        }
+    }
+    // Sessions whose sender stopped heartbeating: offer them to the fleet.
+    for id in session_leases::orphaned(&ctx.db, BATCH).await? {
+        let command = Command::new(CommandKind::TakeOver, id);
+        if ctx.queues.send(ctx.queues.sessions_url(), &command).await.is_ok() {
+            report.reoffered += 1;
+        }
+    }
+    ws_connections::delete_expired(&ctx.db).await?;
+    if report != SchedulerReport::default() {
+        tracing::info!(?report, "scheduler run");
+    }
+    Ok(report)
+}
+
+pub async fn scheduled(ctx: &AppContext, user_id: i64) -> Result<Vec<CampaignRecord>, ApiError> {
+    Ok(campaigns::scheduled_owned(&ctx.db, user_id).await?)
+}
+
+/// A scheduled campaign back to READY; it starts only when asked.
+pub async fn cancel_schedule(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRecord, ApiError> {
+    let mut tx = ctx.db.begin().await?;
+    let campaign = campaigns::lock_owned(&mut *tx, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
+    if !campaign.is_scheduled || campaign.status != CampaignStatus::Ready {
+        return Err(match campaign.status {
+            CampaignStatus::Ready => ApiError::Conflict { code: "NOT_SCHEDULED", message: "The campaign is not scheduled".into() },
+            other => wrong_state(other, CampaignStatus::Ready),
+        });
+    }
+    campaigns::unschedule(&mut *tx, id).await?;
+    tx.commit().await?;
+    owned(ctx, user_id, id).await
+}
