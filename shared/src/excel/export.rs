@@ -67,7 +67,7 @@ pub fn report_workbook(sheets: &[CampaignSheet<'_>]) -> Result<Vec<u8>, XlsxErro
     }
     for sheet in sheets {
         let name = if sheets.len() == 1 { "Recipients".to_owned() } else { format!("Recipients #{}", sheet.campaign.id) };
-        let worksheet = workbook.add_worksheet().set_name(name)?;
+        let worksheet = workbook.add_worksheet_with_constant_memory()?.set_name(name)?;
         write_headers(worksheet, &RECIPIENT_HEADERS, &bold)?;
         write_recipients(worksheet, sheet)?;
     }
