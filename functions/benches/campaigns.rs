@@ -48,7 +48,8 @@ async fn run(database_url: &str) -> anyhow::Result<()> {
     println!("input: {ROWS} rows, {:.2} MB .xlsx", workbook.len() as f64 / 1e6);
 
     let token = sign_up(&app).await;
-    let created = call(&app, "POST", "/api/campaigns", &token, json_body(&json!({"title": "bench", "message": "سلام"}))).await;
+    let created =
+        call(&app, "POST", "/api/campaigns", &token, json_body(&json!({"title": "bench", "message": "سلام"}))).await;
     let id = created["campaign"]["id"].as_i64().expect("campaign created");
 
     reset_peak_memory();
@@ -124,7 +125,8 @@ fn recipients_workbook() -> Vec<u8> {
 }
 
 async fn sign_up(app: &Router) -> String {
-    let account = json!({"name": "Bench", "email": "bench@example.com", "phone": "09120000000", "password": "bench-pass-1"});
+    let account =
+        json!({"name": "Bench", "email": "bench@example.com", "phone": "09120000000", "password": "bench-pass-1"});
     call(app, "POST", "/api/user/register-simple", "", json_body(&account)).await;
     let login = json!({"email": "bench@example.com", "password": "bench-pass-1"});
     let body = call(app, "POST", "/api/user/login", "", json_body(&login)).await;
@@ -161,8 +163,12 @@ async fn call(app: &Router, method: &str, path: &str, token: &str, (content_type
 }
 
 async fn raw_call(app: &Router, method: &str, path: &str, token: &str, body: Body) -> Vec<u8> {
-    let request =
-        Request::builder().method(method).uri(path).header("authorization", format!("Bearer {token}")).body(body).unwrap();
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"))
+        .body(body)
+        .unwrap();
     let response = app.clone().oneshot(request).await.unwrap();
     axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec()
 }
@@ -176,7 +182,9 @@ fn memory_kb(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find_map(|line| line.strip_prefix(field)?.trim_start_matches(':').trim().strip_suffix("kB")?.trim().parse().ok())
+        .find_map(|line| {
+            line.strip_prefix(field)?.trim_start_matches(':').trim().strip_suffix("kB")?.trim().parse().ok()
+        })
         .unwrap_or(0)
 }
 
