@@ -101,7 +101,13 @@ mod tests {
 
     #[test]
     fn tells_office_files_from_plain_zips() {
+        use std::io::Write;
         let sheet = crate::excel::builtin_template().unwrap();
         assert_eq!(sniff(&sheet).unwrap().extension, "xlsx");
+        // A folder named like Word's, but no package: just a zip.
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        writer.start_file("word/notes.txt", zip::write::SimpleFileOptions::default()).unwrap();
+        writer.write_all(b"hello").unwrap();
+        assert_eq!(sniff(&writer.finish().unwrap().into_inner()), None);
     }
 }

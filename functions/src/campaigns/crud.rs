@@ -20,7 +20,11 @@ use crate::http::{layers::created, CurrentUser, JsonBody, QueryParams};
 
 type Answer = Result<Response, ApiError>;
 
-pub async fn create(State(ctx): State<AppContext>, caller: CurrentUser, JsonBody(input): JsonBody<CreateCampaignInput>) -> Answer {
+pub async fn create(
+    State(ctx): State<AppContext>,
+    caller: CurrentUser,
+    JsonBody(input): JsonBody<CreateCampaignInput>,
+) -> Answer {
     let campaign = campaigns::create(&ctx, caller.id, input).await?;
     Ok(created(Json(json!({
         "success": true,
@@ -29,7 +33,11 @@ pub async fn create(State(ctx): State<AppContext>, caller: CurrentUser, JsonBody
     }))))
 }
 
-pub async fn list(State(ctx): State<AppContext>, caller: CurrentUser, QueryParams(query): QueryParams<ListCampaignsQuery>) -> Answer {
+pub async fn list(
+    State(ctx): State<AppContext>,
+    caller: CurrentUser,
+    QueryParams(query): QueryParams<ListCampaignsQuery>,
+) -> Answer {
     let (items, pagination) = campaigns::list(&ctx, caller.id, query).await?;
     let items: Vec<CampaignView> = items.iter().map(CampaignView::from).collect();
     Ok(Json(json!({ "success": true, "campaigns": items, "pagination": pagination })).into_response())
@@ -50,7 +58,8 @@ pub async fn rename(
     JsonBody(input): JsonBody<TitleInput>,
 ) -> Answer {
     let campaign = campaigns::rename(&ctx, caller.id, id, input).await?;
-    Ok(Json(json!({ "success": true, "message": "Title updated", "campaign": CampaignView::from(&campaign) })).into_response())
+    Ok(Json(json!({ "success": true, "message": "Title updated", "campaign": CampaignView::from(&campaign) }))
+        .into_response())
 }
 
 pub async fn set_interval(

@@ -36,10 +36,7 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/api/campaigns/{id}", get(crud::details).delete(crud::delete))
         .route("/api/campaigns/{id}/title", put(crud::rename))
         .route("/api/campaigns/{id}/interval", put(crud::set_interval))
-        .route(
-            "/api/campaigns/{id}/recipients",
-            post(recipients::import).layer(recipients_limit).get(recipients::list),
-        )
+        .route("/api/campaigns/{id}/recipients", post(recipients::import).layer(recipients_limit).get(recipients::list))
         .route("/api/campaigns/{id}/recipients/upload-url", post(recipients::upload_url))
         .route("/api/campaigns/{id}/recipients/import-staged", post(recipients::import_staged))
         .route(
@@ -64,9 +61,8 @@ impl<S: Send + Sync> FromRequestParts<S> for CampaignId {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::not_found("Campaign"))?;
+        let Path(raw) =
+            Path::<String>::from_request_parts(parts, state).await.map_err(|_| ApiError::not_found("Campaign"))?;
         match raw.parse::<i64>() {
             Ok(id) if id > 0 => Ok(CampaignId(id)),
             _ => Err(ApiError::not_found("Campaign")),

@@ -109,11 +109,19 @@ pub fn fixture(name: &str) -> Vec<u8> {
 }
 
 pub async fn campaign_status(app: &TestApp, id: i64) -> (String, i32) {
-    sqlx::query_as("SELECT status, total_recipients FROM campaigns WHERE id = ?").bind(id).fetch_one(&app.db).await.unwrap()
+    sqlx::query_as("SELECT status, total_recipients FROM campaigns WHERE id = ?")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
 }
 
 pub async fn phones(app: &TestApp, id: i64) -> Vec<String> {
-    sqlx::query_scalar("SELECT phone FROM recipients WHERE campaign_id = ? ORDER BY id").bind(id).fetch_all(&app.db).await.unwrap()
+    sqlx::query_scalar("SELECT phone FROM recipients WHERE campaign_id = ? ORDER BY id")
+        .bind(id)
+        .fetch_all(&app.db)
+        .await
+        .unwrap()
 }
 
 pub async fn set_status(app: &TestApp, id: i64, status: &str) {

@@ -11,7 +11,11 @@ async fn an_image_is_stored_and_downloadable() {
     let user = user(&app).await;
     let id = create_campaign(&app, &user, "with image").await;
     let path = format!("/api/campaigns/{id}/attachment");
-    let body = expect_status(upload(&app, &path, &user.token, "attachment", "تخفیف ویژه.jpeg", png()).await, StatusCode::CREATED).await;
+    let body = expect_status(
+        upload(&app, &path, &user.token, "attachment", "تخفیف ویژه.jpeg", png()).await,
+        StatusCode::CREATED,
+    )
+    .await;
     let attachment = &body["attachment"];
     assert_eq!(attachment["mimetype"], "image/png", "detected from the bytes, not the name");
     assert_eq!(attachment["originalName"], "تخفیف ویژه.jpeg");
@@ -26,7 +30,8 @@ async fn an_image_is_stored_and_downloadable() {
     assert!(downloaded.status().is_success());
     assert_eq!(downloaded.bytes().await.unwrap().to_vec(), png());
 
-    let campaign = expect_status(app.get_auth(&format!("/api/campaigns/{id}"), &user.token).await, StatusCode::OK).await;
+    let campaign =
+        expect_status(app.get_auth(&format!("/api/campaigns/{id}"), &user.token).await, StatusCode::OK).await;
     assert_eq!(campaign["campaign"]["attachment"]["id"], attachment["id"]);
 }
 
@@ -42,7 +47,8 @@ async fn documents_of_every_family_are_accepted() {
         ("prices.xlsx", sheet, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         ("clip.mp4", b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom".to_vec(), "video/mp4"),
     ] {
-        let body = expect_status(upload(&app, &path, &user.token, "attachment", name, bytes).await, StatusCode::CREATED).await;
+        let body =
+            expect_status(upload(&app, &path, &user.token, "attachment", name, bytes).await, StatusCode::CREATED).await;
         assert_eq!(body["attachment"]["mimetype"], mime, "{name}");
     }
     assert_eq!(app.count("attachments").await, 1, "one attachment per campaign");
@@ -88,7 +94,8 @@ async fn delete_removes_the_row_and_the_object() {
     let user = user(&app).await;
     let id = create_campaign(&app, &user, "remove").await;
     let path = format!("/api/campaigns/{id}/attachment");
-    let body = expect_status(upload(&app, &path, &user.token, "attachment", "a.png", png()).await, StatusCode::CREATED).await;
+    let body =
+        expect_status(upload(&app, &path, &user.token, "attachment", "a.png", png()).await, StatusCode::CREATED).await;
     let key = body["attachment"]["path"].as_str().unwrap().to_owned();
 
     set_status(&app, id, "RUNNING").await;

@@ -68,7 +68,15 @@ async fn create_rejects_bad_input_and_stores_nothing() {
         let error = expect_error(response, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
         assert_eq!(error["errors"][0]["field"], field, "{body} → {error}");
     }
-    let response = app.client.post(app.url("/api/campaigns")).bearer_auth(&user.token).header("content-type", "application/json").body("{oops").send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/api/campaigns"))
+        .bearer_auth(&user.token)
+        .header("content-type", "application/json")
+        .body("{oops")
+        .send()
+        .await
+        .unwrap();
     expect_error(response, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
     assert_eq!(app.count("campaigns").await, 0);
 }
@@ -102,7 +110,11 @@ async fn list_filters_searches_and_pages_own_campaigns() {
     let all = expect_status(app.get_auth("/api/campaigns?limit=100", &user.token).await, StatusCode::OK).await;
     assert!(all["campaigns"].as_array().unwrap().iter().all(|c| c["userId"] == user.id));
 
-    let found = expect_status(app.get_auth("/api/campaigns?search=%DA%A9%D9%85%D9%BE%DB%8C%D9%86", &user.token).await, StatusCode::OK).await;
+    let found = expect_status(
+        app.get_auth("/api/campaigns?search=%DA%A9%D9%85%D9%BE%DB%8C%D9%86", &user.token).await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(found["pagination"]["total"], 12, "Persian search (کمپین)");
     let found = expect_status(app.get_auth("/api/campaigns?search=0%25_", &user.token).await, StatusCode::OK).await;
     assert_eq!(found["campaigns"][0]["id"], special, "% and _ are literal");
@@ -123,10 +135,15 @@ async fn title_and_interval_change() {
     let app = TestApp::spawn().await;
     let user = user(&app).await;
     let id = create_campaign(&app, &user, "old").await;
-    let renamed = expect_status(put_auth(&app, &format!("/api/campaigns/{id}/title"), &user.token, &json!({"title": "تازه"})).await, StatusCode::OK).await;
+    let renamed = expect_status(
+        put_auth(&app, &format!("/api/campaigns/{id}/title"), &user.token, &json!({"title": "تازه"})).await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(renamed["campaign"]["title"], "تازه");
     let paced = expect_status(
-        put_auth(&app, &format!("/api/campaigns/{id}/interval"), &user.token, &json!({"interval": "TWENTY_SECONDS"})).await,
+        put_auth(&app, &format!("/api/campaigns/{id}/interval"), &user.token, &json!({"interval": "TWENTY_SECONDS"}))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -141,7 +158,8 @@ async fn title_and_interval_change() {
     // While running the pause may change; once finished it may not.
     crate::campaign_helpers::set_status(&app, id, "RUNNING").await;
     let body = json!({"interval": "FIVE_SECONDS"});
-    expect_status(put_auth(&app, &format!("/api/campaigns/{id}/interval"), &user.token, &body).await, StatusCode::OK).await;
+    expect_status(put_auth(&app, &format!("/api/campaigns/{id}/interval"), &user.token, &body).await, StatusCode::OK)
+        .await;
     crate::campaign_helpers::set_status(&app, id, "COMPLETED").await;
     let response = put_auth(&app, &format!("/api/campaigns/{id}/interval"), &user.token, &body).await;
     expect_error(response, StatusCode::CONFLICT, "INVALID_CAMPAIGN_STATE").await;
@@ -158,7 +176,15 @@ async fn delete_removes_the_campaign_its_rows_and_files() {
     let file = xlsx(&[vec![Cell::Text("phone")], vec![Cell::Text("09123456789")], vec![Cell::Text("09123456780")]]);
     expect_status(import(&app, &user, id, "r.xlsx", file).await, StatusCode::OK).await;
     let path = format!("/api/campaigns/{id}/attachment");
-    let attached = crate::campaign_helpers::upload(&app, &path, &user.token, "attachment", "a.png", crate::campaign_helpers::png()).await;
+    let attached = crate::campaign_helpers::upload(
+        &app,
+        &path,
+        &user.token,
+        "attachment",
+        "a.png",
+        crate::campaign_helpers::png(),
+    )
+    .await;
     let key = expect_status(attached, StatusCode::CREATED).await["attachment"]["path"].as_str().unwrap().to_owned();
     assert!(crate::campaign_helpers::object_exists(&app, &key).await);
 
@@ -189,9 +215,30 @@ async fn another_users_campaign_is_missing_on_every_route() {
         app.get_auth(&format!("{base}/recipients"), t).await,
         import(&app, &stranger, id, "r.xlsx", file).await,
         app.post_auth(&format!("{base}/recipients/upload-url"), t, &json!({})).await,
-        app.post_auth(&format!("{base}/recipients/import-staged"), t, &json!({"key": format!("staging/{}/{}", stranger.id, "a".repeat(32))})).await,
-        crate::campaign_helpers::upload(&app, &format!("{base}/attachment"), t, "attachment", "a.png", crate::campaign_helpers::png()).await,
-        crate::campaign_helpers::upload(&app, &format!("{base}/attachment/temp"), t, "attachment", "a.png", crate::campaign_helpers::png()).await,
+        app.post_auth(
+            &format!("{base}/recipients/import-staged"),
+            t,
+            &json!({"key": format!("staging/{}/{}", stranger.id, "a".repeat(32))}),
+        )
+        .await,
+        crate::campaign_helpers::upload(
+            &app,
+            &format!("{base}/attachment"),
+            t,
+            "attachment",
+            "a.png",
+            crate::campaign_helpers::png(),
+        )
+        .await,
+        crate::campaign_helpers::upload(
+            &app,
+            &format!("{base}/attachment/temp"),
+            t,
+            "attachment",
+            "a.png",
+            crate::campaign_helpers::png(),
+        )
+        .await,
         app.post_auth(&format!("{base}/attachment/upload-url"), t, &json!({})).await,
         app.get_auth(&format!("{base}/attachment"), t).await,
         delete_auth(&app, &format!("{base}/attachment"), t).await,

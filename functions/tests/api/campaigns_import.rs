@@ -13,7 +13,8 @@ fn check_fixture_outcome(body: &Value) {
     assert_eq!(body["skipped"], 2, "{body}");
     assert_eq!(body["duplicates"], 1, "{body}");
     assert_eq!(body["totalRows"], 7, "{body}");
-    let skipped: Vec<u64> = body["skippedRows"].as_array().unwrap().iter().map(|r| r["row"].as_u64().unwrap()).collect();
+    let skipped: Vec<u64> =
+        body["skippedRows"].as_array().unwrap().iter().map(|r| r["row"].as_u64().unwrap()).collect();
     assert_eq!(skipped, vec![5, 7], "{body}");
     assert_eq!(body["skippedRows"][0]["value"], "12345");
     assert_eq!(body["campaign"]["status"], "READY");
@@ -32,14 +33,17 @@ const FIXTURE_PHONES: [&str; 4] = ["989123456789", "989351234567", "989012345678
 #[tokio::test]
 async fn imports_an_openpyxl_workbook_with_persian_headers() {
     let (app, user, id) = setup().await;
-    let body = expect_status(import(&app, &user, id, "list.xlsx", fixture("recipients-openpyxl.xlsx")).await, StatusCode::OK).await;
+    let body =
+        expect_status(import(&app, &user, id, "list.xlsx", fixture("recipients-openpyxl.xlsx")).await, StatusCode::OK)
+            .await;
     check_fixture_outcome(&body);
     assert_eq!(phones(&app, id).await, FIXTURE_PHONES);
-    let names: Vec<Option<String>> = sqlx::query_scalar("SELECT name FROM recipients WHERE campaign_id = ? ORDER BY id")
-        .bind(id)
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
+    let names: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT name FROM recipients WHERE campaign_id = ? ORDER BY id")
+            .bind(id)
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
     assert_eq!(names[0].as_deref(), Some("علی رضایی"));
     assert_eq!(campaign_status(&app, id).await, ("READY".to_owned(), 4));
 }
@@ -48,7 +52,9 @@ async fn imports_an_openpyxl_workbook_with_persian_headers() {
 async fn imports_an_xlwt_xls_workbook() {
     let (app, user, id) = setup().await;
     // The name says .xlsx: the content decides.
-    let body = expect_status(import(&app, &user, id, "renamed.xlsx", fixture("recipients-xlwt.xls")).await, StatusCode::OK).await;
+    let body =
+        expect_status(import(&app, &user, id, "renamed.xlsx", fixture("recipients-xlwt.xls")).await, StatusCode::OK)
+            .await;
     check_fixture_outcome(&body);
     assert_eq!(phones(&app, id).await, FIXTURE_PHONES);
 }
@@ -56,7 +62,8 @@ async fn imports_an_xlwt_xls_workbook() {
 #[tokio::test]
 async fn imports_rust_xlsxwriter_numbers_and_every_header_alias() {
     let (app, user, id) = setup().await;
-    for (phone_header, name_header) in [("phone", "name"), ("Phone", "Name"), ("PHONE", "NAME"), ("شماره تلفن", "نام")] {
+    for (phone_header, name_header) in [("phone", "name"), ("Phone", "Name"), ("PHONE", "NAME"), ("شماره تلفن", "نام")]
+    {
         let file = xlsx(&[
             vec![Cell::Text(name_header), Cell::Blank, Cell::Text(phone_header)],
             vec![Cell::Text("رضا"), Cell::Blank, Cell::Number(9123456789.0)],
@@ -90,7 +97,8 @@ async fn imports_csv_with_bom_and_semicolons() {
 #[tokio::test]
 async fn the_builtin_template_imports_once_filled_in() {
     let (app, user, id) = setup().await;
-    let template = app.client.get(app.url("/api/campaigns/excel-template/download")).send().await.unwrap().bytes().await.unwrap();
+    let template =
+        app.client.get(app.url("/api/campaigns/excel-template/download")).send().await.unwrap().bytes().await.unwrap();
     let sheets = crate::campaign_helpers::read_workbook(&template);
     let header = sheets[0].1[0].clone();
     let file = xlsx(&[
@@ -118,32 +126,54 @@ async fn with_one_recipient() -> (TestApp, User, i64) {
 async fn bad_files_are_refused_and_change_nothing() {
     let (app, user, id) = with_one_recipient().await;
 
-    let no_phone = xlsx(&[vec![Cell::Text("mobile"), Cell::Text("name")], vec![Cell::Text("09123456780"), Cell::Text("x")]]);
-    let error = expect_error(import(&app, &user, id, "a.xlsx", no_phone).await, StatusCode::BAD_REQUEST, "PHONE_COLUMN_MISSING").await;
+    let no_phone =
+        xlsx(&[vec![Cell::Text("mobile"), Cell::Text("name")], vec![Cell::Text("09123456780"), Cell::Text("x")]]);
+    let error = expect_error(
+        import(&app, &user, id, "a.xlsx", no_phone).await,
+        StatusCode::BAD_REQUEST,
+        "PHONE_COLUMN_MISSING",
+    )
+    .await;
     let message = error["message"].as_str().unwrap();
     assert!(message.contains("phone") && message.contains("شماره تلفن"), "{message}");
 
     let all_invalid = xlsx(&[vec![Cell::Text("phone")], vec![Cell::Text("123")], vec![Cell::Text("abc")]]);
-    expect_error(import(&app, &user, id, "b.xlsx", all_invalid).await, StatusCode::BAD_REQUEST, "NO_VALID_RECIPIENTS").await;
+    expect_error(import(&app, &user, id, "b.xlsx", all_invalid).await, StatusCode::BAD_REQUEST, "NO_VALID_RECIPIENTS")
+        .await;
 
     let png = crate::campaign_helpers::png();
-    expect_error(import(&app, &user, id, "c.xlsx", png).await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE").await;
+    expect_error(
+        import(&app, &user, id, "c.xlsx", png).await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "UNSUPPORTED_MEDIA_TYPE",
+    )
+    .await;
     let elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0".to_vec();
-    expect_error(import(&app, &user, id, "d.csv", elf).await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE").await;
+    expect_error(
+        import(&app, &user, id, "d.csv", elf).await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "UNSUPPORTED_MEDIA_TYPE",
+    )
+    .await;
 
     let mut truncated = xlsx(&[vec![Cell::Text("phone")], vec![Cell::Text("09123456780")]]);
     truncated.truncate(truncated.len() / 2);
-    expect_error(import(&app, &user, id, "e.xlsx", truncated).await, StatusCode::BAD_REQUEST, "INVALID_SPREADSHEET").await;
+    expect_error(import(&app, &user, id, "e.xlsx", truncated).await, StatusCode::BAD_REQUEST, "INVALID_SPREADSHEET")
+        .await;
     let fake_xls = [&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &[0u8; 600][..]].concat();
-    expect_error(import(&app, &user, id, "f.xls", fake_xls).await, StatusCode::BAD_REQUEST, "INVALID_SPREADSHEET").await;
+    expect_error(import(&app, &user, id, "f.xls", fake_xls).await, StatusCode::BAD_REQUEST, "INVALID_SPREADSHEET")
+        .await;
 
     let bomb = fixture("zip-bomb.xlsx");
-    let error = expect_error(import(&app, &user, id, "g.xlsx", bomb).await, StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE").await;
+    let error =
+        expect_error(import(&app, &user, id, "g.xlsx", bomb).await, StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE")
+            .await;
     assert!(error["message"].as_str().unwrap().contains("expands"), "{error}");
 
     let huge = format!("phone\n{}", "09123456780\n".repeat(500_000)).into_bytes();
     assert!(huge.len() > 5 * 1024 * 1024);
-    expect_error(import(&app, &user, id, "h.csv", huge).await, StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE").await;
+    expect_error(import(&app, &user, id, "h.csv", huge).await, StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE")
+        .await;
 
     let response = app
         .client
@@ -154,7 +184,15 @@ async fn bad_files_are_refused_and_change_nothing() {
         .await
         .unwrap();
     expect_error(response, StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE").await;
-    let wrong_field = crate::campaign_helpers::upload(&app, &format!("/api/campaigns/{id}/recipients"), &user.token, "file", "a.csv", b"phone\n09123456780".to_vec()).await;
+    let wrong_field = crate::campaign_helpers::upload(
+        &app,
+        &format!("/api/campaigns/{id}/recipients"),
+        &user.token,
+        "file",
+        "a.csv",
+        b"phone\n09123456780".to_vec(),
+    )
+    .await;
     let error = expect_error(wrong_field, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
     assert_eq!(error["errors"][0]["field"], "recipientsFile");
 

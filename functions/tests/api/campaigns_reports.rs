@@ -52,7 +52,8 @@ async fn report_figures_come_from_the_recipients() {
     let app = TestApp::spawn().await;
     let user = user(&app).await;
     let id = sent_campaign(&app, &user).await;
-    let body = expect_status(app.get_auth(&format!("/api/campaigns/{id}/report"), &user.token).await, StatusCode::OK).await;
+    let body =
+        expect_status(app.get_auth(&format!("/api/campaigns/{id}/report"), &user.token).await, StatusCode::OK).await;
     let report = &body["report"];
     assert_eq!(report["totalRecipients"], 6);
     assert_eq!(report["sentCount"], 3);
@@ -85,7 +86,8 @@ async fn recipients_list_sorts_filters_and_pages() {
     assert_eq!(page["recipients"][0]["status"], "DELIVERED");
 
     let failed = expect_status(list("status=FAILED&sortBy=phone&sortOrder=desc").await, StatusCode::OK).await;
-    let phones: Vec<&str> = failed["recipients"].as_array().unwrap().iter().map(|r| r["phone"].as_str().unwrap()).collect();
+    let phones: Vec<&str> =
+        failed["recipients"].as_array().unwrap().iter().map(|r| r["phone"].as_str().unwrap()).collect();
     assert_eq!(phones, ["989120000005", "989120000004"], "UNKNOWN shows as FAILED");
     assert!(failed["recipients"][0]["error"].as_str().unwrap().contains("unknown"));
     assert_eq!(failed["recipients"][1]["error"], "شماره در واتس‌اپ نیست");
@@ -121,7 +123,8 @@ async fn preview_shows_what_will_be_sent() {
         .chain((0..7).map(|n| vec![Cell::Number(9120000000.0 + f64::from(n))]))
         .collect();
     expect_status(import(&app, &user, id, "r.xlsx", xlsx(&rows)).await, StatusCode::OK).await;
-    let body = expect_status(app.get_auth(&format!("/api/campaigns/{id}/preview"), &user.token).await, StatusCode::OK).await;
+    let body =
+        expect_status(app.get_auth(&format!("/api/campaigns/{id}/preview"), &user.token).await, StatusCode::OK).await;
     let preview = &body["preview"];
     assert_eq!(preview["message"], "سلام {name}، تخفیف نوروزی!");
     assert_eq!(preview["recipientCount"], 7);
@@ -158,7 +161,10 @@ async fn report_workbook_reads_back_with_persian_and_jalali_dates() {
     let recipients = &sheets[1].1;
     assert!(recipients[0][1].starts_with("Phone") && recipients[0][1].contains("شماره تلفن"));
     assert_eq!(recipients.len(), 7);
-    assert_eq!(recipients[1][1..6], ["989120000001", "علی", "DELIVERED", "2024-03-20T00:30:00+03:30", "1403/01/01 00:30:00"]);
+    assert_eq!(
+        recipients[1][1..6],
+        ["989120000001", "علی", "DELIVERED", "2024-03-20T00:30:00+03:30", "1403/01/01 00:30:00"]
+    );
     assert_eq!(recipients[4][3], "FAILED");
     assert_eq!(recipients[4][8], "شماره در واتس‌اپ نیست");
     assert_eq!(recipients[5][3], "FAILED", "UNKNOWN");

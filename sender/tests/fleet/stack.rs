@@ -4,7 +4,7 @@ use std::{
     collections::HashMap,
     net::SocketAddr,
     path::PathBuf,
-    process::{Child, Command, Stdio},
+    process::{Child, Command},
     time::{Duration, Instant},
 };
 

@@ -67,7 +67,12 @@ fn display_name(raw: &str, media: &MediaType) -> String {
 }
 
 #[tracing::instrument(skip_all, fields(user.id = user_id, campaign.id = id, size = file.bytes.len()))]
-pub async fn upload_attachment(ctx: &AppContext, user_id: i64, id: i64, file: UploadedFile) -> Result<AttachmentRecord, ApiError> {
+pub async fn upload_attachment(
+    ctx: &AppContext,
+    user_id: i64,
+    id: i64,
+    file: UploadedFile,
+) -> Result<AttachmentRecord, ApiError> {
     let media = detect(&file.bytes)?;
     ensure_editable(&owned(&ctx.db, id, user_id).await?, "attachment")?;
     let name = display_name(&file.original_name, &media);
@@ -77,7 +82,12 @@ pub async fn upload_attachment(ctx: &AppContext, user_id: i64, id: i64, file: Up
 /// `attachment/temp`: check the file now, keep it under `staging/` until a
 /// confirm names it.
 #[tracing::instrument(skip_all, fields(user.id = user_id, campaign.id = id, size = file.bytes.len()))]
-pub async fn stage_attachment(ctx: &AppContext, user_id: i64, id: i64, file: UploadedFile) -> Result<StagedAttachment, ApiError> {
+pub async fn stage_attachment(
+    ctx: &AppContext,
+    user_id: i64,
+    id: i64,
+    file: UploadedFile,
+) -> Result<StagedAttachment, ApiError> {
     let media = detect(&file.bytes)?;
     ensure_editable(&owned(&ctx.db, id, user_id).await?, "attachment")?;
     let key = staging::new_key(user_id);

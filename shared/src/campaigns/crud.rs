@@ -143,7 +143,9 @@ pub async fn list(
     };
     let page = f.check("page", PageRequest::parse_page(query.page.as_deref()));
     let limit = f.check("limit", PageRequest::parse_limit(query.limit.as_deref()));
-    let (filter, request) = f.build(|| Some((CampaignFilter { status: status?, search: search? }, PageRequest { page: page?, limit: limit? })))?;
+    let (filter, request) = f.build(|| {
+        Some((CampaignFilter { status: status?, search: search? }, PageRequest { page: page?, limit: limit? }))
+    })?;
     let items = campaigns::list_owned(&ctx.db, user_id, &filter, request.limit, request.offset()).await?;
     let total = campaigns::count_owned(&ctx.db, user_id, &filter).await?;
     Ok((items, request.paginate(total as i64)))
@@ -212,7 +214,12 @@ pub struct IntervalInput {
 
 /// Also while RUNNING: the sender re-reads the interval before each message.
 #[tracing::instrument(skip_all, fields(user.id = user_id, campaign.id = id))]
-pub async fn set_interval(ctx: &AppContext, user_id: i64, id: i64, input: IntervalInput) -> Result<CampaignRecord, ApiError> {
+pub async fn set_interval(
+    ctx: &AppContext,
+    user_id: i64,
+    id: i64,
+    input: IntervalInput,
+) -> Result<CampaignRecord, ApiError> {
     let mut tx = ctx.db.begin().await?;
     let campaign = lock_owned(&mut *tx, id, user_id).await?;
     if campaign.status.is_finished() {

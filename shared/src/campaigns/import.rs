@@ -27,7 +27,12 @@ pub struct ImportOutcome {
 }
 
 #[tracing::instrument(skip_all, fields(user.id = user_id, campaign.id = id, size = bytes.len()))]
-pub async fn import_recipients(ctx: &AppContext, user_id: i64, id: i64, bytes: Vec<u8>) -> Result<ImportOutcome, ApiError> {
+pub async fn import_recipients(
+    ctx: &AppContext,
+    user_id: i64,
+    id: i64,
+    bytes: Vec<u8>,
+) -> Result<ImportOutcome, ApiError> {
     ensure_editable(&owned(&ctx.db, id, user_id).await?, "recipient list")?;
     let list = parse(bytes).await?;
     replace_list(ctx, user_id, id, list).await

@@ -24,10 +24,12 @@ pub use attachments::{
     AttachmentDetails, ConfirmAttachmentInput, StagedAttachment, UploadedFile, MAX_ATTACHMENT_BYTES,
 };
 pub use crud::{
-    create, delete, get_details, list, rename, set_interval, CampaignDetails, CreateCampaignInput, ListCampaignsQuery,
-    RecipientCounts, TitleInput, IntervalInput,
+    create, delete, get_details, list, rename, set_interval, CampaignDetails, CreateCampaignInput, IntervalInput,
+    ListCampaignsQuery, RecipientCounts, TitleInput,
 };
-pub use import::{import_recipients, import_staged_recipients, ImportOutcome, StagedImportInput, MAX_MULTIPART_RECIPIENTS_BYTES};
+pub use import::{
+    import_recipients, import_staged_recipients, ImportOutcome, StagedImportInput, MAX_MULTIPART_RECIPIENTS_BYTES,
+};
 pub use preview::{preview, Preview};
 pub use recipients::{list_recipients, RecipientListQuery, RecipientPage};
 pub use report::{

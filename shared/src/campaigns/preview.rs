@@ -5,7 +5,9 @@
 use super::{crud::RecipientCounts, owned};
 use crate::{
     error::ApiError,
-    repo::{attachments, attachments::AttachmentRecord, campaigns::CampaignRecord, recipients, recipients::RecipientRecord},
+    repo::{
+        attachments, attachments::AttachmentRecord, campaigns::CampaignRecord, recipients, recipients::RecipientRecord,
+    },
     AppContext,
 };
 

@@ -43,12 +43,20 @@ impl RecipientListQuery {
         let limit = f.check("limit", PageRequest::parse_limit(self.limit.as_deref()));
         f.build(|| {
             let statuses = status?.map(|s| s.stored().to_vec()).unwrap_or_default();
-            Some((RecipientQuery { statuses, sort_by: sort_by?, order: order? }, PageRequest { page: page?, limit: limit? }))
+            Some((
+                RecipientQuery { statuses, sort_by: sort_by?, order: order? },
+                PageRequest { page: page?, limit: limit? },
+            ))
         })
     }
 }
 
-pub async fn list_recipients(ctx: &AppContext, user_id: i64, id: i64, query: RecipientListQuery) -> Result<RecipientPage, ApiError> {
+pub async fn list_recipients(
+    ctx: &AppContext,
+    user_id: i64,
+    id: i64,
+    query: RecipientListQuery,
+) -> Result<RecipientPage, ApiError> {
     let (filter, request) = query.parse()?;
     owned(&ctx.db, id, user_id).await?;
     let recipients = recipients::page(&ctx.db, id, &filter, request.limit, request.offset()).await?;

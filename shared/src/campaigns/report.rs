@@ -107,7 +107,12 @@ pub async fn download_reports(ctx: &AppContext, user_id: i64, input: ReportsInpu
     workbook(ctx, user_id, found, "campaigns-report.xlsx".to_owned()).await
 }
 
-async fn workbook(ctx: &AppContext, user_id: i64, found: Vec<CampaignRecord>, file_name: String) -> Result<Download, ApiError> {
+async fn workbook(
+    ctx: &AppContext,
+    user_id: i64,
+    found: Vec<CampaignRecord>,
+    file_name: String,
+) -> Result<Download, ApiError> {
     let total: i64 = found.iter().map(|c| i64::from(c.total_recipients)).sum();
     if total > MAX_WORKBOOK_RECIPIENTS {
         return Err(ApiError::BusinessRule {
@@ -136,6 +141,7 @@ async fn workbook(ctx: &AppContext, user_id: i64, found: Vec<CampaignRecord>, fi
     }
     let key = format!("{STAGING_PREFIX}{user_id}/reports/{}.xlsx", uuid::Uuid::new_v4().simple());
     ctx.storage.put(&key, bytes, XLSX_CONTENT_TYPE).await.map_err(ApiError::internal)?;
-    let url = ctx.storage.presigned_get(&key, STORED_DOWNLOAD_TTL, Some(&file_name)).await.map_err(ApiError::internal)?;
+    let url =
+        ctx.storage.presigned_get(&key, STORED_DOWNLOAD_TTL, Some(&file_name)).await.map_err(ApiError::internal)?;
     Ok(Download::Stored { url })
 }

@@ -13,7 +13,11 @@ const FILE_NAME: &str = "recipients-template.xlsx";
 
 pub async fn recipients_template(ctx: &AppContext) -> Result<Download, ApiError> {
     if let Some(object) = ctx.storage.get(RECIPIENTS_TEMPLATE_KEY).await.map_err(ApiError::internal)? {
-        return Ok(Download::Inline { file_name: FILE_NAME.into(), content_type: XLSX_CONTENT_TYPE, bytes: object.bytes });
+        return Ok(Download::Inline {
+            file_name: FILE_NAME.into(),
+            content_type: XLSX_CONTENT_TYPE,
+            bytes: object.bytes,
+        });
     }
     let bytes = builtin_template().map_err(ApiError::internal)?;
     Ok(Download::Inline { file_name: FILE_NAME.into(), content_type: XLSX_CONTENT_TYPE, bytes })

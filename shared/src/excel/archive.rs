@@ -31,7 +31,8 @@ pub fn check_xlsx(bytes: &[u8]) -> Result<(), ImportError> {
     let mut workbook = false;
     let mut shared_strings = Vec::new();
     for index in 0..archive.len() {
-        let entry = archive.by_index_data(index).map_err(|_| ImportError::Unreadable("The .xlsx file is damaged".into()))?;
+        let entry =
+            archive.by_index_data(index).map_err(|_| ImportError::Unreadable("The .xlsx file is damaged".into()))?;
         total = total.saturating_add(entry.size());
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
         workbook |= name.ends_with("workbook.xml");
@@ -95,7 +96,8 @@ mod tests {
 
     #[test]
     fn lying_shared_string_counts_are_refused() {
-        let sst = br#"<?xml version="1.0"?><sst xmlns="x" count="1" uniqueCount="999999999999"><si><t>a</t></si></sst>"#;
+        let sst =
+            br#"<?xml version="1.0"?><sst xmlns="x" count="1" uniqueCount="999999999999"><si><t>a</t></si></sst>"#;
         let bytes = archive(&[("xl/workbook.xml", b"<workbook/>"), ("xl/sharedStrings.xml", sst)]);
         assert!(matches!(check_xlsx(&bytes), Err(ImportError::Unreadable(_))));
     }

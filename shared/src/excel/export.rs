@@ -3,6 +3,12 @@
 //! Persian; every date appears twice, as ISO-8601 with the offset and in
 //! the Jalali calendar, both in the campaign's time zone. Text is written
 //! as text, so phones keep their digits and Persian stays intact.
+//!
+//! Recipient sheets use rust_xlsxwriter's constant-memory mode: each row is
+//! flushed to a temporary file (Lambda's /tmp) as soon as the next begins,
+//! with inline strings instead of a shared-string table, which keeps a
+//! 100,000-row report fast and its memory flat. Rows must therefore be
+//! written top to bottom, which they are.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
@@ -66,8 +72,9 @@ pub fn report_workbook(sheets: &[CampaignSheet<'_>]) -> Result<Vec<u8>, XlsxErro
         write_summary_row(summary, index as u32 + 1, sheet)?;
     }
     for sheet in sheets {
-        let name = if sheets.len() == 1 { "Recipients".to_owned() } else { format!("Recipients #{}", sheet.campaign.id) };
-        let worksheet = workbook.add_worksheet().set_name(name)?;
+        let name =
+            if sheets.len() == 1 { "Recipients".to_owned() } else { format!("Recipients #{}", sheet.campaign.id) };
+        let worksheet = workbook.add_worksheet_with_constant_memory()?.set_name(name)?;
         write_headers(worksheet, &RECIPIENT_HEADERS, &bold)?;
         write_recipients(worksheet, sheet)?;
     }

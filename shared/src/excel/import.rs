@@ -145,7 +145,8 @@ impl Collector {
         };
         let cell = |column: u32| cells.iter().find(|(c, _)| *c == column).map(|(_, text)| text.trim());
         let phone = cell(columns.phone).unwrap_or("");
-        let name = columns.name.and_then(cell).filter(|n| !n.is_empty()).map(|n| n.chars().take(NAME_MAX_CHARS).collect());
+        let name =
+            columns.name.and_then(cell).filter(|n| !n.is_empty()).map(|n| n.chars().take(NAME_MAX_CHARS).collect());
         self.list.rows += 1;
         if self.list.rows > MAX_ROWS {
             return Err(ImportError::TooManyRows);
@@ -185,9 +186,8 @@ impl Collector {
 }
 
 fn header(cells: &[(u32, String)]) -> Result<Columns, ImportError> {
-    let find = |aliases: &[&str]| {
-        cells.iter().find(|(_, text)| header_matches(text, aliases)).map(|(column, _)| *column)
-    };
+    let find =
+        |aliases: &[&str]| cells.iter().find(|(_, text)| header_matches(text, aliases)).map(|(column, _)| *column);
     let phone = find(&PHONE_HEADERS).ok_or(ImportError::NoPhoneColumn)?;
     Ok(Columns { phone, name: find(&NAME_HEADERS) })
 }
@@ -198,7 +198,11 @@ fn header(cells: &[(u32, String)]) -> Result<Columns, ImportError> {
 /// works too.
 fn header_matches(text: &str, aliases: &[&str]) -> bool {
     let normalize = |s: &str| {
-        s.replace(['\u{200C}', '\u{00A0}', '\u{FEFF}'], " ").split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+        s.replace(['\u{200C}', '\u{00A0}', '\u{FEFF}'], " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
     };
     text.split('/').map(normalize).any(|part| aliases.iter().any(|alias| normalize(alias) == part))
 }
@@ -222,7 +226,8 @@ mod tests {
 
     #[test]
     fn headers_accept_every_alias() {
-        for alias in PHONE_HEADERS.iter().chain(["  phone ", "phone / شماره تلفن", "شماره\u{200C}تلفن"].iter()) {
+        for alias in PHONE_HEADERS.iter().chain(["  phone ", "phone / شماره تلفن", "شماره\u{200C}تلفن"].iter())
+        {
             assert!(header_matches(alias, &PHONE_HEADERS), "{alias}");
         }
         assert!(!header_matches("telephone", &PHONE_HEADERS));

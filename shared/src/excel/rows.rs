@@ -57,10 +57,7 @@ pub(super) fn xlsx(bytes: &[u8], collector: &mut Collector) -> Result<(), Import
 
 pub(super) fn xls(bytes: &[u8], collector: &mut Collector) -> Result<(), ImportError> {
     let mut workbook: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| unreadable(".xls", e))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or(ImportError::NoPhoneColumn)?
-        .map_err(|e| unreadable(".xls", e))?;
+    let range = workbook.worksheet_range_at(0).ok_or(ImportError::NoPhoneColumn)?.map_err(|e| unreadable(".xls", e))?;
     let (first_row, first_column) = range.start().unwrap_or((0, 0));
     let mut row: Vec<(u32, String)> = Vec::new();
     for (offset, cells) in range.rows().enumerate() {
@@ -80,18 +77,17 @@ pub(super) fn xls(bytes: &[u8], collector: &mut Collector) -> Result<(), ImportE
 
 pub(super) fn csv(bytes: &[u8], collector: &mut Collector) -> Result<(), ImportError> {
     let bytes = bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter(bytes))
-        .from_reader(bytes);
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter(bytes)).from_reader(bytes);
     let mut record = csv::StringRecord::new();
     let mut row: Vec<(u32, String)> = Vec::new();
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => return Ok(()),
             Ok(true) => {}
-            Err(_) => return Err(ImportError::Unreadable("The .csv file could not be read (it must be UTF-8 text)".into())),
+            Err(_) => {
+                return Err(ImportError::Unreadable("The .csv file could not be read (it must be UTF-8 text)".into()))
+            }
         }
         let number = record.position().map_or(0, |p| p.line() as u32);
         row.clear();

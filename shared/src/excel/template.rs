@@ -9,9 +9,18 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 const GUIDE: [(&str, &str); 5] = [
     ("Fill in the first sheet: one recipient per row.", "در برگه اول، هر گیرنده را در یک ردیف وارد کنید."),
     ("The phone column is required; the name column is optional.", "ستون شماره تلفن الزامی و ستون نام اختیاری است."),
-    ("Phones may be 09123456789, +989123456789 or 00989123456789.", "شماره‌ها می‌توانند به شکل ۰۹۱۲۳۴۵۶۷۸۹ یا ‎+989123456789 باشند."),
-    ("Other countries: use the international form, e.g. +447911123456.", "شماره‌های خارجی را با پیش‌شماره بین‌المللی وارد کنید."),
-    ("Invalid and repeated numbers are skipped and reported.", "شماره‌های نامعتبر یا تکراری نادیده گرفته و گزارش می‌شوند."),
+    (
+        "Phones may be 09123456789, +989123456789 or 00989123456789.",
+        "شماره‌ها می‌توانند به شکل ۰۹۱۲۳۴۵۶۷۸۹ یا ‎+989123456789 باشند.",
+    ),
+    (
+        "Other countries: use the international form, e.g. +447911123456.",
+        "شماره‌های خارجی را با پیش‌شماره بین‌المللی وارد کنید.",
+    ),
+    (
+        "Invalid and repeated numbers are skipped and reported.",
+        "شماره‌های نامعتبر یا تکراری نادیده گرفته و گزارش می‌شوند.",
+    ),
 ];
 
 pub fn builtin_template() -> Result<Vec<u8>, XlsxError> {

@@ -27,7 +27,10 @@ pub struct NewAttachment<'a> {
 
 const COLUMNS: &str = "id, campaign_id, filename, original_name, mimetype, size, path, created_at";
 
-pub async fn find_for_campaign(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<AttachmentRecord>, sqlx::Error> {
+pub async fn find_for_campaign(
+    db: impl MySqlExecutor<'_>,
+    campaign_id: i64,
+) -> Result<Option<AttachmentRecord>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM attachments WHERE campaign_id = ?"))
         .bind(campaign_id)
         .fetch_optional(db)

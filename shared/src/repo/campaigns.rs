@@ -81,7 +81,11 @@ pub async fn insert(db: impl MySqlExecutor<'_>, campaign: NewCampaign<'_>) -> Re
     Ok(result.last_insert_id() as i64)
 }
 
-pub async fn find_owned(db: impl MySqlExecutor<'_>, id: i64, user_id: i64) -> Result<Option<CampaignRecord>, sqlx::Error> {
+pub async fn find_owned(
+    db: impl MySqlExecutor<'_>,
+    id: i64,
+    user_id: i64,
+) -> Result<Option<CampaignRecord>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM campaigns WHERE id = ? AND user_id = ?"))
         .bind(id)
         .bind(user_id)
@@ -91,7 +95,11 @@ pub async fn find_owned(db: impl MySqlExecutor<'_>, id: i64, user_id: i64) -> Re
 
 /// The campaign row, locked until the transaction ends, so a state check
 /// and the write it guards cannot interleave with another request's.
-pub async fn lock_owned(db: impl MySqlExecutor<'_>, id: i64, user_id: i64) -> Result<Option<CampaignRecord>, sqlx::Error> {
+pub async fn lock_owned(
+    db: impl MySqlExecutor<'_>,
+    id: i64,
+    user_id: i64,
+) -> Result<Option<CampaignRecord>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM campaigns WHERE id = ? AND user_id = ? FOR UPDATE"))
         .bind(id)
         .bind(user_id)
@@ -188,7 +196,11 @@ pub async fn fail(db: impl MySqlExecutor<'_>, id: i64, reason: &str) -> Result<(
 }
 
 /// The owner's campaigns among `ids` (others' and missing ones are absent).
-pub async fn find_many_owned(db: impl MySqlExecutor<'_>, user_id: i64, ids: &[i64]) -> Result<Vec<CampaignRecord>, sqlx::Error> {
+pub async fn find_many_owned(
+    db: impl MySqlExecutor<'_>,
+    user_id: i64,
+    ids: &[i64],
+) -> Result<Vec<CampaignRecord>, sqlx::Error> {
     let mut query = QueryBuilder::<MySql>::new(format!("SELECT {COLUMNS} FROM campaigns WHERE user_id = "));
     query.push_bind(user_id).push(" AND id IN (");
     let mut list = query.separated(", ");
@@ -233,7 +245,11 @@ pub async fn list_owned(
     query.build_query_as().fetch_all(db).await
 }
 
-pub async fn count_owned(db: impl MySqlExecutor<'_>, user_id: i64, filter: &CampaignFilter) -> Result<u64, sqlx::Error> {
+pub async fn count_owned(
+    db: impl MySqlExecutor<'_>,
+    user_id: i64,
+    filter: &CampaignFilter,
+) -> Result<u64, sqlx::Error> {
     let mut query = QueryBuilder::<MySql>::new("SELECT COUNT(*) FROM campaigns");
     push_filter(&mut query, user_id, filter);
     let count: i64 = query.build_query_scalar().fetch_one(db).await?;

@@ -39,7 +39,11 @@ pub async fn delete_for_campaign(db: impl MySqlExecutor<'_>, campaign_id: i64) -
 
 /// Insert every row with multi-row INSERTs, on one connection (normally the
 /// import's transaction).
-pub async fn insert_many(conn: &mut MySqlConnection, campaign_id: i64, rows: &[NewRecipient]) -> Result<(), sqlx::Error> {
+pub async fn insert_many(
+    conn: &mut MySqlConnection,
+    campaign_id: i64,
+    rows: &[NewRecipient],
+) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let mut query = QueryBuilder::<MySql>::new("INSERT INTO recipients (campaign_id, phone, name) ");
         query.push_values(chunk, |mut row, recipient| {
@@ -61,14 +65,15 @@ pub async fn count_by_status(
             .fetch_all(db)
             .await?;
     rows.into_iter()
-        .map(|(status, count)| {
-            status.parse().map(|s| (s, count)).map_err(|e: String| sqlx::Error::Decode(e.into()))
-        })
+        .map(|(status, count)| status.parse().map(|s| (s, count)).map_err(|e: String| sqlx::Error::Decode(e.into())))
         .collect()
 }
 
 /// Seconds from sent to delivered, averaged over delivered recipients.
-pub async fn average_delivery_seconds(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<f64>, sqlx::Error> {
+pub async fn average_delivery_seconds(
+    db: impl MySqlExecutor<'_>,
+    campaign_id: i64,
+) -> Result<Option<f64>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT CAST(AVG(TIMESTAMPDIFF(MICROSECOND, sent_at, delivered_at)) / 1000000 AS DOUBLE) FROM recipients \
          WHERE campaign_id = ? AND sent_at IS NOT NULL AND delivered_at IS NOT NULL",
@@ -125,7 +130,11 @@ pub async fn page(
     query.build_query_as().fetch_all(db).await
 }
 
-pub async fn count(db: impl MySqlExecutor<'_>, campaign_id: i64, statuses: &[StoredRecipientStatus]) -> Result<u64, sqlx::Error> {
+pub async fn count(
+    db: impl MySqlExecutor<'_>,
+    campaign_id: i64,
+    statuses: &[StoredRecipientStatus],
+) -> Result<u64, sqlx::Error> {
     let mut query = QueryBuilder::<MySql>::new("SELECT COUNT(*) FROM recipients");
     push_where(&mut query, campaign_id, statuses);
     let count: i64 = query.build_query_scalar().fetch_one(db).await?;
@@ -133,7 +142,11 @@ pub async fn count(db: impl MySqlExecutor<'_>, campaign_id: i64, statuses: &[Sto
 }
 
 /// The first `limit` recipients in list order.
-pub async fn first(db: impl MySqlExecutor<'_>, campaign_id: i64, limit: u32) -> Result<Vec<RecipientRecord>, sqlx::Error> {
+pub async fn first(
+    db: impl MySqlExecutor<'_>,
+    campaign_id: i64,
+    limit: u32,
+) -> Result<Vec<RecipientRecord>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM recipients WHERE campaign_id = ? ORDER BY id LIMIT ?"))
         .bind(campaign_id)
         .bind(limit)
