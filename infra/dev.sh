@@ -23,7 +23,12 @@ log() { printf '\033[1;34m[dev]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[dev]\033[0m %s\n' "$*" >&2; exit 1; }
 
 cleanup() {
-  for pid in "${STARTED_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # Newest first: the sender drains (SIGTERM) while the gateway still runs.
+  local i
+  for (( i=${#STARTED_PIDS[@]}-1; i>=0; i-- )); do
+    kill "${STARTED_PIDS[i]}" 2>/dev/null || true
+    wait "${STARTED_PIDS[i]}" 2>/dev/null || true
+  done
 }
 trap cleanup EXIT
 
@@ -153,7 +158,7 @@ setup() {
 cmd_up() {
   setup
   log "building (target dir $CARGO_TARGET_DIR)"
-  cargo build --manifest-path "$ROOT/Cargo.toml" -p functions --bins
+  cargo build --manifest-path "$ROOT/Cargo.toml" -p functions -p sender -p wa-simulator --bins
   local bin="$CARGO_TARGET_DIR/debug"
   "$bin/ops" migrate
   export JWT_SECRET="${JWT_SECRET:-$(dev_secret)}"
@@ -161,10 +166,21 @@ cmd_up() {
   export PAYMENT_GATEWAY="${PAYMENT_GATEWAY:-mock}"
   export PORT="${PORT:-3000}" RUST_LOG="${RUST_LOG:-info}"
   export WS_MANAGEMENT_ENDPOINT="${WS_MANAGEMENT_ENDPOINT:-http://127.0.0.1:$PORT}"
-  log "starting the local gateway on http://localhost:$PORT (Ctrl-C to stop)"
+  export WA_SIM_PORT="${WA_SIM_PORT:-3100}"
+  export WHATSAPP_URL="${WHATSAPP_URL:-http://127.0.0.1:$WA_SIM_PORT}"
+  export SENDER_PROFILE_DIR="${SENDER_PROFILE_DIR:-$STATE/profiles}"
+  log "starting the WhatsApp Web simulator on $WHATSAPP_URL"
+  "$bin/wa-simulator" &
+  STARTED_PIDS+=($!)
+  log "starting the local gateway on http://localhost:$PORT"
   "$bin/local-gateway" &
   local gateway=$!
   STARTED_PIDS+=("$gateway")
+  wait_for 30 curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/health" || die "the gateway did not start"
+  log "starting a sender (Chromium via chromedriver)"
+  "$bin/sender" &
+  STARTED_PIDS+=($!)
+  log "ready: API http://localhost:$PORT/api, WebSocket ws://localhost:$PORT/ws/campaigns, simulator $WHATSAPP_URL (Ctrl-C stops)"
   wait "$gateway"
 }
 
