@@ -193,6 +193,9 @@ cmd_test() {
         local born="${db#test_}"; born="${born%%_*}"
         if [[ "$born" =~ ^[0-9]+$ ]] && [ "$born" -lt "$cutoff" ]; then mysql_root -e "DROP DATABASE \`$db\`"; fi
       done
+  log "checking template.yaml (cfn-lint)"
+  [ -x "$VENV/bin/cfn-lint" ] || "$VENV/bin/pip" install -q cfn-lint
+  "$VENV/bin/cfn-lint" "$ROOT/template.yaml"
   log "running every test of the workspace"
   cargo test --manifest-path "$ROOT/Cargo.toml" --workspace --no-fail-fast
 }

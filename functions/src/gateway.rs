@@ -10,18 +10,15 @@ use axum::{http::HeaderValue, middleware, routing::get, Router};
 use shared::AppContext;
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 
-use crate::http::{self, rate_limit::RateLimiter};
+use crate::{
+    http::{self, rate_limit::RateLimiter},
+    routes::Function,
+};
 use websocket::{LocalWebSockets, Registry};
 
-/// Every area's routes, merged. The single list of areas the gateway serves.
+/// Every Lambda function's routes, merged: the whole HTTP API.
 pub fn routes(ctx: &AppContext) -> Router {
-    Router::new()
-        .merge(crate::auth::router(ctx.clone()))
-        .merge(crate::packages::router(ctx.clone()))
-        .merge(crate::payments::router(ctx.clone()))
-        .merge(crate::admin::router(ctx.clone()))
-        .merge(crate::campaigns::router(ctx.clone()))
-        .merge(crate::sessions::router(ctx.clone()))
+    Function::ALL.into_iter().fold(Router::new(), |merged, function| merged.merge(crate::routes::routes(function, ctx)))
 }
 
 pub fn app(ctx: AppContext) -> Router {

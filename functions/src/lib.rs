@@ -10,5 +10,6 @@ pub mod health;
 pub mod http;
 pub mod packages;
 pub mod payments;
+pub mod routes;
 pub mod sessions;
 pub mod ws;

@@ -1,9 +1,8 @@
-//! The admin Lambda: users, roles, statuses, transactions, dashboard and the recipients template.
-//! API Gateway HTTP API events in; the same router the local gateway serves answers.
+//! The admin Lambda: API Gateway HTTP API events in, the router of the
+//! routes `functions::routes::ROUTES` gives this function answers (the same
+//! router the local gateway serves).
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::telemetry::init();
-    let ctx = shared::AppContext::from_env().await?;
-    lambda_http::run(functions::http::finish(functions::admin::router(ctx))).await
+    functions::routes::run_lambda(functions::routes::Function::Admin).await
 }

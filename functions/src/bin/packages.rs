@@ -1,9 +1,8 @@
-//! The packages Lambda: the catalogue and its administration.
-//! API Gateway HTTP API events in; the same router the local gateway serves answers.
+//! The packages Lambda: API Gateway HTTP API events in, the router of the
+//! routes `functions::routes::ROUTES` gives this function answers (the same
+//! router the local gateway serves).
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::telemetry::init();
-    let ctx = shared::AppContext::from_env().await?;
-    lambda_http::run(functions::http::finish(functions::packages::router(ctx))).await
+    functions::routes::run_lambda(functions::routes::Function::Packages).await
 }

@@ -27,5 +27,6 @@ mod profile;
 mod realtime;
 mod quota;
 mod register;
+mod routes;
 mod scheduling;
 mod tokens;
