@@ -17,31 +17,16 @@ use tower::ServiceExt;
 
 const ROWS: u32 = 100_000;
 
+mod support;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
-    let db_name = format!("bench_{}", uuid::Uuid::new_v4().simple());
-    let admin = sqlx::MySqlPool::connect(&server).await?;
-    sqlx::query(&format!("CREATE DATABASE `{db_name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
-        .execute(&admin)
-        .await?;
-    let result = run(&format!("{server}/{db_name}")).await;
-    sqlx::query(&format!("DROP DATABASE `{db_name}`")).execute(&admin).await?;
-    result
+    // Keep the 100,000-row report in the response: this measures building it, not S3.
+    support::with_scratch_app(&[("REPORT_INLINE_MAX_BYTES", (512 * 1024 * 1024).to_string())], run).await
 }
 
-async fn run(database_url: &str) -> anyhow::Result<()> {
-    let env = std::collections::HashMap::from([
-        ("DATABASE_URL".to_string(), database_url.to_string()),
-        ("JWT_SECRET".to_string(), "bench-secret-bench-secret-bench-secret".to_string()),
-        ("S3_BUCKET".to_string(), "bench-unused".to_string()),
-        // Keep the 100,000-row report in the response: this measures building it, not S3.
-        ("REPORT_INLINE_MAX_BYTES".to_string(), (512 * 1024 * 1024).to_string()),
-    ]);
-    let settings = shared::config::Settings::from_map(&env)?;
-    let pool = shared::db::connect(&settings.database_url, 10).await?;
-    shared::db::migrate(&pool).await?;
-    let ctx = shared::AppContext::with_pool(settings, pool.clone()).await?;
+async fn run(ctx: shared::AppContext) -> anyhow::Result<()> {
+    let pool = ctx.db.clone();
     let app = functions::http::finish(functions::gateway::routes(&ctx));
 
     let workbook = recipients_workbook();

@@ -7,41 +7,29 @@
 
 use std::{
     net::SocketAddr,
-    time::{Duration, Instant},
+    time::Instant,
 };
 
 use futures_util::StreamExt;
 use shared::realtime::{CampaignEvent, Progress};
 use tokio_tungstenite::connect_async;
 
+mod support;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
-    let db_name = format!("bench_{}", uuid::Uuid::new_v4().simple());
-    let admin = sqlx::MySqlPool::connect(&server).await?;
-    sqlx::query(&format!("CREATE DATABASE `{db_name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
-        .execute(&admin)
-        .await?;
-    let result = run(&format!("{server}/{db_name}")).await;
-    sqlx::query(&format!("DROP DATABASE `{db_name}`")).execute(&admin).await?;
-    result
-}
-
-async fn run(database_url: &str) -> anyhow::Result<()> {
+    // Bound first: the app pushes to its own management endpoint.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
-    let env = std::collections::HashMap::from([
-        ("DATABASE_URL".to_string(), database_url.to_string()),
-        ("JWT_SECRET".to_string(), "bench-secret-bench-secret-bench-secret".to_string()),
-        ("S3_BUCKET".to_string(), "bench-unused".to_string()),
-        ("SQS_SESSIONS_QUEUE_URL".to_string(), "http://127.0.0.1:4566/000000000000/bench-unused".to_string()),
-        ("WS_MANAGEMENT_ENDPOINT".to_string(), format!("http://{address}")),
-        ("RATE_LIMIT_MAX".to_string(), "1000000".to_string()),
-    ]);
-    let settings = shared::config::Settings::from_map(&env)?;
-    let pool = shared::db::connect(&settings.database_url, 10).await?;
-    shared::db::migrate(&pool).await?;
-    let ctx = shared::AppContext::with_pool(settings, pool.clone()).await?;
+    let extra = [
+        ("WS_MANAGEMENT_ENDPOINT", format!("http://{address}")),
+        ("RATE_LIMIT_MAX", "1000000".to_string()),
+    ];
+    support::with_scratch_app(&extra, |ctx| run(ctx, listener, address)).await
+}
+
+async fn run(ctx: shared::AppContext, listener: tokio::net::TcpListener, address: SocketAddr) -> anyhow::Result<()> {
+    let pool = ctx.db.clone();
     let app = functions::gateway::app(ctx.clone());
     tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await });
 
@@ -77,22 +65,10 @@ async fn run(database_url: &str) -> anyhow::Result<()> {
             assert_eq!(pushed.delivered, clients, "every client reached");
             samples.extend(arrivals);
         }
-        report(&format!("push → {clients} client(s)"), samples);
+        support::report(&format!("push → {clients} client(s)"), samples);
         for mut socket in sockets {
             let _ = socket.close(None).await;
         }
     }
     Ok(())
-}
-
-fn report(what: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    let pick = |q: f64| samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1];
-    println!(
-        "{what:<24} n={:<6} p50={:>7.2} ms  p99={:>7.2} ms  max={:>7.2} ms",
-        samples.len(),
-        pick(0.50).as_secs_f64() * 1e3,
-        pick(0.99).as_secs_f64() * 1e3,
-        samples.last().unwrap().as_secs_f64() * 1e3,
-    );
 }
