@@ -1,6 +1,7 @@
 //! The library every binary uses: configuration, the database pool, domain
-//! types, repositories (all SQL lives under `repo`), auth, notifications and
-//! the error type that becomes SPEC's JSON envelope.
+//! types, repositories (all SQL lives under `repo`), auth, notifications,
+//! campaign operations with their spreadsheets (`excel`) and file-type
+//! checks (`media`), and the error type that becomes SPEC's JSON envelope.
 //!
 //! Nothing here knows about routes: `functions` and `sender` call in.
 
