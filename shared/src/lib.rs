@@ -1,6 +1,9 @@
 //! The library every binary uses: configuration, the database pool, domain
 //! types, repositories (all SQL lives under `repo`), auth, notifications,
-//! commerce (packages, payments, subscriptions, quota), administration and
+//! commerce (packages, payments, subscriptions, quota), administration,
+//! campaign operations with their spreadsheets (`excel`) and file-type
+//! checks (`media`), the sender fleet's commands (`queue`), live events
+//! (`realtime`), WhatsApp sessions as the API drives them (`sessions`), and
 //! the error type that becomes SPEC's JSON envelope.
 //!
 //! Nothing here knows about routes: `functions` and `sender` call in.

@@ -70,9 +70,7 @@ pub fn sniff(bytes: &[u8]) -> Option<MediaType> {
 
 fn office_in_zip(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     let archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
-    if archive.index_for_name("[Content_Types].xml").is_none() {
-        return None;
-    }
+    archive.index_for_name("[Content_Types].xml")?;
     let names: Vec<String> = archive.file_names().filter_map(Result::ok).map(|n| n.into_owned()).collect();
     OOXML
         .iter()

@@ -54,6 +54,12 @@ impl Launcher {
         Ok((snapshot, self.open(&dir).await?))
     }
 
+    /// chromedriver's process id: every browser of this launcher runs under
+    /// it (for health checks, and for tests that check nothing outlives it).
+    pub fn chromedriver_pid(&self) -> u32 {
+        self.chromedriver.pid()
+    }
+
     /// Stops chromedriver and every browser still open under it.
     pub async fn shutdown(&self) {
         self.chromedriver.stop().await;

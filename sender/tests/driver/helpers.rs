@@ -57,16 +57,25 @@ impl Harness {
         session
     }
 
-    /// Stops chromedriver and checks that no process still uses a profile.
+    /// Stops chromedriver and checks that neither it nor any browser that
+    /// used a profile of this test still runs.
     pub async fn finish(self) {
+        let chromedriver = self.launcher.chromedriver_pid();
         self.launcher.shutdown().await;
         let left = processes_mentioning(self.profiles.path().to_str().unwrap());
-        assert!(left.is_empty(), "processes left behind: {left:?}");
+        assert!(left.is_empty(), "browser processes left behind: {left:?}");
+        assert!(!running(chromedriver), "chromedriver {chromedriver} left behind");
     }
 }
 
 pub fn phone(digits: &str) -> Phone {
     Phone::parse(digits).expect("a valid test number")
+}
+
+/// Whether `pid` runs (a zombie has exited; it only waits to be reaped).
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| stat.rsplit(") ").next().is_some_and(|rest| !rest.starts_with('Z')))
 }
 
 /// Running processes whose command line contains `needle`.
