@@ -192,6 +192,12 @@ fn header(cells: &[(u32, String)]) -> Result<Columns, ImportError> {
     Ok(Columns { phone, name: find(&NAME_HEADERS) })
 }
 
+/// Whether a header cell names the phone column (the admin's template check
+/// uses this too, so both accept exactly the same headers).
+pub fn is_phone_header(text: &str) -> bool {
+    header_matches(text, &PHONE_HEADERS)
+}
+
 /// A header cell names a column if it is one of the aliases (ignoring
 /// surrounding spaces, ZWNJ/NBSP spacing and ASCII case), or if one of its
 /// `/`-separated parts is — so the bilingual template's `phone / شماره تلفن`

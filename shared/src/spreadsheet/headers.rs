@@ -1,17 +1,14 @@
-//! Column headers of a recipients sheet (SPEC "Recipients Excel"): the
-//! phone column is `phone`, `Phone`, `PHONE` or `شماره تلفن`; the optional
-//! name column `name`, `Name`, `NAME` or `نام` (the Persian spelling is what
-//! sample lists use).
+//! Column headers of a recipients sheet (SPEC "Recipients Excel"). The
+//! matching rules live with the import (`excel::import`), so checking an
+//! uploaded template and importing a list accept exactly the same headers.
 
-pub const PHONE_PERSIAN: &str = "شماره تلفن";
-pub const NAME_PERSIAN: &str = "نام";
+pub use crate::excel::import::{is_phone_header, NAME_HEADERS, PHONE_HEADERS};
+
+pub const PHONE_PERSIAN: &str = PHONE_HEADERS[3];
+pub const NAME_PERSIAN: &str = NAME_HEADERS[3];
 
 /// How the accepted phone headers are listed in error messages.
 pub const PHONE_HEADERS_TEXT: &str = "phone, Phone, PHONE or شماره تلفن";
-
-pub fn is_phone_header(cell: &str) -> bool {
-    matches!(cell.trim(), "phone" | "Phone" | "PHONE" | PHONE_PERSIAN)
-}
 
 #[cfg(test)]
 mod tests {
@@ -19,7 +16,8 @@ mod tests {
 
     #[test]
     fn spellings() {
-        for header in ["phone", "Phone", "PHONE", " شماره تلفن "] {
+        // The built-in template's bilingual header must pass the admin check.
+        for header in ["phone", "Phone", "PHONE", " شماره تلفن ", "phone / شماره تلفن"] {
             assert!(is_phone_header(header), "{header}");
         }
         assert!(!is_phone_header("mobile"));
