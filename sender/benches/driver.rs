@@ -3,8 +3,12 @@
 //! - per-message driver overhead for text sends back to back (no pause),
 //!   p50/p99 over 50 messages: send link → chat → send → first tick;
 //! - the same for attachments (10, with a caption);
-//! - Chromium memory per session (RSS and PSS summed over the browser's
-//!   process tree, from /proc) with 1 and with 5 sessions open at once.
+//! - Chromium memory per session (RSS, PSS and private pages summed over
+//!   the browser's process tree, from /proc) with 1 and with 5 sessions open
+//!   at once. Summed RSS counts Chromium's shared code once per process;
+//!   PSS splits it between sessions; private pages are what one more
+//!   session adds to a host. The target is read against PSS at 5 sessions
+//!   (a sender runs several) and against private pages.
 //!
 //! Run: `cargo bench -p sender --bench driver` (or `infra/dev.sh bench`).
 //! Targets: ≤ 400 ms per text message, ≤ 250 MB per session.
@@ -119,13 +123,15 @@ fn print_memory(name: &str, usages: &[MemoryUsage]) {
     let count = usages.len() as u64;
     let rss: u64 = usages.iter().map(|u| u.rss_bytes).sum();
     let pss: u64 = usages.iter().map(|u| u.pss_bytes).sum();
+    let private: u64 = usages.iter().map(|u| u.private_bytes).sum();
     let max_rss = usages.iter().map(|u| u.rss_bytes).max().unwrap_or(0);
     let processes = usages.iter().map(|u| u.processes).sum::<usize>() as u64;
     println!(
-        "{name:<36} per session: RSS {:>6.1} MB (max {:>6.1})   PSS {:>6.1} MB   processes {:.1}",
+        "{name:<36} per session: RSS {:>6.1} MB (max {:>6.1})   PSS {:>6.1} MB   private {:>6.1} MB   processes {:.1}",
         mb(rss / count),
         mb(max_rss),
         mb(pss / count),
+        mb(private / count),
         processes as f64 / count as f64,
     );
 }

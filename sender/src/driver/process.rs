@@ -75,8 +75,11 @@ pub struct MemoryUsage {
     /// (Chromium's code, shared memory) once per process, so it overstates.
     pub rss_bytes: u64,
     /// Sum of proportional set sizes: shared pages split between their
-    /// users; the honest "what this session costs".
+    /// users; the session's fair share of the host's memory.
     pub pss_bytes: u64,
+    /// Sum of private (unshared) pages: what closing the session gives back,
+    /// so the cost of one more session on a host that already runs one.
+    pub private_bytes: u64,
 }
 
 pub fn memory(root: u32) -> MemoryUsage {
@@ -86,6 +89,7 @@ pub fn memory(root: u32) -> MemoryUsage {
         usage.processes += 1;
         usage.rss_bytes += kib_field(&rollup, "Rss:");
         usage.pss_bytes += kib_field(&rollup, "Pss:");
+        usage.private_bytes += kib_field(&rollup, "Private_Clean:") + kib_field(&rollup, "Private_Dirty:");
     }
     usage
 }
@@ -108,5 +112,6 @@ mod tests {
         assert_eq!(tree(me)[0], me);
         let usage = memory(me);
         assert!(usage.processes >= 1 && usage.rss_bytes > 0 && usage.pss_bytes > 0, "{usage:?}");
+        assert!(usage.private_bytes > 0 && usage.private_bytes <= usage.pss_bytes && usage.pss_bytes <= usage.rss_bytes, "{usage:?}");
     }
 }

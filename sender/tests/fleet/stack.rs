@@ -77,7 +77,7 @@ impl Stack {
 
         let simulator = RunningSimulator::start(SimulatorConfig {
             qr_refresh: Duration::from_secs(20),
-            delivery_delay: Duration::from_millis(300),
+            delivery_delay: Duration::from_millis(100),
         })
         .await
         .unwrap();
@@ -103,7 +103,10 @@ impl Stack {
             ("WHATSAPP_URL", simulator.base_url().to_owned()),
             ("LEASE_TTL_SECONDS", "4".into()),
             ("HEARTBEAT_SECONDS", "1".into()),
-            ("SEND_INTERVAL_OVERRIDE_MS", "400".into()),
+            // The sender watches a message's ticks only during the pause
+            // after it; the page polls its state every 500 ms, so the pause
+            // must outlast delivery delay + one poll for ticks to be seen.
+            ("SEND_INTERVAL_OVERRIDE_MS", "800".into()),
             ("SHUTDOWN_GRACE_SECONDS", "20".into()),
             ("RUST_LOG", "info,sender=debug".into()),
             ("LOG_FORMAT", "json".into()),
