@@ -109,19 +109,33 @@ pub const ROUTES: &[ApiRoute] = &[
 
 /// The routes one Lambda function serves (without the common layers).
 pub fn routes(function: Function, ctx: &AppContext) -> Router {
-    match function {
-        Auth => crate::auth::router(ctx.clone()),
-        Campaigns => crate::campaigns::router(ctx.clone()).merge(crate::sessions::router(ctx.clone())),
-        Packages => crate::packages::router(ctx.clone()),
-        Payments => crate::payments::router(ctx.clone()),
-        Admin => crate::admin::router(ctx.clone()),
+    (function.router())(ctx.clone())
+}
+
+impl Function {
+    /// The router serving this function's routes. A `const fn`: a Lambda
+    /// binary asks for its router in a const block, so the binary refers to
+    /// (and links) only its own area's code, not every area's.
+    pub const fn router(self) -> fn(AppContext) -> Router {
+        match self {
+            Auth => crate::auth::router,
+            Campaigns => campaigns_and_sessions,
+            Packages => crate::packages::router,
+            Payments => crate::payments::router,
+            Admin => crate::admin::router,
+        }
     }
 }
 
+fn campaigns_and_sessions(ctx: AppContext) -> Router {
+    crate::campaigns::router(ctx.clone()).merge(crate::sessions::router(ctx))
+}
+
 /// A Lambda function's whole life: settings, then API Gateway events
-/// through its router until shutdown.
-pub async fn run_lambda(function: Function) -> Result<(), lambda_http::Error> {
+/// through its router until shutdown. Binaries pass
+/// `const { Function::X.router() }`.
+pub async fn run_lambda(router: fn(AppContext) -> Router) -> Result<(), lambda_http::Error> {
     shared::telemetry::init();
     let ctx = AppContext::from_env().await?;
-    lambda_http::run(crate::http::finish(routes(function, &ctx))).await
+    lambda_http::run(crate::http::finish(router(ctx))).await
 }

@@ -4,5 +4,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    functions::routes::run_lambda(functions::routes::Function::Admin).await
+    functions::routes::run_lambda(const { functions::routes::Function::Admin.router() }).await
 }

@@ -12,18 +12,15 @@ use shared::{
     ApiError, AppContext,
 };
 
-use super::{
-    views::{AttachmentView, UploadUrlView},
-    CampaignId,
-};
-use crate::http::{layers::created, upload::read_file, CurrentUser, JsonBody};
+use super::views::{AttachmentView, UploadUrlView};
+use crate::http::{layers::created, upload::read_file, CurrentUser, JsonBody, PathId};
 
 type Answer = Result<Response, ApiError>;
 
 pub async fn upload(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
-    CampaignId(id): CampaignId,
+    PathId(id): PathId,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Answer {
     let file = read_file(multipart, "attachment", MAX_ATTACHMENT_BYTES).await?;
@@ -38,7 +35,7 @@ pub async fn upload(
 pub async fn stage(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
-    CampaignId(id): CampaignId,
+    PathId(id): PathId,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Answer {
     let file = read_file(multipart, "attachment", MAX_ATTACHMENT_BYTES).await?;
@@ -54,7 +51,7 @@ pub async fn stage(
     .into_response())
 }
 
-pub async fn upload_url(State(ctx): State<AppContext>, caller: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+pub async fn upload_url(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     let upload = campaigns::attachment_upload_url(&ctx, caller.id, id).await?;
     let mut body = serde_json::to_value(UploadUrlView::from(&upload)).map_err(ApiError::internal)?;
     body["success"] = json!(true);
@@ -65,7 +62,7 @@ pub async fn upload_url(State(ctx): State<AppContext>, caller: CurrentUser, Camp
 pub async fn confirm(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
-    CampaignId(id): CampaignId,
+    PathId(id): PathId,
     JsonBody(input): JsonBody<ConfirmAttachmentInput>,
 ) -> Answer {
     let attachment = campaigns::confirm_staged_attachment(&ctx, caller.id, id, input).await?;
@@ -76,7 +73,7 @@ pub async fn confirm(
     }))))
 }
 
-pub async fn details(State(ctx): State<AppContext>, caller: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+pub async fn details(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     let details = campaigns::get_attachment(&ctx, caller.id, id).await?;
     let mut attachment = serde_json::to_value(AttachmentView::from(&details.attachment)).map_err(ApiError::internal)?;
     attachment["downloadUrl"] = json!(details.download_url);
@@ -84,7 +81,7 @@ pub async fn details(State(ctx): State<AppContext>, caller: CurrentUser, Campaig
     Ok(Json(json!({ "success": true, "attachment": attachment })).into_response())
 }
 
-pub async fn delete(State(ctx): State<AppContext>, caller: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+pub async fn delete(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     campaigns::delete_attachment(&ctx, caller.id, id).await?;
     Ok(Json(json!({ "success": true, "message": "Attachment removed" })).into_response())
 }

@@ -12,11 +12,8 @@ use shared::{
     ApiError, AppContext,
 };
 
-use super::{
-    views::{duration_text, AttachmentView, CampaignSummary, CampaignView, CountsView, RecipientView},
-    CampaignId,
-};
-use crate::http::{layers::created, CurrentUser, JsonBody, QueryParams};
+use super::views::{duration_text, AttachmentView, CampaignSummary, CampaignView, CountsView, RecipientView};
+use crate::http::{layers::created, CurrentUser, JsonBody, PathId, QueryParams};
 
 type Answer = Result<Response, ApiError>;
 
@@ -43,7 +40,7 @@ pub async fn list(
     Ok(Json(json!({ "success": true, "campaigns": items, "pagination": pagination })).into_response())
 }
 
-pub async fn details(State(ctx): State<AppContext>, caller: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+pub async fn details(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     let details = campaigns::get_details(&ctx, caller.id, id).await?;
     let mut campaign = serde_json::to_value(CampaignView::from(&details.campaign)).map_err(ApiError::internal)?;
     campaign["recipientCounts"] = json!(CountsView::from(details.counts));
@@ -54,7 +51,7 @@ pub async fn details(State(ctx): State<AppContext>, caller: CurrentUser, Campaig
 pub async fn rename(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
-    CampaignId(id): CampaignId,
+    PathId(id): PathId,
     JsonBody(input): JsonBody<TitleInput>,
 ) -> Answer {
     let campaign = campaigns::rename(&ctx, caller.id, id, input).await?;
@@ -65,7 +62,7 @@ pub async fn rename(
 pub async fn set_interval(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
-    CampaignId(id): CampaignId,
+    PathId(id): PathId,
     JsonBody(input): JsonBody<IntervalInput>,
 ) -> Answer {
     let campaign = campaigns::set_interval(&ctx, caller.id, id, input).await?;
@@ -73,12 +70,12 @@ pub async fn set_interval(
         .into_response())
 }
 
-pub async fn delete(State(ctx): State<AppContext>, caller: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+pub async fn delete(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     campaigns::delete(&ctx, caller.id, id).await?;
     Ok(Json(json!({ "success": true, "message": "Campaign deleted" })).into_response())
 }
 
-pub async fn preview(State(ctx): State<AppContext>, caller: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+pub async fn preview(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     let preview = campaigns::preview(&ctx, caller.id, id).await?;
     let campaign = &preview.campaign;
     let sample: Vec<RecipientView> = preview.sample.iter().map(RecipientView::from).collect();

@@ -14,14 +14,13 @@ mod reports;
 mod views;
 
 use axum::{
-    extract::{DefaultBodyLimit, FromRequestParts, Path},
-    http::request::Parts,
+    extract::DefaultBodyLimit,
     routing::{get, post, put},
     Router,
 };
 use shared::{
     campaigns::{MAX_ATTACHMENT_BYTES, MAX_MULTIPART_RECIPIENTS_BYTES},
-    ApiError, AppContext,
+    AppContext,
 };
 
 use crate::http::upload::MULTIPART_OVERHEAD;
@@ -50,22 +49,4 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/api/campaigns/{id}/report", get(reports::report))
         .route("/api/campaigns/{id}/report/download", get(reports::download))
         .with_state(ctx)
-}
-
-/// The `{id}` of a campaign route. Anything but a positive integer cannot
-/// name a campaign, so it is the same 404 as a missing one.
-#[derive(Debug, Clone, Copy)]
-pub struct CampaignId(pub i64);
-
-impl<S: Send + Sync> FromRequestParts<S> for CampaignId {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Path(raw) =
-            Path::<String>::from_request_parts(parts, state).await.map_err(|_| ApiError::not_found("Campaign"))?;
-        match raw.parse::<i64>() {
-            Ok(id) if id > 0 => Ok(CampaignId(id)),
-            _ => Err(ApiError::not_found("Campaign")),
-        }
-    }
 }

@@ -12,11 +12,8 @@ use shared::{
     ApiError, AppContext,
 };
 
-use super::{
-    views::{ImportView, RecipientView, UploadUrlView},
-    CampaignId,
-};
-use crate::http::{upload::read_file, CurrentUser, JsonBody, QueryParams};
+use super::views::{ImportView, RecipientView, UploadUrlView};
+use crate::http::{upload::read_file, CurrentUser, JsonBody, PathId, QueryParams};
 
 type Answer = Result<Response, ApiError>;
 
@@ -30,14 +27,14 @@ fn imported(outcome: &ImportOutcome) -> Result<Response, ApiError> {
 pub async fn import(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
-    CampaignId(id): CampaignId,
+    PathId(id): PathId,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Answer {
     let file = read_file(multipart, "recipientsFile", MAX_MULTIPART_RECIPIENTS_BYTES).await?;
     imported(&campaigns::import_recipients(&ctx, caller.id, id, file.bytes).await?)
 }
 
-pub async fn upload_url(State(ctx): State<AppContext>, caller: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+pub async fn upload_url(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     let upload = campaigns::recipients_upload_url(&ctx, caller.id, id).await?;
     let mut body = serde_json::to_value(UploadUrlView::from(&upload)).map_err(ApiError::internal)?;
     body["success"] = json!(true);
@@ -47,7 +44,7 @@ pub async fn upload_url(State(ctx): State<AppContext>, caller: CurrentUser, Camp
 pub async fn import_staged(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
-    CampaignId(id): CampaignId,
+    PathId(id): PathId,
     JsonBody(input): JsonBody<StagedImportInput>,
 ) -> Answer {
     imported(&campaigns::import_staged_recipients(&ctx, caller.id, id, input).await?)
@@ -56,7 +53,7 @@ pub async fn import_staged(
 pub async fn list(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
-    CampaignId(id): CampaignId,
+    PathId(id): PathId,
     QueryParams(query): QueryParams<RecipientListQuery>,
 ) -> Answer {
     let page = campaigns::list_recipients(&ctx, caller.id, id, query).await?;

@@ -17,8 +17,8 @@ use shared::{
     ApiError, AppContext,
 };
 
-use super::{views::ReportView, CampaignId};
-use crate::http::{CurrentUser, JsonBody};
+use super::views::ReportView;
+use crate::http::{CurrentUser, JsonBody, PathId};
 
 type Answer = Result<Response, ApiError>;
 
@@ -40,12 +40,12 @@ fn file_response(download: Download) -> Answer {
     }
 }
 
-pub async fn report(State(ctx): State<AppContext>, caller: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+pub async fn report(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     let report = campaigns::campaign_report(&ctx, caller.id, id).await?;
     Ok(Json(json!({ "success": true, "report": ReportView::new(&report.campaign, &report.figures) })).into_response())
 }
 
-pub async fn download(State(ctx): State<AppContext>, caller: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+pub async fn download(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     file_response(campaigns::download_report(&ctx, caller.id, id).await?)
 }
 

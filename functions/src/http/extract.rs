@@ -94,7 +94,9 @@ impl FromRequestParts<AppContext> for AdminUser {
     }
 }
 
-/// The one id in the path (`/{id}`, `/{userId}`): a positive integer.
+/// The one id in the path (`/{id}`, `/{userId}`): a positive integer, else
+/// a 400 naming `id`. Whether that id is the caller's to see is the
+/// handler's question (someone else's is a 404).
 pub struct PathId(pub i64);
 
 impl<S: Send + Sync> FromRequestParts<S> for PathId {

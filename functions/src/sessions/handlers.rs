@@ -8,7 +8,7 @@ use shared::{
     ApiError, AppContext,
 };
 
-use crate::{campaigns::CampaignId, http::CurrentUser};
+use crate::http::{CurrentUser, PathId};
 
 type Answer = Result<Json<Value>, ApiError>;
 
@@ -28,7 +28,7 @@ fn campaign_state(campaign: &CampaignRecord) -> Value {
     })
 }
 
-pub async fn qr_code(State(ctx): State<AppContext>, user: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+pub async fn qr_code(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
     Ok(Json(match sessions::request_qr(&ctx, user.id, id).await? {
         QrAnswer::Qr(qr_code) => json!({ "success": true, "qrCode": qr_code, "isConnected": false }),
         QrAnswer::Connected => json!({
@@ -37,27 +37,27 @@ pub async fn qr_code(State(ctx): State<AppContext>, user: CurrentUser, CampaignI
     }))
 }
 
-pub async fn connection(State(ctx): State<AppContext>, user: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+pub async fn connection(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
     let (is_connected, last_activity) = sessions::connection(&ctx, user.id, id).await?;
     Ok(Json(json!({ "success": true, "isConnected": is_connected, "lastActivity": last_activity })))
 }
 
-pub async fn start(State(ctx): State<AppContext>, user: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+pub async fn start(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
     let campaign = sessions::start(&ctx, id, Starter::User(user.id)).await?;
     Ok(Json(json!({ "success": true, "message": "Campaign started", "campaign": campaign_state(&campaign) })))
 }
 
-pub async fn pause(State(ctx): State<AppContext>, user: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+pub async fn pause(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
     let campaign = sessions::pause(&ctx, user.id, id).await?;
     Ok(Json(json!({ "success": true, "message": "Campaign paused", "campaign": campaign_state(&campaign) })))
 }
 
-pub async fn resume(State(ctx): State<AppContext>, user: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+pub async fn resume(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
     let campaign = sessions::resume(&ctx, user.id, id).await?;
     Ok(Json(json!({ "success": true, "message": "Campaign resumed", "campaign": campaign_state(&campaign) })))
 }
 
-pub async fn cleanup(State(ctx): State<AppContext>, user: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+pub async fn cleanup(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
     let campaign = sessions::cleanup(&ctx, user.id, id).await?;
     Ok(Json(json!({ "success": true, "message": "WhatsApp session closed", "campaign": campaign_state(&campaign) })))
 }
@@ -67,7 +67,7 @@ pub async fn scheduled(State(ctx): State<AppContext>, user: CurrentUser) -> Answ
     Ok(Json(json!({ "success": true, "campaigns": campaigns.iter().map(campaign_state).collect::<Vec<_>>() })))
 }
 
-pub async fn cancel_schedule(State(ctx): State<AppContext>, user: CurrentUser, CampaignId(id): CampaignId) -> Answer {
+pub async fn cancel_schedule(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
     let campaign = sessions::cancel_schedule(&ctx, user.id, id).await?;
     Ok(Json(json!({ "success": true, "message": "Schedule cancelled", "campaign": campaign_state(&campaign) })))
 }

@@ -138,3 +138,38 @@ pub fn png() -> Vec<u8> {
     bytes.extend_from_slice(b"\0\0\0\nIDATx\x9cc\0\x01\0\0\x05\0\x01\r\n-\xb4\0\0\0\0IEND\xaeB`\x82");
     bytes
 }
+
+/// An active subscription with a 100-message package.
+pub async fn subscribed(app: &TestApp, user: &User) {
+    let package = sqlx::query("INSERT INTO packages (title, price, duration, message_limit) VALUES ('p', 1000, 30, 100)")
+        .execute(&app.db)
+        .await
+        .unwrap()
+        .last_insert_id() as i64;
+    let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = ?").bind(user.id).fetch_one(&app.db).await.unwrap();
+    shared::commerce::subscription::give(&app.db, &shared::domain::Email::parse(&email).unwrap(), package).await.unwrap();
+}
+
+/// A fresh queue standing in for a sender's inbox.
+pub async fn inbox(app: &TestApp) -> String {
+    let name = format!("test-inbox-{}", uuid::Uuid::new_v4().simple());
+    app.ctx.queues.client().create_queue().queue_name(name).send().await.unwrap().queue_url.unwrap()
+}
+
+/// The bodies of the commands waiting on `queue` (taken off it).
+pub async fn commands_in(app: &TestApp, queue: &str) -> Vec<String> {
+    let received = app.ctx.queues.receive(queue, 10, 1).await.unwrap();
+    received.into_iter().map(|m| m.body).collect()
+}
+
+/// What a sender does when the user has scanned: it holds the session's
+/// lease (its inbox for commands) and marks the campaign connected.
+pub async fn linked(app: &TestApp, id: i64, inbox: &str) {
+    sqlx::query("UPDATE campaigns SET is_connected = TRUE WHERE id = ?").bind(id).execute(&app.db).await.unwrap();
+    sqlx::query("INSERT INTO session_leases (campaign_id, sender_id, inbox_url, expires_at) VALUES (?, 'test-sender', ?, NOW(3) + INTERVAL 1 HOUR)")
+        .bind(id)
+        .bind(inbox)
+        .execute(&app.db)
+        .await
+        .unwrap();
+}

@@ -258,8 +258,13 @@ async fn another_users_campaign_is_missing_on_every_route() {
     assert_eq!(details["campaign"]["interval"], "TEN_SECONDS");
     assert_eq!(details["campaign"]["recipientCounts"]["total"], 1);
 
+    // An id that cannot name anything is malformed input (as on every
+    // route with an id); a well-formed one nobody has is missing.
     for bad_id in ["abc", "0", "-1", "99999999999999999999"] {
         let response = app.get_auth(&format!("/api/campaigns/{bad_id}"), &owner.token).await;
-        expect_error(response, StatusCode::NOT_FOUND, "NOT_FOUND").await;
+        let error = expect_error(response, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
+        assert_eq!(error["errors"][0]["field"], "id", "{error}");
     }
+    let unknown = app.get_auth("/api/campaigns/987654321", &owner.token).await;
+    expect_error(unknown, StatusCode::NOT_FOUND, "NOT_FOUND").await;
 }

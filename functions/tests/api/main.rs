@@ -29,4 +29,5 @@ mod quota;
 mod register;
 mod routes;
 mod scheduling;
+mod sessions;
 mod tokens;

@@ -9,7 +9,7 @@ use serde_json::json;
 use shared::sessions::run_scheduler;
 
 use crate::{
-    campaign_helpers::{user, User},
+    campaign_helpers::{commands_in, inbox, linked, subscribed, user, User},
     helpers::{expect_error, expect_status, TestApp},
 };
 
@@ -27,38 +27,9 @@ async fn scheduled_campaign(app: &TestApp, user: &User, seconds: i64, inbox: &st
         .execute(&app.db)
         .await
         .unwrap();
-    sqlx::query("UPDATE campaigns SET status = 'READY', total_recipients = 2, is_connected = TRUE WHERE id = ?")
-        .bind(id)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    sqlx::query("INSERT INTO session_leases (campaign_id, sender_id, inbox_url, expires_at) VALUES (?, 'test-sender', ?, NOW(3) + INTERVAL 1 HOUR)")
-        .bind(id)
-        .bind(inbox)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    sqlx::query("UPDATE campaigns SET status = 'READY', total_recipients = 2 WHERE id = ?").bind(id).execute(&app.db).await.unwrap();
+    linked(app, id, inbox).await;
     id
-}
-
-async fn subscribed(app: &TestApp, user: &User) {
-    let package = sqlx::query("INSERT INTO packages (title, price, duration, message_limit) VALUES ('p', 1000, 30, 100)")
-        .execute(&app.db)
-        .await
-        .unwrap()
-        .last_insert_id() as i64;
-    let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = ?").bind(user.id).fetch_one(&app.db).await.unwrap();
-    shared::commerce::subscription::give(&app.db, &shared::domain::Email::parse(&email).unwrap(), package).await.unwrap();
-}
-
-async fn inbox(app: &TestApp) -> String {
-    let name = format!("test-inbox-{}", uuid::Uuid::new_v4().simple());
-    app.ctx.queues.client().create_queue().queue_name(name).send().await.unwrap().queue_url.unwrap()
-}
-
-async fn commands_in(app: &TestApp, queue: &str) -> Vec<String> {
-    let received = app.ctx.queues.receive(queue, 10, 1).await.unwrap();
-    received.into_iter().map(|m| m.body).collect()
 }
 
 async fn status_of(app: &TestApp, id: i64) -> (String, bool, Option<String>) {

@@ -10,10 +10,11 @@ use crate::{
         Timezone,
     },
     error::ApiError,
+    queue::{self, CommandKind},
     repo::{
         attachments::{self, AttachmentRecord},
         campaigns::{self, CampaignFilter, CampaignRecord, NewCampaign},
-        recipients,
+        recipients, session_leases,
     },
     validation::Fields,
     AppContext,
@@ -212,7 +213,8 @@ pub struct IntervalInput {
     pub interval: Interval,
 }
 
-/// Also while RUNNING: the sender re-reads the interval before each message.
+/// Also while RUNNING: the sender re-reads the interval while it waits, and
+/// is nudged to do it now.
 #[tracing::instrument(skip_all, fields(user.id = user_id, campaign.id = id))]
 pub async fn set_interval(
     ctx: &AppContext,
@@ -231,18 +233,36 @@ pub async fn set_interval(
     campaigns::update_interval(&mut *tx, id, input.interval).await?;
     let campaign = owned(&mut *tx, id, user_id).await?;
     tx.commit().await?;
+    if matches!(campaign.status, CampaignStatus::Running | CampaignStatus::Active) {
+        let owner = session_leases::live_owner(&ctx.db, id).await?;
+        tell_owner(ctx, owner, id, CommandKind::Interval).await;
+    }
     Ok(campaign)
 }
 
-/// The rows go in one transaction (recipients and the attachment row by
-/// cascade); the stored files after it commits.
+/// The rows go in one transaction (recipients, the attachment row, the
+/// session lease and the quota reservation by cascade); then the sender that
+/// held the session is told to close it, so a running campaign stops before
+/// its next message; then the stored files go.
 #[tracing::instrument(skip_all, fields(user.id = user_id, campaign.id = id))]
 pub async fn delete(ctx: &AppContext, user_id: i64, id: i64) -> Result<(), ApiError> {
     let mut tx = ctx.db.begin().await?;
     lock_owned(&mut *tx, id, user_id).await?;
+    let owner = session_leases::live_owner(&mut *tx, id).await?;
     campaigns::delete(&mut *tx, id).await?;
     tx.commit().await?;
+    // Without the nudge the owner still stops: its lease is gone.
+    tell_owner(ctx, owner, id, CommandKind::Cleanup).await;
     objects::delete_campaign_objects(&ctx.storage, id).await;
     tracing::info!("campaign deleted");
     Ok(())
+}
+
+/// Nudge the sender holding the session, if any; the change already stands
+/// in the database, so a lost nudge only delays the sender's next look.
+async fn tell_owner(ctx: &AppContext, owner: Option<session_leases::Lease>, id: i64, kind: CommandKind) {
+    let Some(owner) = owner else { return };
+    if let Err(err) = queue::send_to(ctx, &owner.inbox_url, id, kind).await {
+        tracing::warn!(?kind, error = %err, "could not nudge the session's sender");
+    }
 }

@@ -5,43 +5,20 @@
 
 use std::fmt;
 
+use super::text::{self, InvalidText};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CampaignTitle(String);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CampaignMessage(String);
 
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum InvalidText {
-    #[error("must not be empty")]
-    Empty,
-    #[error("must be at most {0} characters")]
-    TooLong(usize),
-    #[error("must not contain control characters other than line breaks and tabs")]
-    ControlCharacters,
-}
-
 pub const TITLE_MAX_CHARS: usize = 255;
 pub const MESSAGE_MAX_CHARS: usize = 4096;
 
-fn checked(raw: &str, max: usize, allow_breaks: bool) -> Result<String, InvalidText> {
-    let text = raw.trim();
-    if text.is_empty() {
-        return Err(InvalidText::Empty);
-    }
-    if text.chars().count() > max {
-        return Err(InvalidText::TooLong(max));
-    }
-    let allowed = |c: char| allow_breaks && matches!(c, '\n' | '\r' | '\t');
-    if text.chars().any(|c| c.is_control() && !allowed(c)) {
-        return Err(InvalidText::ControlCharacters);
-    }
-    Ok(text.to_owned())
-}
-
 impl CampaignTitle {
     pub fn parse(raw: &str) -> Result<Self, InvalidText> {
-        checked(raw, TITLE_MAX_CHARS, false).map(Self)
+        text::line(raw, TITLE_MAX_CHARS).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -51,7 +28,7 @@ impl CampaignTitle {
 
 impl CampaignMessage {
     pub fn parse(raw: &str) -> Result<Self, InvalidText> {
-        checked(raw, MESSAGE_MAX_CHARS, true).map(Self)
+        text::block(raw, MESSAGE_MAX_CHARS).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

@@ -3,32 +3,17 @@
 
 use std::fmt;
 
+use super::text::{self, InvalidText};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonName(String);
 
-#[derive(Debug, thiserror::Error)]
-pub enum InvalidName {
-    #[error("must not be empty")]
-    Empty,
-    #[error("must be at most 100 characters")]
-    TooLong,
-    #[error("must not contain control characters")]
-    ControlCharacters,
-}
+/// The longest name, in characters.
+pub const MAX_CHARS: usize = 100;
 
 impl PersonName {
-    pub fn parse(raw: &str) -> Result<Self, InvalidName> {
-        let name = raw.trim();
-        if name.is_empty() {
-            return Err(InvalidName::Empty);
-        }
-        if name.chars().count() > 100 {
-            return Err(InvalidName::TooLong);
-        }
-        if name.chars().any(char::is_control) {
-            return Err(InvalidName::ControlCharacters);
-        }
-        Ok(Self(name.to_owned()))
+    pub fn parse(raw: &str) -> Result<Self, InvalidText> {
+        text::line(raw, MAX_CHARS).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

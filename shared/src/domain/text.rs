@@ -1,6 +1,6 @@
-//! Free text typed by an administrator (titles, descriptions, categories):
-//! trimmed, bounded in characters, and free of control characters that
-//! would break a spreadsheet or a terminal. Persian text is first-class.
+//! Free text people type (names, titles, messages, descriptions): trimmed,
+//! bounded in characters, and free of control characters that would break a
+//! spreadsheet or a terminal. Persian text is first-class.
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidText {
@@ -8,17 +8,18 @@ pub enum InvalidText {
     Empty,
     #[error("must be at most {0} characters")]
     TooLong(usize),
-    #[error("must not contain control characters")]
+    #[error("must not contain control characters (line breaks only where text may span lines)")]
     ControlCharacters,
 }
 
 /// One required line: a title or a name.
 pub fn line(raw: &str, max: usize) -> Result<String, InvalidText> {
-    let text = raw.trim();
-    if text.is_empty() {
-        return Err(InvalidText::Empty);
-    }
-    checked(text, max, |c| c.is_control())
+    optional_line(raw, max)?.ok_or(InvalidText::Empty)
+}
+
+/// Required text that may span lines: a message.
+pub fn block(raw: &str, max: usize) -> Result<String, InvalidText> {
+    optional_block(raw, max)?.ok_or(InvalidText::Empty)
 }
 
 /// An optional line (a category); empty means "none".
@@ -63,5 +64,7 @@ mod tests {
         assert_eq!(optional_block("  ", 5).unwrap(), None);
         assert_eq!(optional_block("a\nb", 5).unwrap().as_deref(), Some("a\nb"));
         assert_eq!(optional_block("a\u{7}b", 5), Err(InvalidText::ControlCharacters));
+        assert_eq!(block(" \n ", 5), Err(InvalidText::Empty));
+        assert_eq!(block("a\nb", 5).unwrap(), "a\nb");
     }
 }

@@ -6,10 +6,17 @@ use crate::{repo::session_leases, AppContext};
 
 #[tracing::instrument(skip(ctx), fields(campaign.id = campaign_id))]
 pub async fn dispatch(ctx: &AppContext, campaign_id: i64, kind: CommandKind) -> anyhow::Result<()> {
-    let command = Command::new(kind, campaign_id);
     let queue_url = match session_leases::live_owner(&ctx.db, campaign_id).await? {
         Some(owner) => owner.inbox_url,
         None => ctx.queues.sessions_url().to_owned(),
     };
-    ctx.queues.send(&queue_url, &command).await
+    // Not through `send_to`: one more nested future here overflows the
+    // compiler's layout depth in the local gateway's scheduler timer.
+    ctx.queues.send(&queue_url, &Command::new(kind, campaign_id)).await
+}
+
+/// Send to a queue the caller already knows, e.g. the inbox of the owner a
+/// deleted campaign had (its lease went with it).
+pub async fn send_to(ctx: &AppContext, queue_url: &str, campaign_id: i64, kind: CommandKind) -> anyhow::Result<()> {
+    ctx.queues.send(queue_url, &Command::new(kind, campaign_id)).await
 }

@@ -13,4 +13,4 @@ mod dispatch;
 
 pub use client::{Queues, Received};
 pub use commands::{Command, CommandKind, COMMAND_VERSION};
-pub use dispatch::dispatch;
+pub use dispatch::{dispatch, send_to};

@@ -23,7 +23,7 @@ use crate::{
 
 pub use qr::{request_qr, QrAnswer};
 pub use schedule::{cancel_schedule, run_scheduler, scheduled, SchedulerReport};
-pub use start::{start, Starter};
+pub use start::{resume, start, Starter};
 
 /// Whether the campaign's WhatsApp is linked right now: the sender said so
 /// and still holds the session.
@@ -39,12 +39,6 @@ pub async fn pause(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRe
     nudge(ctx, id, CommandKind::Pause).await;
     announce(ctx, &campaign, "paused", "Campaign paused").await;
     Ok(campaign)
-}
-
-/// PAUSED → RUNNING, under the same conditions as a start (the quota stays
-/// reserved while paused).
-pub async fn resume(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRecord, ApiError> {
-    start(ctx, id, Starter::User(user_id)).await
 }
 
 /// Close the session and forget its WhatsApp login. A running campaign is

@@ -3,6 +3,8 @@
 //! reserved, the campaign goes RUNNING, and the sender is nudged. The
 //! scheduler starts due campaigns through the same function.
 
+use std::future::Future;
+
 use super::{announce, nudge, wrong_state};
 use crate::{
     commerce::{quota, subscription},
@@ -24,15 +26,50 @@ fn refuse(code: &'static str, message: &str) -> ApiError {
     ApiError::BusinessRule { code, message: message.to_owned() }
 }
 
+/// A start takes a READY or a PAUSED campaign; a resume only a PAUSED one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Launch {
+    Start,
+    Resume,
+}
+
+impl Launch {
+    fn accepts(self, status: CampaignStatus) -> bool {
+        match self {
+            Launch::Start => matches!(status, CampaignStatus::Ready | CampaignStatus::Paused),
+            Launch::Resume => status == CampaignStatus::Paused,
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            Launch::Start => "Campaign started",
+            Launch::Resume => "Campaign resumed",
+        }
+    }
+}
+
+// Plain functions handing out `launch`'s future: an async wrapper would
+// nest one more future in every caller's (the local gateway's scheduler
+// timer is already deep).
+pub fn start(ctx: &AppContext, id: i64, starter: Starter) -> impl Future<Output = Result<campaigns::CampaignRecord, ApiError>> + '_ {
+    launch(ctx, id, starter, Launch::Start)
+}
+
+/// PAUSED → RUNNING under the same conditions as a start.
+pub fn resume(ctx: &AppContext, user_id: i64, id: i64) -> impl Future<Output = Result<campaigns::CampaignRecord, ApiError>> + '_ {
+    launch(ctx, id, Starter::User(user_id), Launch::Resume)
+}
+
 #[tracing::instrument(skip(ctx), fields(campaign.id = id))]
-pub async fn start(ctx: &AppContext, id: i64, starter: Starter) -> Result<campaigns::CampaignRecord, ApiError> {
+async fn launch(ctx: &AppContext, id: i64, starter: Starter, launch: Launch) -> Result<campaigns::CampaignRecord, ApiError> {
     let mut tx = ctx.db.begin().await?;
     let campaign = match starter {
         Starter::User(user_id) => campaigns::lock_owned(&mut *tx, id, user_id).await?,
         Starter::Scheduler => campaigns::lock(&mut *tx, id).await?,
     }
     .ok_or_else(|| ApiError::not_found("Campaign"))?;
-    if !matches!(campaign.status, CampaignStatus::Ready | CampaignStatus::Paused) {
+    if !launch.accepts(campaign.status) {
         return Err(wrong_state(campaign.status, CampaignStatus::Running));
     }
     let open = deliveries::open_count(&mut *tx, id).await?;
@@ -76,7 +113,7 @@ pub async fn start(ctx: &AppContext, id: i64, starter: Starter) -> Result<campai
 
     let started = campaigns::find(&ctx.db, id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
     nudge(ctx, id, CommandKind::Start).await;
-    announce(ctx, &started, "running", "Campaign started").await;
-    tracing::info!(recipients = open, "campaign started");
+    announce(ctx, &started, "running", launch.message()).await;
+    tracing::info!(recipients = open, ?launch, "campaign running");
     Ok(started)
 }
