@@ -219,8 +219,17 @@ impl Actor {
         let mut interval = sending::interval(&self.ctx, &campaign.send_interval);
         loop {
             if let Some(delivery) = &watching {
-                if sending::check_delivered(self, delivery).await? {
-                    watching = None;
+                match sending::check_delivered(self, delivery).await {
+                    Ok(true) => watching = None,
+                    Ok(false) => {}
+                    // Ticks are only watched, never needed: whatever hides
+                    // them (a logout shows the QR page) the next turn sees
+                    // and handles — a logout pauses the campaign with an
+                    // error rather than ending the session.
+                    Err(err) => {
+                        tracing::debug!(campaign.id = self.campaign_id, error = %err, "stopped watching ticks");
+                        watching = None;
+                    }
                 }
             }
             let remaining = interval.saturating_sub(started.elapsed());

@@ -8,3 +8,4 @@ mod stack;
 
 mod campaign;
 mod faults;
+mod steering;
