@@ -35,6 +35,11 @@ async fn subscription(app: &TestApp, token: &str) -> Value {
         .clone()
 }
 
+/// `POST /api/payments/verify` for an order and the gateway's authority.
+async fn verify(app: &TestApp, token: &str, order_id: i64, authority: &str) -> reqwest::Response {
+    app.post_auth("/api/payments/verify", token, &json!({"orderId": order_id, "authority": authority})).await
+}
+
 #[tokio::test]
 async fn paying_through_zarinpal_grants_the_package() {
     let app = TestApp::spawn().await;
@@ -69,10 +74,7 @@ async fn paying_through_zarinpal_grants_the_package() {
     assert!((29 * 24..=30 * 24).contains(&days), "{days} hours");
 
     // Verifying again later changes nothing and says so.
-    let again = app
-        .post_auth("/api/payments/verify", &session.access_token, &json!({"orderId": order_id, "authority": authority}))
-        .await;
-    let again = expect_status(again, StatusCode::OK).await;
+    let again = expect_status(verify(&app, &session.access_token, order_id, &authority).await, StatusCode::OK).await;
     assert_eq!(again["alreadyVerified"], true);
     assert_eq!(again["refId"], "201");
     assert_eq!(app.count("user_packages").await, 1);
@@ -103,9 +105,7 @@ async fn verify_endpoint_settles_a_paid_order() {
     let (_, session, order_id) = buyer(&app).await;
     let (authority, _) = app.request_payment(&session.access_token, order_id).await;
     app.zarinpal.pay(&authority);
-    let body = json!({"orderId": order_id, "authority": authority});
-    let verified =
-        expect_status(app.post_auth("/api/payments/verify", &session.access_token, &body).await, StatusCode::OK).await;
+    let verified = expect_status(verify(&app, &session.access_token, order_id, &authority).await, StatusCode::OK).await;
     assert_eq!(verified["alreadyVerified"], false);
     assert_eq!(verified["order"], json!({"id": order_id, "status": "PAID"}));
     assert_eq!(verified["transaction"]["status"], "SUCCESS");
@@ -153,9 +153,8 @@ async fn an_unpaid_authority_fails_verification_with_code_51() {
     let result = query_of(&app.redirect_of(&forged).await);
     assert_eq!(result["status"], "failed");
     assert_eq!(result["code"], "PAYMENT_FAILED");
-    let body = json!({"orderId": order_id, "authority": authority});
     let error = expect_error(
-        app.post_auth("/api/payments/verify", &session.access_token, &body).await,
+        verify(&app, &session.access_token, order_id, &authority).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "PAYMENT_FAILED",
     )
@@ -172,9 +171,8 @@ async fn the_paid_amount_must_equal_the_package_price() {
     let (authority, _) = app.request_payment(&session.access_token, order_id).await;
     // The payer managed to pay less than asked: the gateway answers -50.
     app.zarinpal.pay_amount(&authority, 1_000);
-    let body = json!({"orderId": order_id, "authority": authority});
     let error = expect_error(
-        app.post_auth("/api/payments/verify", &session.access_token, &body).await,
+        verify(&app, &session.access_token, order_id, &authority).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "PAYMENT_FAILED",
     )
@@ -196,9 +194,8 @@ async fn the_paid_amount_must_equal_the_package_price() {
         StatusCode::OK,
     )
     .await;
-    let body = json!({"orderId": order_id, "authority": authority});
     expect_error(
-        app.post_auth("/api/payments/verify", &session.access_token, &body).await,
+        verify(&app, &session.access_token, order_id, &authority).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "PAYMENT_FAILED",
     )
@@ -220,16 +217,10 @@ async fn another_users_order_is_not_found() {
         "NOT_FOUND",
     )
     .await;
-    let body = json!({"orderId": order_id, "authority": authority});
-    expect_error(app.post_auth("/api/payments/verify", token, &body).await, StatusCode::NOT_FOUND, "NOT_FOUND").await;
+    expect_error(verify(&app, token, order_id, &authority).await, StatusCode::NOT_FOUND, "NOT_FOUND").await;
     // The owner with a wrong authority: also not found.
-    let body = json!({"orderId": order_id, "authority": "A000000000000000000000000000000000042"});
-    expect_error(
-        app.post_auth("/api/payments/verify", &owner.access_token, &body).await,
-        StatusCode::NOT_FOUND,
-        "NOT_FOUND",
-    )
-    .await;
+    let wrong = "A000000000000000000000000000000000042";
+    expect_error(verify(&app, &owner.access_token, order_id, wrong).await, StatusCode::NOT_FOUND, "NOT_FOUND").await;
     assert_eq!(order_state(&app, order_id).await, ("PENDING".into(), Some("PENDING".into())));
     assert_eq!(app.zarinpal.verify_calls(), 0, "the gateway was never asked");
     // An unknown authority at the callback sends the browser to the failure page.
@@ -291,8 +282,7 @@ async fn a_second_package_extends_from_the_current_expiry() {
     let (user_id, session, order_id) = buyer(&app).await;
     let (authority, _) = app.request_payment(&session.access_token, order_id).await;
     app.zarinpal.pay(&authority);
-    let body = json!({"orderId": order_id, "authority": authority});
-    expect_status(app.post_auth("/api/payments/verify", &session.access_token, &body).await, StatusCode::OK).await;
+    expect_status(verify(&app, &session.access_token, order_id, &authority).await, StatusCode::OK).await;
     let package_id: i64 = sqlx::query_scalar("SELECT package_id FROM orders WHERE id = ?")
         .bind(order_id)
         .fetch_one(&app.db)
@@ -301,8 +291,7 @@ async fn a_second_package_extends_from_the_current_expiry() {
     let second = app.create_order(&session.access_token, package_id).await;
     let (authority, _) = app.request_payment(&session.access_token, second).await;
     app.zarinpal.pay(&authority);
-    let body = json!({"orderId": second, "authority": authority});
-    expect_status(app.post_auth("/api/payments/verify", &session.access_token, &body).await, StatusCode::OK).await;
+    expect_status(verify(&app, &session.access_token, second, &authority).await, StatusCode::OK).await;
 
     let sub = subscription(&app, &session.access_token).await;
     assert_eq!(sub["totalLimit"], 2000);
@@ -338,9 +327,8 @@ async fn gateway_trouble_is_a_503_and_changes_nothing() {
     let (authority, _) = app.request_payment(&session.access_token, order_id).await;
     app.zarinpal.pay(&authority);
     app.zarinpal.set_merchant_inactive(true);
-    let body = json!({"orderId": order_id, "authority": authority});
     expect_error(
-        app.post_auth("/api/payments/verify", &session.access_token, &body).await,
+        verify(&app, &session.access_token, order_id, &authority).await,
         StatusCode::SERVICE_UNAVAILABLE,
         "SERVICE_UNAVAILABLE",
     )
@@ -351,7 +339,7 @@ async fn gateway_trouble_is_a_503_and_changes_nothing() {
         "a retry can still succeed"
     );
     app.zarinpal.set_merchant_inactive(false);
-    expect_status(app.post_auth("/api/payments/verify", &session.access_token, &body).await, StatusCode::OK).await;
+    expect_status(verify(&app, &session.access_token, order_id, &authority).await, StatusCode::OK).await;
 }
 
 #[tokio::test]
