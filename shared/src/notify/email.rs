@@ -14,7 +14,8 @@ use crate::{
 
 #[derive(Clone)]
 pub enum EmailSender {
-    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
+    // Boxed: the SMTP pool handle is large; `Console` is the common local case.
+    Smtp { transport: Box<AsyncSmtpTransport<Tokio1Executor>>, from: Mailbox },
     Console,
 }
 
@@ -37,7 +38,7 @@ impl EmailSender {
             builder = builder.credentials(Credentials::new(user.clone(), pass.expose().to_owned()));
         }
         let from = from.parse().map_err(|_| anyhow::anyhow!("SMTP_FROM is not a valid mailbox"))?;
-        Ok(Some(Self::Smtp { transport: builder.build(), from }))
+        Ok(Some(Self::Smtp { transport: Box::new(builder.build()), from }))
     }
 
     pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), DeliveryError> {

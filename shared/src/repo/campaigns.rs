@@ -147,17 +147,25 @@ pub async fn due_scheduled(db: impl MySqlExecutor<'_>, limit: i64) -> Result<Vec
     .await
 }
 
-/// Take a due campaign off the schedule; `true` for exactly one caller
-/// however many scheduler runs race for it.
-pub async fn claim_due(db: impl MySqlExecutor<'_>, id: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE campaigns SET is_scheduled = FALSE WHERE id = ? AND is_scheduled = TRUE AND status = 'READY' \
-         AND scheduled_at <= CURRENT_TIMESTAMP(3)",
+/// Lock the campaign and say whether it is scheduled and due. The row is
+/// reached by its primary key alone: with the due conditions in the WHERE,
+/// MariaDB scans `ix_campaigns_due` and two racing scheduler runs deadlock
+/// on its gap locks.
+pub async fn lock_if_due(db: impl MySqlExecutor<'_>, id: i64) -> Result<bool, sqlx::Error> {
+    let due: Option<i64> = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(is_scheduled = TRUE AND status = 'READY' AND scheduled_at <= CURRENT_TIMESTAMP(3), FALSE) AS SIGNED) \
+         FROM campaigns WHERE id = ? FOR UPDATE",
     )
     .bind(id)
-    .execute(db)
+    .fetch_optional(db)
     .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(due == Some(1))
+}
+
+/// A due campaign is being started: no longer pending on the schedule.
+pub async fn take_off_schedule(db: impl MySqlExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE campaigns SET is_scheduled = FALSE WHERE id = ?").bind(id).execute(db).await?;
+    Ok(())
 }
 
 /// The owner's scheduled campaigns that have not started.

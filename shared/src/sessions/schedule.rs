@@ -32,7 +32,7 @@ pub struct SchedulerReport {
 pub async fn run_scheduler(ctx: &AppContext) -> Result<SchedulerReport, ApiError> {
     let mut report = SchedulerReport::default();
     for id in campaigns::due_scheduled(&ctx.db, BATCH).await? {
-        if !campaigns::claim_due(&ctx.db, id).await? {
+        if !claim(ctx, id).await? {
             continue; // another run took it
         }
         match start(ctx, id, Starter::Scheduler).await {
@@ -62,6 +62,18 @@ pub async fn run_scheduler(ctx: &AppContext) -> Result<SchedulerReport, ApiError
         tracing::info!(?report, "scheduler run");
     }
     Ok(report)
+}
+
+/// Take a due campaign off the schedule; `true` for exactly one caller
+/// however many scheduler runs race for it.
+async fn claim(ctx: &AppContext, id: i64) -> Result<bool, ApiError> {
+    let mut tx = ctx.db.begin().await?;
+    if !campaigns::lock_if_due(&mut *tx, id).await? {
+        return Ok(false);
+    }
+    campaigns::take_off_schedule(&mut *tx, id).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 pub async fn scheduled(ctx: &AppContext, user_id: i64) -> Result<Vec<CampaignRecord>, ApiError> {
