@@ -28,7 +28,6 @@ pub mod queue;
 pub mod realtime;
 pub mod repo;
 pub mod sessions;
-pub mod spreadsheet;
 pub mod storage;
 pub mod telemetry;
 pub mod validation;

@@ -12,7 +12,7 @@ use shared::{
     commerce::subscription,
     config::Settings,
     domain::{Email, Role},
-    spreadsheet::sample::{self, HeaderLanguage},
+    excel::sample::{self, HeaderLanguage},
 };
 use sqlx::MySqlPool;
 

@@ -61,7 +61,7 @@ async fn a_real_workbook_with_a_phone_column_becomes_the_template() {
     assert_eq!(info(&app, &admin.access_token).await, body["template"]);
     let stored = app.ctx.storage.get(RECIPIENTS_TEMPLATE_KEY).await.unwrap().expect("stored in S3");
     assert_eq!(stored.bytes, bytes);
-    assert_eq!(stored.content_type.as_deref(), Some(shared::spreadsheet::XLSX_CONTENT_TYPE));
+    assert_eq!(stored.content_type.as_deref(), Some(shared::excel::XLSX_CONTENT_TYPE));
 
     // English headers work too, and replace it.
     let english = workbook(&["Name", "PHONE"]);

@@ -5,7 +5,7 @@
 use crate::{
     error::ApiError,
     repo::templates::{self, TemplateRecord},
-    spreadsheet::{
+    excel::{
         headers::PHONE_HEADERS_TEXT,
         xlsx_check::{check_recipients_header, XlsxProblem},
         XLSX_CONTENT_TYPE,

@@ -64,7 +64,7 @@ fn phone(i: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{domain::Phone, spreadsheet::xlsx_check::check_recipients_header};
+    use crate::{domain::Phone, excel::xlsx_check::check_recipients_header};
 
     #[test]
     fn writes_a_list_the_checker_accepts() {
