@@ -34,7 +34,8 @@ async fn run(ctx: shared::AppContext) -> anyhow::Result<()> {
         .collect();
     support::report("argon2id hash", hashes);
 
-    let account = json!({"name": "Bench", "email": "bench@example.com", "phone": "09120000000", "password": "bench-pass-1"});
+    let account =
+        json!({"name": "Bench", "email": "bench@example.com", "phone": "09120000000", "password": "bench-pass-1"});
     call(&app, "POST", "/api/user/register-simple", None, Some(&account)).await;
     let login_body = json!({"email": "bench@example.com", "password": "bench-pass-1"});
     let mut logins = Vec::with_capacity(LOGINS);

@@ -5,10 +5,7 @@
 //!
 //! Run: `infra/dev.sh bench`.
 
-use std::{
-    net::SocketAddr,
-    time::Instant,
-};
+use std::{net::SocketAddr, time::Instant};
 
 use futures_util::StreamExt;
 use shared::realtime::{CampaignEvent, Progress};
@@ -21,10 +18,7 @@ async fn main() -> anyhow::Result<()> {
     // Bound first: the app pushes to its own management endpoint.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
-    let extra = [
-        ("WS_MANAGEMENT_ENDPOINT", format!("http://{address}")),
-        ("RATE_LIMIT_MAX", "1000000".to_string()),
-    ];
+    let extra = [("WS_MANAGEMENT_ENDPOINT", format!("http://{address}")), ("RATE_LIMIT_MAX", "1000000".to_string())];
     support::with_scratch_app(&extra, |ctx| run(ctx, listener, address)).await
 }
 
@@ -34,11 +28,13 @@ async fn run(ctx: shared::AppContext, listener: tokio::net::TcpListener, address
     tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await });
 
     let password_hash = shared::auth::password::hash_blocking("bench-pass-1")?;
-    let user_id = sqlx::query("INSERT INTO users (name, email, phone, password_hash) VALUES ('b', 'b@example.com', '989120000000', ?)")
-        .bind(password_hash)
-        .execute(&pool)
-        .await?
-        .last_insert_id() as i64;
+    let user_id = sqlx::query(
+        "INSERT INTO users (name, email, phone, password_hash) VALUES ('b', 'b@example.com', '989120000000', ?)",
+    )
+    .bind(password_hash)
+    .execute(&pool)
+    .await?
+    .last_insert_id() as i64;
     let campaign = sqlx::query("INSERT INTO campaigns (user_id, message) VALUES (?, 'm')")
         .bind(user_id)
         .execute(&pool)
@@ -61,7 +57,8 @@ async fn run(ctx: shared::AppContext, listener: tokio::net::TcpListener, address
                 socket.next().await;
                 start.elapsed()
             });
-            let (arrivals, pushed) = tokio::join!(futures_util::future::join_all(receivers), ctx.pusher.push(campaign, &event));
+            let (arrivals, pushed) =
+                tokio::join!(futures_util::future::join_all(receivers), ctx.pusher.push(campaign, &event));
             assert_eq!(pushed.delivered, clients, "every client reached");
             samples.extend(arrivals);
         }

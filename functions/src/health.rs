@@ -5,8 +5,6 @@ use serde_json::{json, Value};
 use shared::{ApiError, AppContext};
 
 pub async fn health(State(ctx): State<AppContext>) -> Result<Json<Value>, ApiError> {
-    shared::db::ping(&ctx.db)
-        .await
-        .map_err(|_| ApiError::Unavailable("The database is unreachable".into()))?;
+    shared::db::ping(&ctx.db).await.map_err(|_| ApiError::Unavailable("The database is unreachable".into()))?;
     Ok(Json(json!({ "success": true, "status": "ok", "database": "ok" })))
 }

@@ -19,7 +19,8 @@ pub enum Function {
 }
 
 impl Function {
-    pub const ALL: [Function; 5] = [Function::Auth, Function::Campaigns, Function::Packages, Function::Payments, Function::Admin];
+    pub const ALL: [Function; 5] =
+        [Function::Auth, Function::Campaigns, Function::Packages, Function::Payments, Function::Admin];
 
     /// The resource name in `template.yaml`.
     pub fn resource(self) -> &'static str {

@@ -85,7 +85,11 @@ async fn run(launcher: &Launcher, control: &ControlClient, profiles: &std::path:
     Ok(())
 }
 
-async fn logged_in(launcher: &Launcher, control: &ControlClient, dir: &std::path::Path) -> anyhow::Result<WhatsAppSession> {
+async fn logged_in(
+    launcher: &Launcher,
+    control: &ControlClient,
+    dir: &std::path::Path,
+) -> anyhow::Result<WhatsAppSession> {
     let session = launcher.open(dir).await?;
     let LoginState::Qr(qr) = session.login_state().await? else { anyhow::bail!("a new profile shows the QR") };
     control.scan(&qr, None).await?;

@@ -32,18 +32,27 @@ async fn main() -> anyhow::Result<()> {
         (senders == 1).then_some(())
     })
     .await;
-    let user = sqlx::query("INSERT INTO users (name, email, phone, password_hash) VALUES ('b', 'b@example.com', '989120000000', 'x')")
-        .execute(&stack.db)
-        .await?
-        .last_insert_id() as i64;
+    let user = sqlx::query(
+        "INSERT INTO users (name, email, phone, password_hash) VALUES ('b', 'b@example.com', '989120000000', 'x')",
+    )
+    .execute(&stack.db)
+    .await?
+    .last_insert_id() as i64;
 
     let mut samples = Vec::with_capacity(ROUNDS);
     for _ in 0..ROUNDS {
-        let campaign = sqlx::query("INSERT INTO campaigns (user_id, message) VALUES (?, 'm')").bind(user).execute(&stack.db).await?.last_insert_id() as i64;
+        let campaign = sqlx::query("INSERT INTO campaigns (user_id, message) VALUES (?, 'm')")
+            .bind(user)
+            .execute(&stack.db)
+            .await?
+            .last_insert_id() as i64;
         let sent = Instant::now();
         queues.send(queues.sessions_url(), &Command::new(CommandKind::Open, campaign)).await?;
         loop {
-            let claimed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session_leases WHERE campaign_id = ?").bind(campaign).fetch_one(&stack.db).await?;
+            let claimed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session_leases WHERE campaign_id = ?")
+                .bind(campaign)
+                .fetch_one(&stack.db)
+                .await?;
             if claimed == 1 {
                 break;
             }
@@ -54,7 +63,11 @@ async fn main() -> anyhow::Result<()> {
         // Close the session again so the sender keeps room.
         queues.send(queues.sessions_url(), &Command::new(CommandKind::Cleanup, campaign)).await?;
         stack::eventually("the session to close", Duration::from_secs(30), || async {
-            let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session_leases WHERE campaign_id = ?").bind(campaign).fetch_one(&stack.db).await.ok()?;
+            let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session_leases WHERE campaign_id = ?")
+                .bind(campaign)
+                .fetch_one(&stack.db)
+                .await
+                .ok()?;
             (left == 0).then_some(())
         })
         .await;

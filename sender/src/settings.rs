@@ -70,7 +70,8 @@ impl SenderSettings {
         let heartbeat = Duration::from_secs(number("HEARTBEAT_SECONDS", 4));
         let idle_timeout = Duration::from_secs(number("SESSION_IDLE_TIMEOUT_SECONDS", 1800));
         let shutdown_grace = Duration::from_secs(number("SHUTDOWN_GRACE_SECONDS", 25));
-        let interval_override = value("SEND_INTERVAL_OVERRIDE_MS").map(|_| Duration::from_millis(number("SEND_INTERVAL_OVERRIDE_MS", 0)));
+        let interval_override =
+            value("SEND_INTERVAL_OVERRIDE_MS").map(|_| Duration::from_millis(number("SEND_INTERVAL_OVERRIDE_MS", 0)));
         if heartbeat >= lease_ttl {
             problems.push("HEARTBEAT_SECONDS: must be shorter than LEASE_TTL_SECONDS".into());
         }
@@ -98,7 +99,8 @@ impl SenderSettings {
 
 /// Host name plus a random suffix: unique even for two processes on one host.
 fn default_sender_id() -> String {
-    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_else(|_| "sender".into());
+    let host =
+        std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_else(|_| "sender".into());
     let host: String = host.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
     format!("{host}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
 }

@@ -111,7 +111,11 @@ pub enum SmsSettings {
     Disabled,
     /// Development only: codes are printed on the local console.
     Log,
-    Kavenegar { base_url: String, api_key: Secret, sender: Option<String> },
+    Kavenegar {
+        base_url: String,
+        api_key: Secret,
+        sender: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -275,7 +279,10 @@ impl AwsSettings {
     }
 }
 
-fn payment_settings<F: Fn(&str) -> Option<String>>(env: &mut Reader<'_, F>, gateway: &GatewaySettings) -> PaymentSettings {
+fn payment_settings<F: Fn(&str) -> Option<String>>(
+    env: &mut Reader<'_, F>,
+    gateway: &GatewaySettings,
+) -> PaymentSettings {
     let frontend = gateway.frontend_url.split(',').next().unwrap_or_default().trim().trim_end_matches('/').to_owned();
     let result_url = env.optional("PAYMENT_RESULT_URL").unwrap_or_else(|| format!("{frontend}/payment/result"));
     let local_api = format!("http://localhost:{}", gateway.port);

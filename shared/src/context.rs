@@ -10,9 +10,9 @@ use crate::{
     config::Settings,
     db,
     notify::Notifier,
+    payment_gateway::PaymentGateway,
     queue::Queues,
     realtime::Pusher,
-    payment_gateway::PaymentGateway,
     storage::Storage,
 };
 

@@ -138,9 +138,7 @@ impl IntoResponse for ApiError {
         let body = Envelope { success: false, message, code: self.code(), errors };
         let mut response = (self.status(), Json(body)).into_response();
         if let Self::TooManyRequests { retry_after_secs, .. } = &self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
         }
         response
     }

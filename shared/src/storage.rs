@@ -5,9 +5,7 @@
 
 use std::time::Duration;
 
-use aws_sdk_s3::{
-    error::DisplayErrorContext, presigning::PresigningConfig, primitives::ByteStream, Client,
-};
+use aws_sdk_s3::{error::DisplayErrorContext, presigning::PresigningConfig, primitives::ByteStream, Client};
 
 /// Where the admin-uploaded recipients template lives; the campaigns area
 /// serves it, the admin area replaces it.
@@ -90,7 +88,12 @@ impl Storage {
     }
 
     /// A URL that lets its holder download the object until it expires.
-    pub async fn presigned_get(&self, key: &str, valid_for: Duration, download_name: Option<&str>) -> anyhow::Result<String> {
+    pub async fn presigned_get(
+        &self,
+        key: &str,
+        valid_for: Duration,
+        download_name: Option<&str>,
+    ) -> anyhow::Result<String> {
         let mut request = self.client.get_object().bucket(&self.bucket).key(key);
         if let Some(name) = download_name {
             request = request.response_content_disposition(content_disposition(name));
@@ -116,10 +119,17 @@ impl Storage {
 
 /// `attachment; filename*=UTF-8''…` so Persian file names survive.
 pub fn content_disposition(name: &str) -> String {
-    let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
     let encoded: String = name
         .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect();
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }

@@ -12,9 +12,5 @@ pub fn init() {
         _ => in_lambda,
     };
     let builder = fmt().with_env_filter(filter).with_target(false);
-    let _ = if json {
-        builder.json().flatten_event(true).try_init()
-    } else {
-        builder.try_init()
-    };
+    let _ = if json { builder.json().flatten_event(true).try_init() } else { builder.try_init() };
 }

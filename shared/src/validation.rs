@@ -24,9 +24,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         let (field, message) = describe(&path, &inner);
         ApiError::field(&field, message)
     })?;
-    deserializer
-        .end()
-        .map_err(|_| ApiError::field("body", "unexpected data after the JSON value"))?;
+    deserializer.end().map_err(|_| ApiError::field("body", "unexpected data after the JSON value"))?;
     Ok(value)
 }
 

@@ -22,15 +22,15 @@ pub fn routes(local: LocalWebSockets) -> Router {
 }
 
 fn gone() -> Response {
-    (
-        StatusCode::GONE,
-        [("x-amzn-ErrorType", "GoneException")],
-        Json(json!({"message": "The connection is gone"})),
-    )
+    (StatusCode::GONE, [("x-amzn-ErrorType", "GoneException")], Json(json!({"message": "The connection is gone"})))
         .into_response()
 }
 
-async fn post_to_connection(State(registry): State<Registry>, Path(connection_id): Path<String>, body: Bytes) -> Response {
+async fn post_to_connection(
+    State(registry): State<Registry>,
+    Path(connection_id): Path<String>,
+    body: Bytes,
+) -> Response {
     let text = String::from_utf8_lossy(&body).into_owned();
     let sent = registry.with(|sockets| {
         sockets.get(&connection_id).map(|socket| socket.outbox.send(Message::Text(text.into())).is_ok())
@@ -55,7 +55,8 @@ async fn get_connection(State(registry): State<Registry>, Path(connection_id): P
 }
 
 async fn delete_connection(State(registry): State<Registry>, Path(connection_id): Path<String>) -> Response {
-    let closed = registry.with(|sockets| sockets.remove(&connection_id).map(|socket| socket.outbox.send(Message::Close(None))));
+    let closed =
+        registry.with(|sockets| sockets.remove(&connection_id).map(|socket| socket.outbox.send(Message::Close(None))));
     match closed {
         Some(_) => StatusCode::NO_CONTENT.into_response(),
         None => gone(),

@@ -73,7 +73,10 @@ pub async fn upgrade(
     let (outbox, inbox) = mpsc::unbounded_channel();
     let now = Utc::now();
     local.registry.with(|sockets| {
-        sockets.insert(connection_id.clone(), Socket { outbox, connected_at: now, last_active_at: now, source_ip: source_ip.clone() })
+        sockets.insert(
+            connection_id.clone(),
+            Socket { outbox, connected_at: now, last_active_at: now, source_ip: source_ip.clone() },
+        )
     });
     upgrade.on_upgrade(move |socket| serve(local, socket, inbox, connection_id, source_ip))
 }
@@ -141,9 +144,8 @@ fn event(
         Route::Default => ("$default", "MESSAGE"),
     };
     let now = Utc::now().timestamp_millis();
-    let query: HashMap<String, String> = query
-        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default();
+    let query: HashMap<String, String> =
+        query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
     let headers: HashMap<&str, &str> =
         headers.iter().filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?))).collect();
     let raw: Value = json!({

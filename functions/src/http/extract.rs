@@ -116,12 +116,15 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
 
 /// Who an access token belongs to, if they may still use the API.
 pub async fn authenticate(ctx: &AppContext, token: &str) -> Result<CurrentUser, ApiError> {
-    let invalid = || ApiError::Unauthorized { code: "INVALID_TOKEN", message: "Invalid or expired access token".into() };
+    let invalid =
+        || ApiError::Unauthorized { code: "INVALID_TOKEN", message: "Invalid or expired access token".into() };
     let user_id = ctx.jwt.verify(token).and_then(|claims| claims.user_id()).ok_or_else(invalid)?;
     let access = users::find_access(&ctx.db, user_id).await?.ok_or_else(invalid)?;
     match access.status {
         UserStatus::Active => Ok(CurrentUser { id: access.id, role: access.role }),
-        UserStatus::Banned => Err(ApiError::Forbidden { code: "USER_BANNED", message: "This account is banned".into() }),
+        UserStatus::Banned => {
+            Err(ApiError::Forbidden { code: "USER_BANNED", message: "This account is banned".into() })
+        }
         UserStatus::Inactive => {
             Err(ApiError::Forbidden { code: "USER_INACTIVE", message: "This account is inactive".into() })
         }

@@ -11,9 +11,7 @@ use axum::{
     Router,
 };
 use shared::ApiError;
-use tower_http::{
-    catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
-};
+use tower_http::{catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 const SECURITY_HEADERS: &[(&str, &str)] = &[
     ("x-content-type-options", "nosniff"),
@@ -33,9 +31,7 @@ pub fn finish(routes: Router) -> Router {
         .method_not_allowed_fallback(|| async {
             ApiError::BadRequest { code: "METHOD_NOT_ALLOWED", message: "Method not allowed on this endpoint".into() }
         })
-        .layer(CatchPanicLayer::custom(|_| {
-            ApiError::internal(anyhow::anyhow!("handler panicked")).into_response()
-        }));
+        .layer(CatchPanicLayer::custom(|_| ApiError::internal(anyhow::anyhow!("handler panicked")).into_response()));
     for (name, value) in SECURITY_HEADERS {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static(name),

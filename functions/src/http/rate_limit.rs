@@ -36,11 +36,7 @@ const PRUNE_ABOVE: usize = 10_000;
 impl RateLimiter {
     pub fn new(max: u32, window: Duration) -> Self {
         let capacity = f64::from(max.max(1));
-        Self {
-            inner: Arc::default(),
-            capacity,
-            per_second: capacity / window.as_secs_f64().max(0.001),
-        }
+        Self { inner: Arc::default(), capacity, per_second: capacity / window.as_secs_f64().max(0.001) }
     }
 
     /// `Ok(remaining)` or `Err(seconds until one request is allowed)`.
@@ -82,11 +78,10 @@ pub async fn enforce(
             headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
             response
         }
-        Err(retry_after_secs) => ApiError::TooManyRequests {
-            message: "Too many requests; slow down".into(),
-            retry_after_secs,
+        Err(retry_after_secs) => {
+            ApiError::TooManyRequests { message: "Too many requests; slow down".into(), retry_after_secs }
+                .into_response()
         }
-        .into_response(),
     }
 }
 

@@ -32,7 +32,9 @@ pub async fn handle(ctx: &AppContext, event: WebSocketEvent) -> ApiGatewayProxyR
                 Err(err) => json!({"type": "error", "campaignId": campaign_id, "message": err.to_string()}),
             }
         }
-        None => json!({"type": "error", "message": "Unknown message; send {\"type\":\"ping\"} or {\"type\":\"subscribe\",\"campaignId\":N}"}),
+        None => {
+            json!({"type": "error", "message": "Unknown message; send {\"type\":\"ping\"} or {\"type\":\"subscribe\",\"campaignId\":N}"})
+        }
     };
     respond(200, Some(reply))
 }

@@ -141,13 +141,17 @@ pub fn png() -> Vec<u8> {
 
 /// An active subscription with a 100-message package.
 pub async fn subscribed(app: &TestApp, user: &User) {
-    let package = sqlx::query("INSERT INTO packages (title, price, duration, message_limit) VALUES ('p', 1000, 30, 100)")
-        .execute(&app.db)
+    let package =
+        sqlx::query("INSERT INTO packages (title, price, duration, message_limit) VALUES ('p', 1000, 30, 100)")
+            .execute(&app.db)
+            .await
+            .unwrap()
+            .last_insert_id() as i64;
+    let email: String =
+        sqlx::query_scalar("SELECT email FROM users WHERE id = ?").bind(user.id).fetch_one(&app.db).await.unwrap();
+    shared::commerce::subscription::give(&app.db, &shared::domain::Email::parse(&email).unwrap(), package)
         .await
-        .unwrap()
-        .last_insert_id() as i64;
-    let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = ?").bind(user.id).fetch_one(&app.db).await.unwrap();
-    shared::commerce::subscription::give(&app.db, &shared::domain::Email::parse(&email).unwrap(), package).await.unwrap();
+        .unwrap();
 }
 
 /// A fresh queue standing in for a sender's inbox.

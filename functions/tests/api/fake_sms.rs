@@ -56,9 +56,15 @@ impl FakeSms {
     }
 }
 
-async fn send(State(fake): State<FakeSms>, Path(key): Path<String>, Form(form): Form<HashMap<String, String>>) -> Json<Value> {
+async fn send(
+    State(fake): State<FakeSms>,
+    Path(key): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Json<Value> {
     if key != fake.api_key {
-        return Json(json!({"return": {"status": 403, "message": "کد شناسائی API-Key معتبر نمی‌باشد"}, "entries": null}));
+        return Json(
+            json!({"return": {"status": 403, "message": "کد شناسائی API-Key معتبر نمی‌باشد"}, "entries": null}),
+        );
     }
     if fake.out_of_credit.load(Ordering::SeqCst) {
         return Json(json!({"return": {"status": 418, "message": "اعتبار حساب شما کافی نیست"}, "entries": null}));

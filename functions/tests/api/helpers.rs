@@ -214,7 +214,12 @@ impl TestApp {
     /// A fresh account with this role (`ADMIN`, `SUPER_ADMIN`), logged in.
     pub async fn staff(&self, role: &str) -> (Account, Session) {
         let account = self.register().await;
-        sqlx::query("UPDATE users SET role = ? WHERE id = ?").bind(role).bind(account.id).execute(&self.db).await.unwrap();
+        sqlx::query("UPDATE users SET role = ? WHERE id = ?")
+            .bind(role)
+            .bind(account.id)
+            .execute(&self.db)
+            .await
+            .unwrap();
         let session = self.login(&account).await;
         (account, session)
     }
@@ -229,19 +234,28 @@ impl TestApp {
             "category": "standard",
             "messageLimit": message_limit,
         });
-        let created = expect_status(self.post_auth("/api/packages", admin_token, &body).await, StatusCode::CREATED).await;
+        let created =
+            expect_status(self.post_auth("/api/packages", admin_token, &body).await, StatusCode::CREATED).await;
         created["package"]["id"].as_i64().unwrap()
     }
 
     /// An order of the package by the session's user; its id.
     pub async fn create_order(&self, token: &str, package_id: i64) -> i64 {
-        let created = expect_status(self.post_auth("/api/orders", token, &json!({"packageId": package_id})).await, StatusCode::CREATED).await;
+        let created = expect_status(
+            self.post_auth("/api/orders", token, &json!({"packageId": package_id})).await,
+            StatusCode::CREATED,
+        )
+        .await;
         created["order"]["id"].as_i64().unwrap()
     }
 
     /// Start a payment for the order: (authority, paymentUrl).
     pub async fn request_payment(&self, token: &str, order_id: i64) -> (String, String) {
-        let body = expect_status(self.post_auth("/api/payments/request", token, &json!({"orderId": order_id})).await, StatusCode::OK).await;
+        let body = expect_status(
+            self.post_auth("/api/payments/request", token, &json!({"orderId": order_id})).await,
+            StatusCode::OK,
+        )
+        .await;
         (body["authority"].as_str().unwrap().to_owned(), body["paymentUrl"].as_str().unwrap().to_owned())
     }
 
@@ -265,7 +279,12 @@ impl TestApp {
     }
 
     pub async fn set_status(&self, user_id: i64, status: &str) {
-        sqlx::query("UPDATE users SET status = ? WHERE id = ?").bind(status).bind(user_id).execute(&self.db).await.unwrap();
+        sqlx::query("UPDATE users SET status = ? WHERE id = ?")
+            .bind(status)
+            .bind(user_id)
+            .execute(&self.db)
+            .await
+            .unwrap();
     }
 
     pub async fn count(&self, table: &str) -> i64 {
@@ -295,7 +314,8 @@ pub fn six_digits(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     (0..bytes.len().saturating_sub(5)).find_map(|i| {
         let run = &bytes[i..i + 6];
-        let bounded = (i == 0 || !bytes[i - 1].is_ascii_digit()) && bytes.get(i + 6).is_none_or(|b| !b.is_ascii_digit());
+        let bounded =
+            (i == 0 || !bytes[i - 1].is_ascii_digit()) && bytes.get(i + 6).is_none_or(|b| !b.is_ascii_digit());
         (bounded && run.iter().all(u8::is_ascii_digit)).then(|| String::from_utf8(run.to_vec()).unwrap())
     })
 }

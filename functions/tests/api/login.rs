@@ -7,14 +7,18 @@ use crate::helpers::{expect_error, expect_status, TestApp};
 async fn login_returns_tokens_and_the_user() {
     let app = TestApp::spawn().await;
     let account = app.register().await;
-    let response =
-        app.post("/api/user/login", &json!({"email": account.email.to_uppercase(), "password": account.password})).await;
+    let response = app
+        .post("/api/user/login", &json!({"email": account.email.to_uppercase(), "password": account.password}))
+        .await;
     assert_eq!(response.headers()["cache-control"], "no-store");
     let body = expect_status(response, StatusCode::OK).await;
     assert_eq!(body["success"], true);
     assert!(body["accessToken"].as_str().unwrap().split('.').count() == 3, "a JWT");
     assert!(body["refreshToken"].as_str().unwrap().len() >= 43);
-    assert_eq!(body["user"], json!({"id": account.id, "name": "کاربر آزمایشی", "email": account.email, "role": "USER"}));
+    assert_eq!(
+        body["user"],
+        json!({"id": account.id, "name": "کاربر آزمایشی", "email": account.email, "role": "USER"})
+    );
 }
 
 #[tokio::test]

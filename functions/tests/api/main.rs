@@ -2,11 +2,11 @@
 //! real MariaDB (a fresh database per test), the S3 emulator, and local
 //! fakes of Kavenegar, of an SMTP server and of Zarinpal.
 
-mod helpers;
 mod campaign_helpers;
 mod fake_sms;
 mod fake_smtp;
 mod fake_zarinpal;
+mod helpers;
 mod log_capture;
 
 mod admin;
@@ -24,8 +24,8 @@ mod otp;
 mod packages;
 mod payments;
 mod profile;
-mod realtime;
 mod quota;
+mod realtime;
 mod register;
 mod routes;
 mod scheduling;

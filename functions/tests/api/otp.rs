@@ -155,8 +155,7 @@ async fn no_secret_reaches_the_logs() {
     let refreshed =
         expect_status(app.post("/api/refresh/token", &json!({"refreshToken": refresh})).await, StatusCode::OK).await;
     let _ = app.post("/api/user/login", &json!({"email": "reza@example.com", "password": "wrong-Pass-43"})).await;
-    let hash: String =
-        sqlx::query_scalar("SELECT password_hash FROM users").fetch_one(&app.db).await.unwrap();
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users").fetch_one(&app.db).await.unwrap();
 
     let logs = crate::log_capture::all();
     assert!(logs.contains("user logged in"), "logs are being captured");

@@ -24,7 +24,8 @@ async fn profile_needs_a_valid_token() {
     let app = TestApp::spawn().await;
     let response = app.client.get(app.url("/api/user/profile")).send().await.unwrap();
     expect_error(response, StatusCode::UNAUTHORIZED, "UNAUTHORIZED").await;
-    expect_error(app.get_auth("/api/user/profile", "abc.def.ghi").await, StatusCode::UNAUTHORIZED, "INVALID_TOKEN").await;
+    expect_error(app.get_auth("/api/user/profile", "abc.def.ghi").await, StatusCode::UNAUTHORIZED, "INVALID_TOKEN")
+        .await;
     // A token signed with another key.
     let forged = shared::auth::JwtKeys::new(&"f".repeat(40), std::time::Duration::from_secs(60))
         .issue(1, shared::domain::Role::SuperAdmin)
@@ -38,8 +39,12 @@ async fn expired_access_tokens_are_refused() {
     let account = app.register().await;
     let session = app.login(&account).await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    expect_error(app.get_auth("/api/user/profile", &session.access_token).await, StatusCode::UNAUTHORIZED, "INVALID_TOKEN")
-        .await;
+    expect_error(
+        app.get_auth("/api/user/profile", &session.access_token).await,
+        StatusCode::UNAUTHORIZED,
+        "INVALID_TOKEN",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -47,8 +52,9 @@ async fn profile_update_changes_only_what_is_given() {
     let app = TestApp::spawn().await;
     let account = app.register().await;
     let session = app.login(&account).await;
-    let response =
-        app.post_auth("/api/user/profile", &session.access_token, &json!({"age": 31, "address": "تهران، خیابان آزادی"})).await;
+    let response = app
+        .post_auth("/api/user/profile", &session.access_token, &json!({"age": 31, "address": "تهران، خیابان آزادی"}))
+        .await;
     let body = expect_status(response, StatusCode::OK).await;
     assert_eq!(body["user"]["age"], 31);
     assert_eq!(body["user"]["address"], "تهران، خیابان آزادی");

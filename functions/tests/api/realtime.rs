@@ -75,10 +75,20 @@ fn all_six() -> Vec<CampaignEvent> {
         CampaignEvent::StatusUpdate { status: "ready".into(), message: "WhatsApp connected successfully".into() },
         CampaignEvent::ErrorUpdate { error: "WhatsApp logged out".into() },
         CampaignEvent::CompletionUpdate {
-            report: CompletionReport { total_recipients: 20, sent_count: 18, failed_count: 2, delivered_count: 10, delivery_rate: 90.0 },
+            report: CompletionReport {
+                total_recipients: 20,
+                sent_count: 18,
+                failed_count: 2,
+                delivered_count: 10,
+                delivery_rate: 90.0,
+            },
         },
         CampaignEvent::QrCode {
-            qr_code: QrCodePayload { raw: "2@abc".into(), url: "data:,2@abc".into(), image: "data:image/png;base64,iVBO".into() },
+            qr_code: QrCodePayload {
+                raw: "2@abc".into(),
+                url: "data:,2@abc".into(),
+                image: "data:image/png;base64,iVBO".into(),
+            },
         },
     ]
 }
@@ -204,7 +214,11 @@ async fn two_hundred_clients_all_receive_an_event() {
     for _ in 0..200 {
         clients.push(connect(&app, &query).await);
     }
-    let report = app.ctx.pusher.push(campaign, &CampaignEvent::StatusUpdate { status: "ready".into(), message: "ok".into() }).await;
+    let report = app
+        .ctx
+        .pusher
+        .push(campaign, &CampaignEvent::StatusUpdate { status: "ready".into(), message: "ok".into() })
+        .await;
     assert_eq!(report.delivered, 200, "{report:?}");
     let received = futures_util::future::join_all(clients.iter_mut().map(next_json)).await;
     assert!(received.iter().all(|event| event["type"] == "status_update"));

@@ -59,13 +59,13 @@ async fn bad_input_is_a_400_naming_fields_and_writes_nothing() {
     for (body, field) in cases {
         let response = app.post_raw("/api/user/register-simple", body).await;
         let error = expect_error(response, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
-        let fields: Vec<&str> = error["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        let fields: Vec<&str> =
+            error["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
         assert!(fields.contains(&field), "{body} → {error}");
     }
     // Several invalid fields are reported together.
-    let response = app
-        .post("/api/user/register-simple", &json!({"name": "", "email": "x", "phone": "x", "password": "x"}))
-        .await;
+    let response =
+        app.post("/api/user/register-simple", &json!({"name": "", "email": "x", "phone": "x", "password": "x"})).await;
     let error = expect_error(response, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
     assert_eq!(error["errors"].as_array().unwrap().len(), 4, "{error}");
     assert_eq!(app.count("users").await, 0);
@@ -74,6 +74,7 @@ async fn bad_input_is_a_400_naming_fields_and_writes_nothing() {
 #[tokio::test]
 async fn register_simple_can_be_switched_off() {
     let app = TestApp::spawn_with(&[("REGISTER_SIMPLE_ENABLED", "false")]).await;
-    expect_error(app.post("/api/user/register-simple", &valid()).await, StatusCode::FORBIDDEN, "REGISTRATION_DISABLED").await;
+    expect_error(app.post("/api/user/register-simple", &valid()).await, StatusCode::FORBIDDEN, "REGISTRATION_DISABLED")
+        .await;
     assert_eq!(app.count("users").await, 0);
 }

@@ -31,9 +31,13 @@ fn spec_routes() -> BTreeSet<(String, String)> {
         for part in cell.split(',').map(str::trim) {
             let words: Vec<&str> = part.split_whitespace().collect();
             let (method, path) = match words.as_slice() {
-                [method, path, ..] if ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(method) => (method.to_string(), path.to_string()),
+                [method, path, ..] if ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(method) => {
+                    (method.to_string(), path.to_string())
+                }
                 [path, ..] if path.starts_with('/') && !path.starts_with("/api") => match &last {
-                    Some((method, previous)) => (method.clone(), format!("{}{path}", &previous[..previous.rfind('/').unwrap()])),
+                    Some((method, previous)) => {
+                        (method.clone(), format!("{}{path}", &previous[..previous.rfind('/').unwrap()]))
+                    }
                     None => continue,
                 },
                 _ => continue,
@@ -100,18 +104,15 @@ async fn each_function_serves_its_routes_and_the_gateway_serves_all() {
     for function in Function::ALL {
         let router = functions::http::finish(routes(function, &app.ctx));
         for route in ROUTES.iter().filter(|r| r.function == function) {
-            let request = Request::builder().method(route.method).uri(concrete(route.path)).body(Body::empty()).unwrap();
+            let request =
+                Request::builder().method(route.method).uri(concrete(route.path)).body(Body::empty()).unwrap();
             let response = router.clone().oneshot(request).await.unwrap();
             assert!(routed(response).await, "{:?} does not serve {} {}", function, route.method, route.path);
         }
     }
     for route in ROUTES {
-        let response = app
-            .client
-            .request(route.method.parse().unwrap(), app.url(&concrete(route.path)))
-            .send()
-            .await
-            .unwrap();
+        let response =
+            app.client.request(route.method.parse().unwrap(), app.url(&concrete(route.path))).send().await.unwrap();
         let body: serde_json::Value = response.json().await.unwrap_or_default();
         assert!(body["message"] != "No such endpoint", "the gateway does not serve {} {}", route.method, route.path);
     }

@@ -18,7 +18,8 @@ use crate::{
 /// sender whose inbox is `inbox`.
 async fn scheduled_campaign(app: &TestApp, user: &User, seconds: i64, inbox: &str) -> i64 {
     let at = (Utc::now() + chrono::Duration::seconds(seconds)).to_rfc3339();
-    let body = json!({"title": "زمان‌بندی", "message": "سلام", "isScheduled": true, "sendType": "SCHEDULED", "scheduledAt": at});
+    let body =
+        json!({"title": "زمان‌بندی", "message": "سلام", "isScheduled": true, "sendType": "SCHEDULED", "scheduledAt": at});
     let created = expect_status(app.post_auth("/api/campaigns", &user.token, &body).await, StatusCode::CREATED).await;
     let id = created["campaign"]["id"].as_i64().unwrap();
     sqlx::query("INSERT INTO recipients (campaign_id, phone) VALUES (?, '989120000001'), (?, '989120000002')")
@@ -27,13 +28,21 @@ async fn scheduled_campaign(app: &TestApp, user: &User, seconds: i64, inbox: &st
         .execute(&app.db)
         .await
         .unwrap();
-    sqlx::query("UPDATE campaigns SET status = 'READY', total_recipients = 2 WHERE id = ?").bind(id).execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE campaigns SET status = 'READY', total_recipients = 2 WHERE id = ?")
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
     linked(app, id, inbox).await;
     id
 }
 
 async fn status_of(app: &TestApp, id: i64) -> (String, bool, Option<String>) {
-    sqlx::query_as("SELECT status, is_scheduled, failure_reason FROM campaigns WHERE id = ?").bind(id).fetch_one(&app.db).await.unwrap()
+    sqlx::query_as("SELECT status, is_scheduled, failure_reason FROM campaigns WHERE id = ?")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -56,7 +65,11 @@ async fn a_due_campaign_starts_once_however_many_runs_race() {
     // only now and then (it used to deadlock) shows up here.
     for _ in 0..15 {
         let id = scheduled_campaign(&app, &user, 60, &inbox).await;
-        sqlx::query("UPDATE campaigns SET scheduled_at = CURRENT_TIMESTAMP(3) WHERE id = ?").bind(id).execute(&app.db).await.unwrap();
+        sqlx::query("UPDATE campaigns SET scheduled_at = CURRENT_TIMESTAMP(3) WHERE id = ?")
+            .bind(id)
+            .execute(&app.db)
+            .await
+            .unwrap();
         assert_eq!(racing_runs(&app).await, 1);
         ids.push(id);
     }
@@ -68,7 +81,9 @@ async fn a_due_campaign_starts_once_however_many_runs_race() {
     }
     for id in &ids {
         assert_eq!(status_of(&app, *id).await.0, "RUNNING");
-        let starts = commands.iter().filter(|c| c.contains(r#""kind":"start""#) && c.contains(&format!(r#""campaignId":{id},"#)));
+        let starts = commands
+            .iter()
+            .filter(|c| c.contains(r#""kind":"start""#) && c.contains(&format!(r#""campaignId":{id},"#)));
         assert_eq!(starts.count(), 1, "campaign {id}: {commands:?}");
     }
     assert!(commands_in(&app, &inbox).await.is_empty(), "nothing more was sent");
@@ -113,7 +128,11 @@ async fn a_lapsed_subscription_fails_the_start_with_the_reason() {
     subscribed(&app, &user).await;
     let inbox = inbox(&app).await;
     let id = scheduled_campaign(&app, &user, 1, &inbox).await;
-    sqlx::query("UPDATE users SET subscription_expires_at = NOW(3) - INTERVAL 1 DAY WHERE id = ?").bind(user.id).execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE users SET subscription_expires_at = NOW(3) - INTERVAL 1 DAY WHERE id = ?")
+        .bind(user.id)
+        .execute(&app.db)
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let report = run_scheduler(&app.ctx).await.unwrap();
     assert_eq!((report.started, report.failed), (0, 1));
@@ -133,10 +152,14 @@ async fn local_times_are_read_in_the_campaigns_time_zone() {
         ("2031-01-15T12:00", "Europe/Berlin", "2031-01-15T11:00:00Z"),
     ] {
         let body = json!({"message": "m", "isScheduled": true, "scheduledAt": local, "timezone": zone});
-        let created = expect_status(app.post_auth("/api/campaigns", &user.token, &body).await, StatusCode::CREATED).await;
+        let created =
+            expect_status(app.post_auth("/api/campaigns", &user.token, &body).await, StatusCode::CREATED).await;
         let id = created["campaign"]["id"].as_i64().unwrap();
-        let stored: DateTime<Utc> =
-            sqlx::query_scalar("SELECT scheduled_at FROM campaigns WHERE id = ?").bind(id).fetch_one(&app.db).await.unwrap();
+        let stored: DateTime<Utc> = sqlx::query_scalar("SELECT scheduled_at FROM campaigns WHERE id = ?")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
         assert_eq!(stored, utc.parse::<DateTime<Utc>>().unwrap(), "{local} in {zone}");
     }
 }
@@ -147,12 +170,16 @@ async fn past_times_and_unknown_zones_are_refused() {
     let user = user(&app).await;
     for (body, field) in [
         (json!({"message": "m", "isScheduled": true, "scheduledAt": "2020-01-01T10:00:00Z"}), "scheduledAt"),
-        (json!({"message": "m", "isScheduled": true, "scheduledAt": "2031-01-01T10:00", "timezone": "Mars/Olympus"}), "timezone"),
+        (
+            json!({"message": "m", "isScheduled": true, "scheduledAt": "2031-01-01T10:00", "timezone": "Mars/Olympus"}),
+            "timezone",
+        ),
         (json!({"message": "m", "isScheduled": true}), "scheduledAt"),
     ] {
         let response = app.post_auth("/api/campaigns", &user.token, &body).await;
         let error = expect_error(response, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
-        let fields: Vec<&str> = error["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+        let fields: Vec<&str> =
+            error["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
         assert!(fields.contains(&field), "{body} → {error}");
     }
     assert_eq!(app.count("campaigns").await, 0);

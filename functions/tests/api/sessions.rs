@@ -28,7 +28,11 @@ async fn kinds(app: &TestApp, queue: &str) -> Vec<String> {
 }
 
 async fn reserved(app: &TestApp, id: i64) -> Option<i64> {
-    sqlx::query_scalar("SELECT reserved FROM quota_reservations WHERE campaign_id = ?").bind(id).fetch_optional(&app.db).await.unwrap()
+    sqlx::query_scalar("SELECT reserved FROM quota_reservations WHERE campaign_id = ?")
+        .bind(id)
+        .fetch_optional(&app.db)
+        .await
+        .unwrap()
 }
 
 /// A subscribed user's READY campaign of three recipients, with its
@@ -66,11 +70,15 @@ async fn a_start_names_what_is_missing_and_changes_nothing() {
     expect_status(import(&app, &user, id, "list.csv", LIST.as_bytes().to_vec()).await, StatusCode::OK).await;
     expect_error(post(&app, &user, id, "start").await, StatusCode::UNPROCESSABLE_ENTITY, "SUBSCRIPTION_INACTIVE").await;
     subscribed(&app, &user).await;
-    expect_error(post(&app, &user, id, "start").await, StatusCode::UNPROCESSABLE_ENTITY, "WHATSAPP_NOT_CONNECTED").await;
-    let connection = expect_status(app.get_auth(&format!("/api/campaigns/{id}/connection"), &user.token).await, StatusCode::OK).await;
+    expect_error(post(&app, &user, id, "start").await, StatusCode::UNPROCESSABLE_ENTITY, "WHATSAPP_NOT_CONNECTED")
+        .await;
+    let connection =
+        expect_status(app.get_auth(&format!("/api/campaigns/{id}/connection"), &user.token).await, StatusCode::OK)
+            .await;
     assert_eq!(connection["isConnected"], false);
 
-    let status: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = ?").bind(id).fetch_one(&app.db).await.unwrap();
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM campaigns WHERE id = ?").bind(id).fetch_one(&app.db).await.unwrap();
     assert_eq!(status, "READY");
     assert_eq!(reserved(&app, id).await, None, "no quota set aside");
     assert!(commands_in(&app, app.ctx.queues.sessions_url()).await.is_empty());
@@ -79,7 +87,9 @@ async fn a_start_names_what_is_missing_and_changes_nothing() {
 #[tokio::test]
 async fn start_pause_resume_move_the_campaign_and_tell_its_sender() {
     let Linked { app, user, inbox, id } = linked_campaign().await;
-    let connection = expect_status(app.get_auth(&format!("/api/campaigns/{id}/connection"), &user.token).await, StatusCode::OK).await;
+    let connection =
+        expect_status(app.get_auth(&format!("/api/campaigns/{id}/connection"), &user.token).await, StatusCode::OK)
+            .await;
     assert_eq!(connection["isConnected"], true);
 
     // A READY campaign is started, not resumed.
@@ -87,7 +97,10 @@ async fn start_pause_resume_move_the_campaign_and_tell_its_sender() {
     expect_error(post(&app, &user, id, "pause").await, StatusCode::CONFLICT, "INVALID_CAMPAIGN_STATE").await;
 
     let started = expect_status(post(&app, &user, id, "start").await, StatusCode::OK).await;
-    assert_eq!((started["campaign"]["status"].as_str(), started["campaign"]["totalRecipients"].as_i64()), (Some("RUNNING"), Some(3)));
+    assert_eq!(
+        (started["campaign"]["status"].as_str(), started["campaign"]["totalRecipients"].as_i64()),
+        (Some("RUNNING"), Some(3))
+    );
     assert!(started["campaign"]["startedAt"].is_string(), "{started}");
     assert_eq!(reserved(&app, id).await, Some(3));
     expect_error(post(&app, &user, id, "start").await, StatusCode::CONFLICT, "INVALID_CAMPAIGN_STATE").await;
@@ -99,13 +112,25 @@ async fn start_pause_resume_move_the_campaign_and_tell_its_sender() {
     expect_error(post(&app, &user, id, "pause").await, StatusCode::CONFLICT, "INVALID_CAMPAIGN_STATE").await;
 
     let resumed = expect_status(post(&app, &user, id, "resume").await, StatusCode::OK).await;
-    assert_eq!((resumed["campaign"]["status"].as_str(), resumed["message"].as_str()), (Some("RUNNING"), Some("Campaign resumed")));
+    assert_eq!(
+        (resumed["campaign"]["status"].as_str(), resumed["message"].as_str()),
+        (Some("RUNNING"), Some("Campaign resumed"))
+    );
     // A new pause reaches the sender while it sends.
-    let repaced = crate::campaign_helpers::put_auth(&app, &format!("/api/campaigns/{id}/interval"), &user.token, &json!({"interval": "FIVE_SECONDS"})).await;
+    let repaced = crate::campaign_helpers::put_auth(
+        &app,
+        &format!("/api/campaigns/{id}/interval"),
+        &user.token,
+        &json!({"interval": "FIVE_SECONDS"}),
+    )
+    .await;
     assert_eq!(expect_status(repaced, StatusCode::OK).await["campaign"]["interval"], "FIVE_SECONDS");
 
     assert_eq!(kinds(&app, &inbox).await, ["start", "pause", "start", "interval"]);
-    assert!(commands_in(&app, app.ctx.queues.sessions_url()).await.is_empty(), "the owner's inbox, not the shared queue");
+    assert!(
+        commands_in(&app, app.ctx.queues.sessions_url()).await.is_empty(),
+        "the owner's inbox, not the shared queue"
+    );
 }
 
 #[tokio::test]
@@ -115,10 +140,13 @@ async fn cleanup_pauses_the_campaign_and_forgets_the_login() {
 
     let closed = expect_status(post(&app, &user, id, "cleanup-session").await, StatusCode::OK).await;
     assert_eq!(closed["campaign"]["status"], "PAUSED");
-    let connection = expect_status(app.get_auth(&format!("/api/campaigns/{id}/connection"), &user.token).await, StatusCode::OK).await;
+    let connection =
+        expect_status(app.get_auth(&format!("/api/campaigns/{id}/connection"), &user.token).await, StatusCode::OK)
+            .await;
     assert_eq!(connection["isConnected"], false);
     // Resuming needs a new scan now.
-    expect_error(post(&app, &user, id, "resume").await, StatusCode::UNPROCESSABLE_ENTITY, "WHATSAPP_NOT_CONNECTED").await;
+    expect_error(post(&app, &user, id, "resume").await, StatusCode::UNPROCESSABLE_ENTITY, "WHATSAPP_NOT_CONNECTED")
+        .await;
     assert_eq!(kinds(&app, &inbox).await, ["start", "cleanup"]);
 }
 
@@ -178,7 +206,8 @@ async fn another_users_campaign_is_not_found_on_every_session_route() {
     }
     let connection = app.get_auth(&format!("/api/campaigns/{id}/connection"), &stranger.token).await;
     expect_error(connection, StatusCode::NOT_FOUND, "NOT_FOUND").await;
-    let status: String = sqlx::query_scalar("SELECT status FROM campaigns WHERE id = ?").bind(id).fetch_one(&app.db).await.unwrap();
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM campaigns WHERE id = ?").bind(id).fetch_one(&app.db).await.unwrap();
     assert_eq!(status, "READY");
     assert!(kinds(&app, &inbox).await.is_empty());
 }

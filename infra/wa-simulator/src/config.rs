@@ -40,10 +40,6 @@ impl SimulatorConfig {
 fn millis_from_env(name: &'static str, default: Duration) -> Result<Duration, ConfigError> {
     match std::env::var(name) {
         Err(_) => Ok(default),
-        Ok(value) => value
-            .trim()
-            .parse::<u64>()
-            .map(Duration::from_millis)
-            .map_err(|_| ConfigError { name, value }),
+        Ok(value) => value.trim().parse::<u64>().map(Duration::from_millis).map_err(|_| ConfigError { name, value }),
     }
 }

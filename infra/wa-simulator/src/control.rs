@@ -64,7 +64,10 @@ pub struct LogoutRequest {
 
 /// `POST /__control/logout {"device"?}`: "Log out" on the phone's Linked
 /// devices screen; open pages of those devices go back to the QR.
-pub async fn logout(AxumState(state): AxumState<AppState>, request: Option<Json<LogoutRequest>>) -> Json<serde_json::Value> {
+pub async fn logout(
+    AxumState(state): AxumState<AppState>,
+    request: Option<Json<LogoutRequest>>,
+) -> Json<serde_json::Value> {
     let request = request.map(|Json(r)| r).unwrap_or_default();
     let unlinked = state.logout(request.device.as_deref());
     tracing::info!(unlinked, "devices logged out");
@@ -83,7 +86,10 @@ pub struct MessagesQuery {
 
 /// `GET /__control/messages?phone=` → what that phone (or every phone)
 /// received, oldest first.
-pub async fn messages(AxumState(state): AxumState<AppState>, Query(query): Query<MessagesQuery>) -> Json<serde_json::Value> {
+pub async fn messages(
+    AxumState(state): AxumState<AppState>,
+    Query(query): Query<MessagesQuery>,
+) -> Json<serde_json::Value> {
     let phone = query.phone.as_deref().map(digits);
     Json(json!({ "messages": state.messages(phone.as_deref()) }))
 }

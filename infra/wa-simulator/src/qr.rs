@@ -3,7 +3,7 @@
 //! library. The driver never reads the drawing: like on WhatsApp Web, the
 //! string it needs is the container's `data-ref`.
 
-use qrcode::{Color, QrCode, types::QrError};
+use qrcode::{types::QrError, Color, QrCode};
 
 pub fn modules(data: &str) -> Result<Vec<String>, QrError> {
     let code = QrCode::new(data.as_bytes())?;

@@ -121,9 +121,7 @@ impl State {
             .pairings
             .values_mut()
             .find(|p| {
-                p.linked_token.is_none()
-                    && p.current_ref == qr_ref
-                    && p.ref_issued.elapsed() < self.config.qr_refresh
+                p.linked_token.is_none() && p.current_ref == qr_ref && p.ref_issued.elapsed() < self.config.qr_refresh
             })
             .ok_or(UnknownRef)?;
         let token = random_hex(32);

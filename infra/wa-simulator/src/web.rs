@@ -99,13 +99,8 @@ pub async fn send_text(AxumState(state): AxumState<AppState>, Json(message): Jso
     if message.text.trim().is_empty() {
         return error(StatusCode::BAD_REQUEST, "empty message");
     }
-    let outgoing = Outgoing {
-        id: message.id,
-        to: digits(&message.to),
-        text: Some(message.text),
-        attachment: None,
-        caption: None,
-    };
+    let outgoing =
+        Outgoing { id: message.id, to: digits(&message.to), text: Some(message.text), attachment: None, caption: None };
     accept(&state, &message.token, outgoing)
 }
 
@@ -121,7 +116,11 @@ pub struct MediaQuery {
 }
 
 /// The file's bytes are the body (the page posts the `File` object itself).
-pub async fn send_media(AxumState(state): AxumState<AppState>, Query(query): Query<MediaQuery>, body: Bytes) -> Response {
+pub async fn send_media(
+    AxumState(state): AxumState<AppState>,
+    Query(query): Query<MediaQuery>,
+    body: Bytes,
+) -> Response {
     if body.is_empty() || query.name.is_empty() {
         return error(StatusCode::BAD_REQUEST, "empty attachment");
     }
@@ -142,7 +141,8 @@ pub async fn send_media(AxumState(state): AxumState<AppState>, Query(query): Que
 }
 
 fn accept(state: &State, token: &str, outgoing: Outgoing) -> Response {
-    let valid_id = !outgoing.id.is_empty() && outgoing.id.len() <= 64 && outgoing.id.chars().all(|c| c.is_ascii_alphanumeric());
+    let valid_id =
+        !outgoing.id.is_empty() && outgoing.id.len() <= 64 && outgoing.id.chars().all(|c| c.is_ascii_alphanumeric());
     if !valid_id || outgoing.to.is_empty() {
         return error(StatusCode::BAD_REQUEST, "a message needs an id and a recipient");
     }

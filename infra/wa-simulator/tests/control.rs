@@ -13,7 +13,8 @@ async fn control_api_round_trip() {
     let base = simulator.base_url();
 
     // The page backend: a login page gets a pairing and its QR.
-    let pairing: serde_json::Value = http.post(format!("{base}/sim/pairing")).send().await.unwrap().json().await.unwrap();
+    let pairing: serde_json::Value =
+        http.post(format!("{base}/sim/pairing")).send().await.unwrap().json().await.unwrap();
     let pairing = pairing["pairing"].as_str().unwrap();
     let shown: serde_json::Value =
         http.get(format!("{base}/sim/pairing/{pairing}")).send().await.unwrap().json().await.unwrap();

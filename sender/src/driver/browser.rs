@@ -139,10 +139,8 @@ impl Browser {
                 "prefs": { "intl.accept_languages": "en-US,en" },
             }),
         );
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(chromedriver.url())
-            .await?;
+        let client =
+            ClientBuilder::new(HttpConnector::new()).capabilities(capabilities).connect(chromedriver.url()).await?;
         let Some(pid) = process::browser_of_profile(chromedriver.pid(), &profile) else {
             let _ = client.close().await;
             return Err(DriverError::BrowserNotFound(profile));

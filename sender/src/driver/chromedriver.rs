@@ -48,7 +48,8 @@ impl ChromeDriver {
             .map_err(start_error)?;
         let pid = child.id().ok_or_else(|| start_error(std::io::Error::other("exited at once")))?;
         // From here on, Drop cleans up whatever happens.
-        let driver = Self { pid, url: format!("http://127.0.0.1:{port}"), stopped: std::sync::atomic::AtomicBool::new(false) };
+        let driver =
+            Self { pid, url: format!("http://127.0.0.1:{port}"), stopped: std::sync::atomic::AtomicBool::new(false) };
         // chromedriver is reaped by this task; the handle is not kept, the
         // process is owned (and killed) by pid.
         tokio::spawn(async move {

@@ -20,12 +20,12 @@ mod send;
 mod whatsapp;
 
 pub use config::{DriverConfig, Timeouts};
-/// The QR rendering lives in `shared` (the API renders the stored QR too).
-pub use shared::qr;
 pub use error::DriverError;
 pub use launcher::Launcher;
 pub use process::MemoryUsage;
 pub use send::{SendError, SendOutcome};
+/// The QR rendering lives in `shared` (the API renders the stored QR too).
+pub use shared::qr;
 pub use whatsapp::{LoginState, MessageStatus, WhatsAppSession};
 
 use whatsapp::OpenChat;

@@ -80,15 +80,24 @@ return true;
 #[serde(tag = "screen", rename_all = "lowercase")]
 pub enum Screen {
     Loading,
-    Qr { detail: String },
+    Qr {
+        detail: String,
+    },
     /// The "phone number shared via url is invalid" popup.
-    Invalid { detail: String },
+    Invalid {
+        detail: String,
+    },
     /// WhatsApp's page for browsers it does not support.
-    Unsupported { detail: String },
+    Unsupported {
+        detail: String,
+    },
     /// Logged in, no chat open.
     Main,
     /// A chat is open; `ready` when its send button shows.
-    Chat { ready: bool, last: Option<LastMessage> },
+    Chat {
+        ready: bool,
+        last: Option<LastMessage>,
+    },
 }
 
 impl fmt::Display for Screen {

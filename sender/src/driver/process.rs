@@ -112,6 +112,9 @@ mod tests {
         assert_eq!(tree(me)[0], me);
         let usage = memory(me);
         assert!(usage.processes >= 1 && usage.rss_bytes > 0 && usage.pss_bytes > 0, "{usage:?}");
-        assert!(usage.private_bytes > 0 && usage.private_bytes <= usage.pss_bytes && usage.pss_bytes <= usage.rss_bytes, "{usage:?}");
+        assert!(
+            usage.private_bytes > 0 && usage.private_bytes <= usage.pss_bytes && usage.pss_bytes <= usage.rss_bytes,
+            "{usage:?}"
+        );
     }
 }

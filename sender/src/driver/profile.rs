@@ -13,8 +13,7 @@
 //! file work: call from `spawn_blocking`.
 
 use std::{
-    fs,
-    io,
+    fs, io,
     path::{Component, Path},
 };
 

@@ -32,8 +32,7 @@ pub const SEND_BUTTON: &str =
     r#"#main footer span[data-icon="send"], #main footer span[data-icon="wds-ic-send-filled"]"#;
 
 /// The paper-clip/plus button that opens the attach menu.
-pub const ATTACH_BUTTON: &str =
-    r#"#main footer span[data-icon="plus"], #main footer span[data-icon="plus-rounded"]"#;
+pub const ATTACH_BUTTON: &str = r#"#main footer span[data-icon="plus"], #main footer span[data-icon="plus-rounded"]"#;
 
 /// The hidden file input of the attach menu's "Photos & videos" item. What it
 /// accepts decides how WhatsApp sends the file (compressed, with a preview).

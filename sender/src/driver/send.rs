@@ -88,7 +88,13 @@ impl WhatsAppSession {
     /// Sends the file at `file` (its name is what the recipient sees) with
     /// `caption` (may be empty). `mime` decides photo/video or document.
     #[tracing::instrument(skip_all, fields(phone = %phone, mime))]
-    pub async fn send_media(&self, phone: &Phone, file: &Path, mime: &str, caption: &str) -> Result<SendOutcome, SendError> {
+    pub async fn send_media(
+        &self,
+        phone: &Phone,
+        file: &Path,
+        mime: &str,
+        caption: &str,
+    ) -> Result<SendOutcome, SendError> {
         let attachment_error = |source| SendError::Attachment { path: file.display().to_string(), source };
         // chromedriver uploads by absolute path, and fails late on a bad one.
         let file = file.canonicalize().map_err(attachment_error)?;
@@ -107,7 +113,13 @@ impl WhatsAppSession {
         self.wait_for(input, "opening the attach menu").await?;
         // The input is hidden; chromedriver still sets files on it, as a
         // person picking the file in the dialog would.
-        self.client().find(Locator::Css(input)).await.map_err(DriverError::from)?.send_keys(path).await.map_err(DriverError::from)?;
+        self.client()
+            .find(Locator::Css(input))
+            .await
+            .map_err(DriverError::from)?
+            .send_keys(path)
+            .await
+            .map_err(DriverError::from)?;
         self.wait_for(selectors::CAPTION_BOX, "opening the media preview").await?;
         if !caption.trim().is_empty() {
             page::insert_text(self.client(), selectors::CAPTION_BOX, caption).await?;
@@ -131,14 +143,23 @@ impl WhatsAppSession {
 
     /// Presses a send button and waits for a message newer than `before`
     /// with a tick. Any failure from the click on is `Unconfirmed`.
-    async fn press_send(&self, button: &str, before: Option<String>, timeout: Duration) -> Result<SendOutcome, SendError> {
+    async fn press_send(
+        &self,
+        button: &str,
+        before: Option<String>,
+        timeout: Duration,
+    ) -> Result<SendOutcome, SendError> {
         if let Err(err) = self.click(button).await {
             return Err(SendError::Unconfirmed(format!("pressing send failed: {err}")));
         }
         match page::wait(self.client(), Until::Sent { after: before.as_deref() }, timeout).await {
             Ok((true, Screen::Chat { last: Some(message), .. })) => Ok(SendOutcome::Sent { message_id: message.id }),
-            Ok((_, Screen::Qr { .. })) => Err(SendError::Unconfirmed("logged out before the message showed a tick".into())),
-            Ok((_, screen)) => Err(SendError::Unconfirmed(format!("no tick within {timeout:?} (page shows the {screen})"))),
+            Ok((_, Screen::Qr { .. })) => {
+                Err(SendError::Unconfirmed("logged out before the message showed a tick".into()))
+            }
+            Ok((_, screen)) => {
+                Err(SendError::Unconfirmed(format!("no tick within {timeout:?} (page shows the {screen})")))
+            }
             Err(err) => Err(SendError::Unconfirmed(format!("lost the page while waiting for the tick: {err}"))),
         }
     }

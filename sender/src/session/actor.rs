@@ -10,8 +10,8 @@ use std::{
 };
 
 use shared::{
-    queue::{Command, CommandKind},
     qr,
+    queue::{Command, CommandKind},
     realtime::CampaignEvent,
     repo::{
         deliveries::{self, SendingCampaign},
@@ -87,7 +87,12 @@ impl Actor {
         let restored = snapshot::restore(&self.ctx, snapshot_key, &self.profile_dir).await?;
         // Whatever a previous owner left mid-send may have gone out.
         let mut conn = self.ctx.db.acquire().await?;
-        let settled = deliveries::settle_interrupted(&mut conn, self.campaign_id, "The sender stopped while sending; outcome unknown").await?;
+        let settled = deliveries::settle_interrupted(
+            &mut conn,
+            self.campaign_id,
+            "The sender stopped while sending; outcome unknown",
+        )
+        .await?;
         drop(conn);
         if settled > 0 {
             tracing::warn!(campaign.id = self.campaign_id, settled, "recipients left mid-send marked UNKNOWN");
@@ -185,7 +190,8 @@ impl Actor {
         self.last_active = Instant::now();
         let session_id = format!("{}:{}", self.ctx.sender_id(), self.campaign_id);
         deliveries::set_connection(&self.ctx.db, self.campaign_id, true, Some(&session_id)).await?;
-        let ready = CampaignEvent::StatusUpdate { status: "ready".into(), message: "WhatsApp connected successfully".into() };
+        let ready =
+            CampaignEvent::StatusUpdate { status: "ready".into(), message: "WhatsApp connected successfully".into() };
         self.ctx.pusher.push(self.campaign_id, &ready).await;
         // Save the login now, so a takeover after a crash needs no new scan.
         let session = self.whatsapp.take().expect("open session");
@@ -214,7 +220,11 @@ impl Actor {
     /// The pause after a message: the campaign's interval, re-read while
     /// waiting, ended early by a pause, a cancel, a drain or a cleanup.
     /// Meanwhile the last message's ticks are watched for "delivered".
-    async fn pause(&mut self, campaign: &SendingCampaign, mut watching: Option<sending::Delivery>) -> anyhow::Result<Option<SessionEnd>> {
+    async fn pause(
+        &mut self,
+        campaign: &SendingCampaign,
+        mut watching: Option<sending::Delivery>,
+    ) -> anyhow::Result<Option<SessionEnd>> {
         let started = Instant::now();
         let mut interval = sending::interval(&self.ctx, &campaign.send_interval);
         loop {
@@ -271,7 +281,9 @@ impl Actor {
     async fn hand_over(&self, end: SessionEnd, logged_in: bool) -> anyhow::Result<()> {
         let ctx = &self.ctx;
         match end {
-            SessionEnd::Completed | SessionEnd::CleanedUp | SessionEnd::Gone => snapshot::forget_login(ctx, self.campaign_id).await?,
+            SessionEnd::Completed | SessionEnd::CleanedUp | SessionEnd::Gone => {
+                snapshot::forget_login(ctx, self.campaign_id).await?
+            }
             SessionEnd::Drained | SessionEnd::Idle | SessionEnd::Failed => {
                 if logged_in {
                     // Closed, the profile is complete on disk: save it again.

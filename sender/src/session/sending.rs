@@ -110,7 +110,12 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
     }
 }
 
-async fn record_failure(ctx: &SenderContext, campaign: &SendingCampaign, recipient_id: i64, error: &str) -> anyhow::Result<()> {
+async fn record_failure(
+    ctx: &SenderContext,
+    campaign: &SendingCampaign,
+    recipient_id: i64,
+    error: &str,
+) -> anyhow::Result<()> {
     let mut conn = ctx.db.acquire().await?;
     deliveries::record_failed(&mut conn, campaign.id, recipient_id, error).await?;
     drop(conn);
@@ -154,7 +159,12 @@ pub async fn check_delivered(actor: &Actor, delivery: &Delivery) -> anyhow::Resu
 
 async fn push_progress(ctx: &SenderContext, campaign_id: i64) -> anyhow::Result<()> {
     if let Some(c) = deliveries::campaign(&ctx.db, campaign_id).await? {
-        let progress = Progress::new(c.total_recipients.into(), c.sent_count.into(), c.failed_count.into(), c.delivered_count.into());
+        let progress = Progress::new(
+            c.total_recipients.into(),
+            c.sent_count.into(),
+            c.failed_count.into(),
+            c.delivered_count.into(),
+        );
         ctx.pusher.push(campaign_id, &CampaignEvent::ProgressUpdate { progress }).await;
     }
     Ok(())
@@ -179,7 +189,13 @@ async fn finish(ctx: &SenderContext, campaign_id: i64) -> anyhow::Result<()> {
     };
     ctx.pusher.push(campaign_id, &CampaignEvent::CompletionUpdate { report }).await;
     let progress = Progress::new(total, c.sent_count.into(), c.failed_count.into(), c.delivered_count.into());
-    let update = CampaignEvent::CampaignUpdate { id: c.id, title: c.title, status: c.status, progress, started_at: c.started_at };
+    let update = CampaignEvent::CampaignUpdate {
+        id: c.id,
+        title: c.title,
+        status: c.status,
+        progress,
+        started_at: c.started_at,
+    };
     ctx.pusher.push(campaign_id, &update).await;
     tracing::info!(campaign.id = campaign_id, sent = c.sent_count, failed = c.failed_count, "campaign completed");
     Ok(())

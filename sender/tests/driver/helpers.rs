@@ -29,11 +29,8 @@ impl Harness {
     pub async fn with(simulator: SimulatorConfig) -> Self {
         let simulator = RunningSimulator::start(simulator).await.expect("simulator starts");
         let mut config = DriverConfig::for_url(Url::parse(simulator.base_url()).unwrap());
-        config.timeouts = Timeouts {
-            page: Duration::from_secs(20),
-            send: Duration::from_secs(10),
-            media: Duration::from_secs(20),
-        };
+        config.timeouts =
+            Timeouts { page: Duration::from_secs(20), send: Duration::from_secs(10), media: Duration::from_secs(20) };
         let launcher = Launcher::start(config).await.expect("chromedriver starts");
         let control = simulator.control();
         Self { _simulator: simulator, control, launcher, profiles: tempfile::tempdir().unwrap() }

@@ -27,10 +27,7 @@ async fn text_arrives_exactly_and_turns_delivered() {
     let harness = Harness::start().await;
     let session = harness.logged_in("text").await;
     let maryam = phone("09121234567");
-    let texts = [
-        "سلام مریم جان! تخفیف ۲۰٪ فقط تا جمعه 🎉🔥\nبا ما همراه باشید.",
-        "Second message: a+b & c=d? 100% ✅",
-    ];
+    let texts = ["سلام مریم جان! تخفیف ۲۰٪ فقط تا جمعه 🎉🔥\nبا ما همراه باشید.", "Second message: a+b & c=d? 100% ✅"];
 
     let mut ids = Vec::new();
     for text in texts {

@@ -5,7 +5,7 @@ use std::{collections::HashMap, time::Duration};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::stack::{eventually, events_until, next_event, Stack};
+use crate::stack::{events_until, eventually, next_event, Stack};
 
 pub const MESSAGE: &str = "سلام {name}! تخفیف ویژه امروز 🎉";
 
@@ -30,7 +30,12 @@ pub fn recipients_xlsx(count: usize) -> (Vec<u8>, Vec<String>) {
 /// returns its id and the phones.
 pub async fn campaign_with_recipients(stack: &Stack, token: &str, count: usize) -> (i64, Vec<String>) {
     let (status, created) = stack
-        .call(Method::POST, "/api/campaigns", token, Some(json!({"title": "کمپین پاییز", "message": MESSAGE, "interval": "FIVE_SECONDS"})))
+        .call(
+            Method::POST,
+            "/api/campaigns",
+            token,
+            Some(json!({"title": "کمپین پاییز", "message": MESSAGE, "interval": "FIVE_SECONDS"})),
+        )
         .await;
     assert_eq!(status, 201, "{created}");
     let id = created["campaign"]["id"].as_i64().unwrap();
@@ -105,7 +110,10 @@ async fn a_campaign_from_sign_up_to_report() {
     let progress: Vec<&Value> = events.iter().filter(|e| e["type"] == "progress_update").collect();
     assert!(progress.len() >= 20, "a progress event per recipient, saw {}", progress.len());
     let report = &events.last().unwrap()["data"]["report"];
-    assert_eq!((report["totalRecipients"].as_i64(), report["sentCount"].as_i64(), report["failedCount"].as_i64()), (Some(20), Some(18), Some(2)));
+    assert_eq!(
+        (report["totalRecipients"].as_i64(), report["sentCount"].as_i64(), report["failedCount"].as_i64()),
+        (Some(20), Some(18), Some(2))
+    );
 
     // Exactly 18 messages, one per reachable phone, each the attachment
     // with the text as its caption.
@@ -127,14 +135,23 @@ async fn a_campaign_from_sign_up_to_report() {
     assert_eq!(campaign["campaign"]["status"], "COMPLETED", "{campaign}");
     // Delivery ticks arrive after a short delay; some are seen.
     let delivered = eventually("delivery ticks", Duration::from_secs(5), || async {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recipients WHERE status = 'DELIVERED'").fetch_one(&stack.db).await.ok()?;
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recipients WHERE status = 'DELIVERED'")
+            .fetch_one(&stack.db)
+            .await
+            .ok()?;
         (count > 0).then_some(count)
     })
     .await;
     assert!(delivered <= 18);
 
     // The report workbook agrees.
-    let download = stack.http.get(stack.url(&format!("/api/campaigns/{id}/report/download"))).bearer_auth(&token).send().await.unwrap();
+    let download = stack
+        .http
+        .get(stack.url(&format!("/api/campaigns/{id}/report/download")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(download.status(), 200);
     let bytes = download.bytes().await.unwrap().to_vec();
     let statuses = report_statuses(bytes);

@@ -9,7 +9,7 @@ use shared::repo::session_leases;
 
 use crate::{
     campaign::{campaign_with_recipients, connect_whatsapp, received_counts},
-    stack::{eventually, events_until, Stack},
+    stack::{events_until, eventually, Stack},
 };
 
 #[derive(Clone, Copy, Debug)]
@@ -32,7 +32,11 @@ async fn owner_goes_away_mid_campaign(death: Death) {
     let (status, _) = stack.call(Method::POST, &format!("/api/campaigns/{id}/start"), &token, None).await;
     assert_eq!(status, 200);
     eventually("five messages out", Duration::from_secs(60), || async {
-        let sent: i32 = sqlx::query_scalar("SELECT sent_count FROM campaigns WHERE id = ?").bind(id).fetch_one(&stack.db).await.ok()?;
+        let sent: i32 = sqlx::query_scalar("SELECT sent_count FROM campaigns WHERE id = ?")
+            .bind(id)
+            .fetch_one(&stack.db)
+            .await
+            .ok()?;
         (sent >= 5).then_some(())
     })
     .await;
@@ -98,7 +102,10 @@ async fn poison_goes_to_the_dead_letter_queue_and_the_fleet_carries_on() {
             .send()
             .await
             .ok()?;
-        let waiting: u32 = attributes.attributes()?[&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages].parse().ok()?;
+        let waiting: u32 = attributes.attributes()?
+            [&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages]
+            .parse()
+            .ok()?;
         (waiting == 2).then_some(())
     })
     .await;

@@ -119,7 +119,9 @@ impl Stack {
         shared::db::migrate(&db).await.unwrap();
         let ctx = AppContext::with_pool(settings, db.clone()).await.unwrap();
         let app = functions::gateway::app(ctx);
-        tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await });
+        tokio::spawn(
+            async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await },
+        );
         let scratch = std::env::temp_dir().join(format!("wa-e2e-{short}"));
         std::fs::create_dir_all(&scratch).unwrap();
         Self {
@@ -204,11 +206,13 @@ impl Stack {
     /// A user with a paid package (through the MOCK gateway's real
     /// request → callback → verify path); returns the access token.
     pub async fn customer_with_package(&self) -> String {
-        let body = json!({"name": "مشتری", "email": "buyer@example.com", "phone": "09121112233", "password": "buyer-pass-1"});
+        let body =
+            json!({"name": "مشتری", "email": "buyer@example.com", "phone": "09121112233", "password": "buyer-pass-1"});
         let registered = self.http.post(self.url("/api/user/register-simple")).json(&body).send().await.unwrap();
         assert_eq!(registered.status(), 201);
         let login = json!({"email": "buyer@example.com", "password": "buyer-pass-1"});
-        let login: Value = self.http.post(self.url("/api/user/login")).json(&login).send().await.unwrap().json().await.unwrap();
+        let login: Value =
+            self.http.post(self.url("/api/user/login")).json(&login).send().await.unwrap().json().await.unwrap();
         let token = login["accessToken"].as_str().unwrap().to_owned();
         let package = sqlx::query(
             "INSERT INTO packages (title, description, price, duration, category, message_limit) VALUES ('پایه', 'd', 100000, 30, 'c', 1000)",
@@ -217,7 +221,8 @@ impl Stack {
         .await
         .unwrap()
         .last_insert_id();
-        let (status, order) = self.call(reqwest::Method::POST, "/api/orders", &token, Some(json!({"packageId": package}))).await;
+        let (status, order) =
+            self.call(reqwest::Method::POST, "/api/orders", &token, Some(json!({"packageId": package}))).await;
         assert_eq!(status, 201, "{order}");
         let order_id = order["order"]["id"].as_i64().unwrap();
         let (status, payment) =
@@ -232,7 +237,8 @@ impl Stack {
     }
 
     pub async fn websocket(&self, campaign_id: i64, token: &str) -> Socket {
-        let url = format!("{}/ws/campaigns?campaignId={campaign_id}&token={token}", self.api.replace("http://", "ws://"));
+        let url =
+            format!("{}/ws/campaigns?campaignId={campaign_id}&token={token}", self.api.replace("http://", "ws://"));
         connect_async(url).await.expect("WebSocket accepted").0
     }
 }
@@ -263,7 +269,8 @@ fn kill_matching(path: &std::path::Path) {
 }
 
 async fn create_queue(sqs: &aws_sdk_sqs::Client, name: &str, dead_letter_arn: Option<&str>) -> String {
-    let mut request = sqs.create_queue().queue_name(name).attributes(aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout, "2");
+    let mut request =
+        sqs.create_queue().queue_name(name).attributes(aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout, "2");
     if let Some(arn) = dead_letter_arn {
         let redrive = json!({"deadLetterTargetArn": arn, "maxReceiveCount": "3"}).to_string();
         request = request.attributes(aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy, redrive);

@@ -8,7 +8,7 @@ use reqwest::Method;
 
 use crate::{
     campaign::{campaign_with_recipients, connect_whatsapp, received_counts},
-    stack::{eventually, events_until, Stack},
+    stack::{events_until, eventually, Stack},
 };
 
 async fn sent_count(stack: &Stack, id: i64) -> Option<i32> {
@@ -34,7 +34,10 @@ async fn a_pause_stops_the_messages_and_a_resume_finishes_them_once() {
     connect_whatsapp(&stack, &token, id, &mut socket).await;
     let (code, _) = stack.call(Method::POST, &format!("/api/campaigns/{id}/start"), &token, None).await;
     assert_eq!(code, 200);
-    eventually("two messages out", Duration::from_secs(60), || async { (sent_count(&stack, id).await? >= 2).then_some(()) }).await;
+    eventually("two messages out", Duration::from_secs(60), || async {
+        (sent_count(&stack, id).await? >= 2).then_some(())
+    })
+    .await;
 
     let (code, paused) = stack.call(Method::POST, &format!("/api/campaigns/{id}/pause"), &token, None).await;
     assert_eq!((code, paused["campaign"]["status"].as_str()), (200, Some("PAUSED")), "{paused}");
@@ -68,7 +71,10 @@ async fn a_logout_on_the_phone_pauses_the_campaign_with_an_error() {
     connect_whatsapp(&stack, &token, id, &mut socket).await;
     let (code, _) = stack.call(Method::POST, &format!("/api/campaigns/{id}/start"), &token, None).await;
     assert_eq!(code, 200);
-    eventually("two messages out", Duration::from_secs(60), || async { (sent_count(&stack, id).await? >= 2).then_some(()) }).await;
+    eventually("two messages out", Duration::from_secs(60), || async {
+        (sent_count(&stack, id).await? >= 2).then_some(())
+    })
+    .await;
 
     assert_eq!(stack.simulator.control().logout(None).await.unwrap(), 1, "one linked device unlinked");
     let events = events_until(&mut socket, "error_update", Duration::from_secs(30)).await;
@@ -84,10 +90,19 @@ async fn a_logout_on_the_phone_pauses_the_campaign_with_an_error() {
     assert_eq!(received(&stack).await, at_logout);
     assert!(received_counts(&stack).await.values().all(|&n| n == 1));
     let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT status, COUNT(*) FROM recipients WHERE campaign_id = ? GROUP BY status").bind(id).fetch_all(&stack.db).await.unwrap();
-    let count = |wanted: &[&str]| rows.iter().filter(|(s, _)| wanted.contains(&s.as_str())).map(|(_, n)| *n as usize).sum::<usize>();
+        sqlx::query_as("SELECT status, COUNT(*) FROM recipients WHERE campaign_id = ? GROUP BY status")
+            .bind(id)
+            .fetch_all(&stack.db)
+            .await
+            .unwrap();
+    let count = |wanted: &[&str]| {
+        rows.iter().filter(|(s, _)| wanted.contains(&s.as_str())).map(|(_, n)| *n as usize).sum::<usize>()
+    };
     assert_eq!(count(&["SENDING"]), 0, "{rows:?}");
-    assert!(count(&["PENDING"]) > 0 && count(&["PENDING"]) + count(&["SENT", "DELIVERED", "UNKNOWN"]) == phones.len(), "{rows:?}");
+    assert!(
+        count(&["PENDING"]) > 0 && count(&["PENDING"]) + count(&["SENT", "DELIVERED", "UNKNOWN"]) == phones.len(),
+        "{rows:?}"
+    );
     assert!(count(&["SENT", "DELIVERED"]) <= at_logout, "{rows:?}");
     let (code, refused) = stack.call(Method::POST, &format!("/api/campaigns/{id}/resume"), &token, None).await;
     assert_eq!((code, refused["code"].as_str()), (422, Some("WHATSAPP_NOT_CONNECTED")), "{refused}");

@@ -24,7 +24,8 @@ pub struct LoginInput {
 pub async fn login(ctx: &AppContext, input: LoginInput) -> Result<(UserRecord, TokenPair), ApiError> {
     let mut f = Fields::new();
     let email = f.check("email", Email::parse(&input.email));
-    let password_given = f.check("password", if input.password.is_empty() { Err("is required") } else { Ok(input.password) });
+    let password_given =
+        f.check("password", if input.password.is_empty() { Err("is required") } else { Ok(input.password) });
     let (email, password_given) = f.build(|| Some((email?, password_given?)))?;
 
     let user = users::find_by_email(&ctx.db, &email).await?;
@@ -33,7 +34,10 @@ pub async fn login(ctx: &AppContext, input: LoginInput) -> Result<(UserRecord, T
     let user = match user {
         Some(user) if matches => user,
         _ => {
-            return Err(ApiError::Unauthorized { code: "INVALID_CREDENTIALS", message: "Invalid e-mail or password".into() })
+            return Err(ApiError::Unauthorized {
+                code: "INVALID_CREDENTIALS",
+                message: "Invalid e-mail or password".into(),
+            })
         }
     };
     ensure_may_sign_in(user.status)?;
@@ -46,7 +50,9 @@ pub async fn login(ctx: &AppContext, input: LoginInput) -> Result<(UserRecord, T
 pub(crate) fn ensure_may_sign_in(status: UserStatus) -> Result<(), ApiError> {
     match status {
         UserStatus::Active => Ok(()),
-        UserStatus::Banned => Err(ApiError::Forbidden { code: "USER_BANNED", message: "This account is banned".into() }),
+        UserStatus::Banned => {
+            Err(ApiError::Forbidden { code: "USER_BANNED", message: "This account is banned".into() })
+        }
         UserStatus::Inactive => {
             Err(ApiError::Forbidden { code: "USER_INACTIVE", message: "This account is inactive".into() })
         }

@@ -20,9 +20,15 @@ use crate::error::ApiError;
 
 fn account_conflict(err: sqlx::Error) -> ApiError {
     match crate::db::unique_violation(&err).as_deref() {
-        Some("uq_users_email") => ApiError::Conflict { code: "EMAIL_TAKEN", message: "This e-mail is already registered".into() },
-        Some("uq_users_phone") => ApiError::Conflict { code: "PHONE_TAKEN", message: "This phone number is already registered".into() },
-        Some("uq_users_username") => ApiError::Conflict { code: "USERNAME_TAKEN", message: "This username is taken".into() },
+        Some("uq_users_email") => {
+            ApiError::Conflict { code: "EMAIL_TAKEN", message: "This e-mail is already registered".into() }
+        }
+        Some("uq_users_phone") => {
+            ApiError::Conflict { code: "PHONE_TAKEN", message: "This phone number is already registered".into() }
+        }
+        Some("uq_users_username") => {
+            ApiError::Conflict { code: "USERNAME_TAKEN", message: "This username is taken".into() }
+        }
         _ => err.into(),
     }
 }

@@ -45,7 +45,10 @@ pub async fn request_otp(ctx: &AppContext, input: OtpInput) -> Result<OtpRequest
     let target = canonical_target(input.channel, &input.target)?;
     let settings = &ctx.settings.otp;
     if users::contact_taken(&ctx.db, &target).await? {
-        return Err(ApiError::Conflict { code: "ALREADY_REGISTERED", message: "An account already uses this target".into() });
+        return Err(ApiError::Conflict {
+            code: "ALREADY_REGISTERED",
+            message: "An account already uses this target".into(),
+        });
     }
 
     let mut tx = ctx.db.begin().await?;

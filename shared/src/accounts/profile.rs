@@ -26,10 +26,13 @@ impl ProfileInput {
             Some(raw) => f.check("name", PersonName::parse(raw)).map(Some),
             None => Some(None),
         };
-        let age = f.check("age", match self.age {
-            Some(age) if !(1..=150).contains(&age) => Err("must be between 1 and 150"),
-            other => Ok(other),
-        });
+        let age = f.check(
+            "age",
+            match self.age {
+                Some(age) if !(1..=150).contains(&age) => Err("must be between 1 and 150"),
+                other => Ok(other),
+            },
+        );
         let address = f.check("address", bounded_text(self.address, 500));
         let avatar = f.check("avatar", bounded_text(self.avatar, 1000));
         f.build(|| Some(ProfileChanges { name: name?, age: age?, address: address?, avatar: avatar? }))

@@ -45,7 +45,11 @@ impl NewAccount {
 /// SMS) or the e-mail must accompany it and is consumed in the same
 /// transaction that creates the user.
 #[tracing::instrument(skip_all)]
-pub async fn register(ctx: &AppContext, input: RegisterInput, require_otp: bool) -> Result<users::UserRecord, ApiError> {
+pub async fn register(
+    ctx: &AppContext,
+    input: RegisterInput,
+    require_otp: bool,
+) -> Result<users::UserRecord, ApiError> {
     if !require_otp && !ctx.settings.register_simple_enabled {
         return Err(ApiError::Forbidden {
             code: "REGISTRATION_DISABLED",
@@ -71,7 +75,8 @@ pub async fn register(ctx: &AppContext, input: RegisterInput, require_otp: bool)
         password_hash: &password_hash,
     };
     let id = users::insert(&mut *tx, new_user).await.map_err(account_conflict)?;
-    let user = users::find_by_id(&mut *tx, id).await?.ok_or_else(|| ApiError::internal(anyhow::anyhow!("user vanished")))?;
+    let user =
+        users::find_by_id(&mut *tx, id).await?.ok_or_else(|| ApiError::internal(anyhow::anyhow!("user vanished")))?;
     tx.commit().await?;
     tracing::info!(user.id = id, "user registered");
     Ok(user)

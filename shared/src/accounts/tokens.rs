@@ -30,7 +30,10 @@ pub(crate) async fn start_session(ctx: &AppContext, user: &users::UserRecord) ->
     let fresh = refresh_token::generate();
     let expires_at = Utc::now() + ctx.settings.refresh_token_ttl;
     refresh_tokens::insert(&ctx.db, user.id, &fresh.hash, &family, expires_at).await?;
-    Ok(TokenPair { access_token: ctx.jwt.issue(user.id, user.role).map_err(ApiError::internal)?, refresh_token: fresh.token })
+    Ok(TokenPair {
+        access_token: ctx.jwt.issue(user.id, user.role).map_err(ApiError::internal)?,
+        refresh_token: fresh.token,
+    })
 }
 
 #[tracing::instrument(skip_all)]

@@ -4,12 +4,12 @@
 
 use crate::{
     error::ApiError,
-    repo::templates::{self, TemplateRecord},
     excel::{
         headers::PHONE_HEADERS_TEXT,
         xlsx_check::{check_recipients_header, XlsxProblem},
         XLSX_CONTENT_TYPE,
     },
+    repo::templates::{self, TemplateRecord},
     storage::RECIPIENTS_TEMPLATE_KEY,
     AppContext,
 };

@@ -40,7 +40,14 @@ impl OtpHasher {
     }
 
     /// Constant-time comparison against a stored hash.
-    pub fn matches(&self, stored_hex: &str, target: &str, channel: OtpChannel, purpose: OtpPurpose, code: &str) -> bool {
+    pub fn matches(
+        &self,
+        stored_hex: &str,
+        target: &str,
+        channel: OtpChannel,
+        purpose: OtpPurpose,
+        code: &str,
+    ) -> bool {
         let Ok(stored) = hex::decode(stored_hex) else { return false };
         self.mac(target, channel, purpose, code).verify_slice(&stored).is_ok()
     }

@@ -58,17 +58,10 @@ impl SmsSender {
         if let Some(sender) = sender {
             form.push(("sender", sender));
         }
-        let response = client
-            .post(url)
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| fail(e.without_url().to_string()))?;
+        let response = client.post(url).form(&form).send().await.map_err(|e| fail(e.without_url().to_string()))?;
         let http_status = response.status();
-        let reply: KavenegarReply = response
-            .json()
-            .await
-            .map_err(|_| fail(format!("unreadable reply (HTTP {http_status})")))?;
+        let reply: KavenegarReply =
+            response.json().await.map_err(|_| fail(format!("unreadable reply (HTTP {http_status})")))?;
         if reply.status.status != 200 {
             return Err(fail(format!("status {}: {}", reply.status.status, reply.status.message)));
         }

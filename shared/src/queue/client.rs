@@ -97,7 +97,8 @@ impl Queues {
         max_receives: u32,
         visibility_timeout_secs: u32,
     ) -> anyhow::Result<String> {
-        let redrive = serde_json::json!({"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": max_receives.to_string()});
+        let redrive =
+            serde_json::json!({"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": max_receives.to_string()});
         let output = self
             .client
             .create_queue()

@@ -50,12 +50,29 @@ pub struct QrCodePayload {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum CampaignEvent {
-    CampaignUpdate { id: i64, title: Option<String>, status: String, progress: Progress, started_at: Option<DateTime<Utc>> },
-    ProgressUpdate { progress: Progress },
-    StatusUpdate { status: String, message: String },
-    ErrorUpdate { error: String },
-    CompletionUpdate { report: CompletionReport },
-    QrCode { qr_code: QrCodePayload },
+    CampaignUpdate {
+        id: i64,
+        title: Option<String>,
+        status: String,
+        progress: Progress,
+        started_at: Option<DateTime<Utc>>,
+    },
+    ProgressUpdate {
+        progress: Progress,
+    },
+    StatusUpdate {
+        status: String,
+        message: String,
+    },
+    ErrorUpdate {
+        error: String,
+    },
+    CompletionUpdate {
+        report: CompletionReport,
+    },
+    QrCode {
+        qr_code: QrCodePayload,
+    },
 }
 
 impl CampaignEvent {
@@ -102,7 +119,10 @@ mod tests {
         let wire: Value = serde_json::from_str(&event.to_json(7)).unwrap();
         assert_eq!(wire["type"], "progress_update");
         assert_eq!(wire["campaignId"], 7);
-        assert_eq!(wire["data"]["progress"], json!({"total": 20, "sent": 9, "failed": 1, "delivered": 4, "percentage": 50.0}));
+        assert_eq!(
+            wire["data"]["progress"],
+            json!({"total": 20, "sent": 9, "failed": 1, "delivered": 4, "percentage": 50.0})
+        );
         let stamp = wire["data"]["timestamp"].as_str().unwrap();
         assert!(stamp.ends_with('Z') && stamp.len() == 24, "{stamp}");
     }

@@ -115,7 +115,10 @@ pub async fn find(db: impl MySqlExecutor<'_>, id: i64) -> Result<Option<Campaign
 
 /// Any campaign by id, locked until the transaction ends.
 pub async fn lock(db: impl MySqlExecutor<'_>, id: i64) -> Result<Option<CampaignRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM campaigns WHERE id = ? FOR UPDATE")).bind(id).fetch_optional(db).await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM campaigns WHERE id = ? FOR UPDATE"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }
 
 pub async fn set_status(db: impl MySqlExecutor<'_>, id: i64, status: CampaignStatus) -> Result<(), sqlx::Error> {
@@ -189,7 +192,10 @@ pub async fn unschedule(db: impl MySqlExecutor<'_>, id: i64) -> Result<(), sqlx:
 
 /// Back on the schedule after a run could not handle it.
 pub async fn reschedule(db: impl MySqlExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE campaigns SET is_scheduled = TRUE WHERE id = ? AND status = 'READY'").bind(id).execute(db).await?;
+    sqlx::query("UPDATE campaigns SET is_scheduled = TRUE WHERE id = ? AND status = 'READY'")
+        .bind(id)
+        .execute(db)
+        .await?;
     Ok(())
 }
 

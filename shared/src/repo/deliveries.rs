@@ -53,7 +53,10 @@ pub async fn campaign(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Op
     .await
 }
 
-pub async fn attachment(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<SendingAttachment>, sqlx::Error> {
+pub async fn attachment(
+    db: impl MySqlExecutor<'_>,
+    campaign_id: i64,
+) -> Result<Option<SendingAttachment>, sqlx::Error> {
     sqlx::query_as("SELECT original_name, mimetype, path FROM attachments WHERE campaign_id = ?")
         .bind(campaign_id)
         .fetch_optional(db)
@@ -92,7 +95,11 @@ pub async fn claim_next(
 }
 
 /// Record a message that left: the recipient SENT, the campaign's counter.
-pub async fn record_sent(db: &mut sqlx::MySqlConnection, campaign_id: i64, recipient_id: i64) -> Result<(), sqlx::Error> {
+pub async fn record_sent(
+    db: &mut sqlx::MySqlConnection,
+    campaign_id: i64,
+    recipient_id: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE recipients SET status = 'SENT', sent_at = CURRENT_TIMESTAMP(3), error = NULL WHERE id = ? AND status = 'SENDING'")
         .bind(recipient_id)
         .execute(&mut *db)
@@ -116,10 +123,12 @@ pub async fn record_failed(
         .bind(recipient_id)
         .execute(&mut *db)
         .await?;
-    sqlx::query("UPDATE campaigns SET failed_count = failed_count + 1, last_activity = CURRENT_TIMESTAMP(3) WHERE id = ?")
-        .bind(campaign_id)
-        .execute(&mut *db)
-        .await?;
+    sqlx::query(
+        "UPDATE campaigns SET failed_count = failed_count + 1, last_activity = CURRENT_TIMESTAMP(3) WHERE id = ?",
+    )
+    .bind(campaign_id)
+    .execute(&mut *db)
+    .await?;
     Ok(())
 }
 
@@ -135,15 +144,18 @@ pub async fn unclaim(db: impl MySqlExecutor<'_>, recipient_id: i64) -> Result<()
 
 /// After a takeover: whatever the previous owner left SENDING may or may
 /// not have gone out. Returns how many became UNKNOWN (counted as failed).
-pub async fn settle_interrupted(db: &mut sqlx::MySqlConnection, campaign_id: i64, reason: &str) -> Result<u64, sqlx::Error> {
-    let settled = sqlx::query(
-        "UPDATE recipients SET status = 'UNKNOWN', error = ? WHERE campaign_id = ? AND status = 'SENDING'",
-    )
-    .bind(reason)
-    .bind(campaign_id)
-    .execute(&mut *db)
-    .await?
-    .rows_affected();
+pub async fn settle_interrupted(
+    db: &mut sqlx::MySqlConnection,
+    campaign_id: i64,
+    reason: &str,
+) -> Result<u64, sqlx::Error> {
+    let settled =
+        sqlx::query("UPDATE recipients SET status = 'UNKNOWN', error = ? WHERE campaign_id = ? AND status = 'SENDING'")
+            .bind(reason)
+            .bind(campaign_id)
+            .execute(&mut *db)
+            .await?
+            .rows_affected();
     if settled > 0 {
         sqlx::query("UPDATE campaigns SET failed_count = failed_count + ? WHERE id = ?")
             .bind(settled)
@@ -155,7 +167,11 @@ pub async fn settle_interrupted(db: &mut sqlx::MySqlConnection, campaign_id: i64
 }
 
 /// A SENT message whose double tick appeared.
-pub async fn record_delivered(db: &mut sqlx::MySqlConnection, campaign_id: i64, recipient_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn record_delivered(
+    db: &mut sqlx::MySqlConnection,
+    campaign_id: i64,
+    recipient_id: i64,
+) -> Result<bool, sqlx::Error> {
     let changed = sqlx::query(
         "UPDATE recipients SET status = 'DELIVERED', delivered_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND status = 'SENT'",
     )
@@ -201,7 +217,12 @@ pub async fn complete(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<bo
 }
 
 /// The WhatsApp login state the API reports.
-pub async fn set_connection(db: impl MySqlExecutor<'_>, campaign_id: i64, connected: bool, session_id: Option<&str>) -> Result<(), sqlx::Error> {
+pub async fn set_connection(
+    db: impl MySqlExecutor<'_>,
+    campaign_id: i64,
+    connected: bool,
+    session_id: Option<&str>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE campaigns SET is_connected = ?, session_id = ?, last_activity = CURRENT_TIMESTAMP(3), \
          qr_code = IF(?, NULL, qr_code) WHERE id = ?",
@@ -226,12 +247,17 @@ pub async fn set_qr(db: impl MySqlExecutor<'_>, campaign_id: i64, raw: &str) -> 
 
 /// Stop a RUNNING campaign that cannot go on without the user (logged out,
 /// banned by WhatsApp): PAUSED with the reason.
-pub async fn pause_with_reason(db: impl MySqlExecutor<'_>, campaign_id: i64, reason: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE campaigns SET status = 'PAUSED', failure_reason = ? WHERE id = ? AND status = 'RUNNING'")
-        .bind(reason)
-        .bind(campaign_id)
-        .execute(db)
-        .await?;
+pub async fn pause_with_reason(
+    db: impl MySqlExecutor<'_>,
+    campaign_id: i64,
+    reason: &str,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE campaigns SET status = 'PAUSED', failure_reason = ? WHERE id = ? AND status = 'RUNNING'")
+            .bind(reason)
+            .bind(campaign_id)
+            .execute(db)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 

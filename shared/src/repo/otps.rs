@@ -61,14 +61,15 @@ pub async fn replace(
 }
 
 pub async fn record_failed_attempt(db: impl MySqlExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE otps SET attempts = attempts + 1 WHERE id = ?")
-        .bind(id)
-        .execute(db)
-        .await?;
+    sqlx::query("UPDATE otps SET attempts = attempts + 1 WHERE id = ?").bind(id).execute(db).await?;
     Ok(())
 }
 
-pub async fn mark_verified(db: impl MySqlExecutor<'_>, id: i64, usable_until: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn mark_verified(
+    db: impl MySqlExecutor<'_>,
+    id: i64,
+    usable_until: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE otps SET verified = TRUE, expires_at = ? WHERE id = ?")
         .bind(usable_until)
         .bind(id)

@@ -44,10 +44,7 @@ pub async fn find_for_update(
 }
 
 pub async fn revoke(db: impl MySqlExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE refresh_tokens SET is_revoked = TRUE WHERE id = ?")
-        .bind(id)
-        .execute(db)
-        .await?;
+    sqlx::query("UPDATE refresh_tokens SET is_revoked = TRUE WHERE id = ?").bind(id).execute(db).await?;
     Ok(())
 }
 

@@ -67,7 +67,11 @@ pub async fn claim(
 /// Extend every unexpired lease this sender holds; returns how many. An
 /// expired one is not revived here: the sender must claim it again, and may
 /// find it taken.
-pub async fn heartbeat(db: impl MySqlExecutor<'_>, sender_id: &str, ttl: std::time::Duration) -> Result<u64, sqlx::Error> {
+pub async fn heartbeat(
+    db: impl MySqlExecutor<'_>,
+    sender_id: &str,
+    ttl: std::time::Duration,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE session_leases SET expires_at = ? WHERE sender_id = ? AND expires_at > CURRENT_TIMESTAMP(3)",
     )
@@ -79,7 +83,12 @@ pub async fn heartbeat(db: impl MySqlExecutor<'_>, sender_id: &str, ttl: std::ti
 }
 
 /// Whether `sender_id` still holds the lease under `fencing`.
-pub async fn still_held(db: impl MySqlExecutor<'_>, campaign_id: i64, sender_id: &str, fencing: i64) -> Result<bool, sqlx::Error> {
+pub async fn still_held(
+    db: impl MySqlExecutor<'_>,
+    campaign_id: i64,
+    sender_id: &str,
+    fencing: i64,
+) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM session_leases WHERE campaign_id = ? AND sender_id = ? AND fencing = ? \
          AND expires_at > CURRENT_TIMESTAMP(3))",
@@ -132,7 +141,12 @@ pub async fn orphaned(db: impl MySqlExecutor<'_>, limit: i64) -> Result<Vec<i64>
     .await
 }
 
-pub async fn register_sender(db: impl MySqlExecutor<'_>, id: &str, inbox_url: &str, capacity: i32) -> Result<(), sqlx::Error> {
+pub async fn register_sender(
+    db: impl MySqlExecutor<'_>,
+    id: &str,
+    inbox_url: &str,
+    capacity: i32,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO senders (id, inbox_url, capacity) VALUES (?, ?, ?) \
          ON DUPLICATE KEY UPDATE inbox_url = VALUES(inbox_url), capacity = VALUES(capacity), draining = FALSE, \

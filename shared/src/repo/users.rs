@@ -43,7 +43,8 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
 }
 
-pub(crate) const COLUMNS: &str = "id, name, username, email, phone, password_hash, role, status, age, address, avatar, \
+pub(crate) const COLUMNS: &str =
+    "id, name, username, email, phone, password_hash, role, status, age, address, avatar, \
      subscription_active, subscription_expires_at, created_at, updated_at";
 
 pub async fn insert(db: impl MySqlExecutor<'_>, user: NewUser<'_>) -> Result<i64, sqlx::Error> {
@@ -58,10 +59,7 @@ pub async fn insert(db: impl MySqlExecutor<'_>, user: NewUser<'_>) -> Result<i64
 }
 
 pub async fn find_by_id(db: impl MySqlExecutor<'_>, id: i64) -> Result<Option<UserRecord>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ?")).bind(id).fetch_optional(db).await
 }
 
 pub async fn find_by_email(db: impl MySqlExecutor<'_>, email: &Email) -> Result<Option<UserRecord>, sqlx::Error> {
@@ -72,10 +70,7 @@ pub async fn find_by_email(db: impl MySqlExecutor<'_>, email: &Email) -> Result<
 }
 
 pub async fn find_access(db: impl MySqlExecutor<'_>, id: i64) -> Result<Option<UserAccess>, sqlx::Error> {
-    sqlx::query_as("SELECT id, role, status FROM users WHERE id = ?")
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as("SELECT id, role, status FROM users WHERE id = ?").bind(id).fetch_optional(db).await
 }
 
 /// Whether an e-mail or phone already belongs to an account.
@@ -114,10 +109,7 @@ pub async fn update_profile(db: impl MySqlExecutor<'_>, id: i64, changes: &Profi
 
 /// The account's role and status, locked until the transaction ends.
 pub async fn find_access_for_update(db: impl MySqlExecutor<'_>, id: i64) -> Result<Option<UserAccess>, sqlx::Error> {
-    sqlx::query_as("SELECT id, role, status FROM users WHERE id = ? FOR UPDATE")
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as("SELECT id, role, status FROM users WHERE id = ? FOR UPDATE").bind(id).fetch_optional(db).await
 }
 
 pub async fn set_role(db: impl MySqlExecutor<'_>, id: i64, role: Role) -> Result<(), sqlx::Error> {

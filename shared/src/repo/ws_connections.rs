@@ -20,10 +20,12 @@ pub async fn insert(
 
 /// The user a live connection belongs to.
 pub async fn owner(db: impl MySqlExecutor<'_>, connection_id: &str) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT user_id FROM ws_connections WHERE connection_id = ? AND expires_at > CURRENT_TIMESTAMP(3)")
-        .bind(connection_id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_scalar(
+        "SELECT user_id FROM ws_connections WHERE connection_id = ? AND expires_at > CURRENT_TIMESTAMP(3)",
+    )
+    .bind(connection_id)
+    .fetch_optional(db)
+    .await
 }
 
 pub async fn subscribe(db: impl MySqlExecutor<'_>, connection_id: &str, campaign_id: i64) -> Result<(), sqlx::Error> {
@@ -49,10 +51,8 @@ pub async fn for_campaign(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Resul
 
 /// Forget a connection (its subscriptions go by cascade).
 pub async fn delete(db: impl MySqlExecutor<'_>, connection_id: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM ws_connections WHERE connection_id = ?")
-        .bind(connection_id)
-        .execute(db)
-        .await?;
+    let done =
+        sqlx::query("DELETE FROM ws_connections WHERE connection_id = ?").bind(connection_id).execute(db).await?;
     Ok(done.rows_affected() > 0)
 }
 
@@ -62,7 +62,11 @@ pub async fn delete_expired(db: impl MySqlExecutor<'_>) -> Result<u64, sqlx::Err
 }
 
 /// Whether the campaign exists and belongs to the user.
-pub async fn campaign_belongs_to(db: impl MySqlExecutor<'_>, campaign_id: i64, user_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn campaign_belongs_to(
+    db: impl MySqlExecutor<'_>,
+    campaign_id: i64,
+    user_id: i64,
+) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM campaigns WHERE id = ? AND user_id = ?)")
         .bind(campaign_id)
         .bind(user_id)

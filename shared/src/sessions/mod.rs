@@ -35,7 +35,9 @@ pub async fn connection(ctx: &AppContext, user_id: i64, id: i64) -> Result<(bool
 
 /// RUNNING → PAUSED; the sender stops before its next message.
 pub async fn pause(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRecord, ApiError> {
-    let campaign = transition(ctx, user_id, id, &[CampaignStatus::Running, CampaignStatus::Active], CampaignStatus::Paused).await?;
+    let campaign =
+        transition(ctx, user_id, id, &[CampaignStatus::Running, CampaignStatus::Active], CampaignStatus::Paused)
+            .await?;
     nudge(ctx, id, CommandKind::Pause).await;
     announce(ctx, &campaign, "paused", "Campaign paused").await;
     Ok(campaign)
@@ -46,7 +48,8 @@ pub async fn pause(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRe
 pub async fn cleanup(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRecord, ApiError> {
     let campaign = owned(ctx, user_id, id).await?;
     if matches!(campaign.status, CampaignStatus::Running | CampaignStatus::Active) {
-        transition(ctx, user_id, id, &[CampaignStatus::Running, CampaignStatus::Active], CampaignStatus::Paused).await?;
+        transition(ctx, user_id, id, &[CampaignStatus::Running, CampaignStatus::Active], CampaignStatus::Paused)
+            .await?;
     }
     crate::repo::deliveries::clear_session(&ctx.db, id).await?;
     nudge(ctx, id, CommandKind::Cleanup).await;
@@ -66,7 +69,8 @@ async fn transition(
     to: CampaignStatus,
 ) -> Result<CampaignRecord, ApiError> {
     let mut tx = ctx.db.begin().await?;
-    let campaign = campaigns::lock_owned(&mut *tx, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
+    let campaign =
+        campaigns::lock_owned(&mut *tx, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
     if !from.contains(&campaign.status) {
         return Err(wrong_state(campaign.status, to));
     }

@@ -83,10 +83,13 @@ pub async fn scheduled(ctx: &AppContext, user_id: i64) -> Result<Vec<CampaignRec
 /// A scheduled campaign back to READY; it starts only when asked.
 pub async fn cancel_schedule(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRecord, ApiError> {
     let mut tx = ctx.db.begin().await?;
-    let campaign = campaigns::lock_owned(&mut *tx, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
+    let campaign =
+        campaigns::lock_owned(&mut *tx, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
     if !campaign.is_scheduled || campaign.status != CampaignStatus::Ready {
         return Err(match campaign.status {
-            CampaignStatus::Ready => ApiError::Conflict { code: "NOT_SCHEDULED", message: "The campaign is not scheduled".into() },
+            CampaignStatus::Ready => {
+                ApiError::Conflict { code: "NOT_SCHEDULED", message: "The campaign is not scheduled".into() }
+            }
             other => wrong_state(other, CampaignStatus::Ready),
         });
     }

@@ -52,17 +52,30 @@ impl Launch {
 // Plain functions handing out `launch`'s future: an async wrapper would
 // nest one more future in every caller's (the local gateway's scheduler
 // timer is already deep).
-pub fn start(ctx: &AppContext, id: i64, starter: Starter) -> impl Future<Output = Result<campaigns::CampaignRecord, ApiError>> + '_ {
+pub fn start(
+    ctx: &AppContext,
+    id: i64,
+    starter: Starter,
+) -> impl Future<Output = Result<campaigns::CampaignRecord, ApiError>> + '_ {
     launch(ctx, id, starter, Launch::Start)
 }
 
 /// PAUSED → RUNNING under the same conditions as a start.
-pub fn resume(ctx: &AppContext, user_id: i64, id: i64) -> impl Future<Output = Result<campaigns::CampaignRecord, ApiError>> + '_ {
+pub fn resume(
+    ctx: &AppContext,
+    user_id: i64,
+    id: i64,
+) -> impl Future<Output = Result<campaigns::CampaignRecord, ApiError>> + '_ {
     launch(ctx, id, Starter::User(user_id), Launch::Resume)
 }
 
 #[tracing::instrument(skip(ctx), fields(campaign.id = id))]
-async fn launch(ctx: &AppContext, id: i64, starter: Starter, launch: Launch) -> Result<campaigns::CampaignRecord, ApiError> {
+async fn launch(
+    ctx: &AppContext,
+    id: i64,
+    starter: Starter,
+    launch: Launch,
+) -> Result<campaigns::CampaignRecord, ApiError> {
     let mut tx = ctx.db.begin().await?;
     let campaign = match starter {
         Starter::User(user_id) => campaigns::lock_owned(&mut *tx, id, user_id).await?,
