@@ -3,7 +3,8 @@
 #   infra/dev.sh up    — install and start what is missing, migrate, run the
 #                        whole system locally in the foreground (Ctrl-C stops
 #                        what this script started);
-#   infra/dev.sh test  — the same setup, then every test of the workspace;
+#   infra/dev.sh test  — the same setup, then every test of the workspace
+#                        (extra arguments: only that `cargo test` subset);
 #   infra/dev.sh bench — the same setup, then the benchmarks (figures printed).
 # Works on a fresh Debian machine with only the Rust toolchain; idempotent:
 # what is installed is not reinstalled, what is running is reused.
@@ -193,6 +194,12 @@ cmd_test() {
         local born="${db#test_}"; born="${born%%_*}"
         if [[ "$born" =~ ^[0-9]+$ ]] && [ "$born" -lt "$cutoff" ]; then mysql_root -e "DROP DATABASE \`$db\`"; fi
       done
+  if [ $# -gt 0 ]; then
+    # A subset while working: `infra/dev.sh test -p sender --test fleet`.
+    log "running: cargo test $*"
+    cargo test --manifest-path "$ROOT/Cargo.toml" "$@"
+    return
+  fi
   log "checking template.yaml (cfn-lint)"
   [ -x "$VENV/bin/cfn-lint" ] || "$VENV/bin/pip" install -q cfn-lint
   "$VENV/bin/cfn-lint" "$ROOT/template.yaml"
@@ -208,7 +215,7 @@ cmd_bench() {
 
 case "${1:-}" in
   up) cmd_up ;;
-  test) cmd_test ;;
+  test) shift; cmd_test "$@" ;;
   bench) cmd_bench ;;
   *) echo "usage: infra/dev.sh up|test|bench" >&2; exit 2 ;;
 esac
