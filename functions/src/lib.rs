@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod gateway;
 pub mod health;
 pub mod http;
+pub mod openapi;
 pub mod packages;
 pub mod payments;
 pub mod routes;

@@ -16,11 +16,12 @@ pub enum Function {
     Packages,
     Payments,
     Admin,
+    Docs,
 }
 
 impl Function {
-    pub const ALL: [Function; 5] =
-        [Function::Auth, Function::Campaigns, Function::Packages, Function::Payments, Function::Admin];
+    pub const ALL: [Function; 6] =
+        [Function::Auth, Function::Campaigns, Function::Packages, Function::Payments, Function::Admin, Function::Docs];
 
     /// The resource name in `template.yaml`.
     pub fn resource(self) -> &'static str {
@@ -30,6 +31,7 @@ impl Function {
             Function::Packages => "PackagesFunction",
             Function::Payments => "PaymentsFunction",
             Function::Admin => "AdminFunction",
+            Function::Docs => "DocsFunction",
         }
     }
 }
@@ -106,6 +108,8 @@ pub const ROUTES: &[ApiRoute] = &[
     route("GET", "/api/admin/dashboard", Admin),
     route("POST", "/api/admin/excel-template", Admin),
     route("GET", "/api/admin/excel-template/info", Admin),
+    route("GET", "/api/openapi.json", Docs),
+    route("GET", "/api/docs", Docs),
 ];
 
 /// The routes one Lambda function serves (without the common layers).
@@ -124,6 +128,7 @@ impl Function {
             Packages => crate::packages::router,
             Payments => crate::payments::router,
             Admin => crate::admin::router,
+            Docs => crate::openapi::router,
         }
     }
 }

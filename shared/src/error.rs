@@ -13,7 +13,7 @@ use axum::{
 use serde::Serialize;
 
 /// One invalid input field, as listed in the envelope's `errors`.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -113,8 +113,9 @@ impl ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Envelope<'a> {
+/// The JSON body of every error (SPEC "Conventions"); `success` is false.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorEnvelope<'a> {
     success: bool,
     message: String,
     code: &'a str,
@@ -135,7 +136,7 @@ impl IntoResponse for ApiError {
             Self::Validation { errors, .. } => Some(errors.as_slice()),
             _ => None,
         };
-        let body = Envelope { success: false, message, code: self.code(), errors };
+        let body = ErrorEnvelope { success: false, message, code: self.code(), errors };
         let mut response = (self.status(), Json(body)).into_response();
         if let Self::TooManyRequests { retry_after_secs, .. } = &self {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));

@@ -31,6 +31,15 @@ fn actor(admin: AdminUser) -> Actor {
     Actor { id: admin.id, role: admin.role }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/users",
+    tag = "admin",
+    summary = "Users, filtered and paged",
+    params(shared::admin::users::UserListQuery),
+    responses((status = 200, description = "A page of users", body = crate::openapi::bodies::UserList)),
+    security(("bearer" = [])),
+)]
 pub async fn users(
     State(ctx): State<AppContext>,
     _admin: AdminUser,
@@ -41,6 +50,16 @@ pub async fn users(
     Ok(Json(json!({ "success": true, "users": users, "pagination": pagination })).into_response())
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/admin/users/{userId}/role",
+    tag = "admin",
+    summary = "Change a role (ADMIN/SUPER_ADMIN only by a SUPER_ADMIN; never one's own)",
+    request_body = shared::admin::roles::RoleInput,
+    params(("userId" = i64, Path, description = "The user's id")),
+    responses((status = 200, description = "Changed", body = crate::openapi::bodies::UserAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn change_role(
     State(ctx): State<AppContext>,
     admin: AdminUser,
@@ -51,6 +70,16 @@ pub async fn change_role(
     Ok(Json(json!({ "success": true, "message": "Role changed", "user": Profile::from(&user) })).into_response())
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/admin/users/{userId}/status",
+    tag = "admin",
+    summary = "ACTIVE, INACTIVE or BANNED (a ban revokes tokens and stops campaigns)",
+    request_body = shared::admin::users::StatusInput,
+    params(("userId" = i64, Path, description = "The user's id")),
+    responses((status = 200, description = "Changed", body = crate::openapi::bodies::StatusChanged)),
+    security(("bearer" = [])),
+)]
 pub async fn change_status(
     State(ctx): State<AppContext>,
     admin: AdminUser,
@@ -68,6 +97,15 @@ pub async fn change_status(
     .into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/transactions",
+    tag = "admin",
+    summary = "All transactions",
+    params(shared::commerce::payments::TransactionListQuery),
+    responses((status = 200, description = "A page of transactions", body = crate::openapi::bodies::TransactionList)),
+    security(("bearer" = [])),
+)]
 pub async fn transactions(
     State(ctx): State<AppContext>,
     _admin: AdminUser,
@@ -78,11 +116,28 @@ pub async fn transactions(
     Ok(Json(json!({ "success": true, "transactions": transactions, "pagination": pagination })).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/dashboard",
+    tag = "admin",
+    summary = "Dashboard figures",
+    responses((status = 200, description = "The figures", body = crate::openapi::bodies::Dashboard)),
+    security(("bearer" = [])),
+)]
 pub async fn dashboard(State(ctx): State<AppContext>, _admin: AdminUser) -> Answer {
     let stats = dashboard::stats(&ctx).await?;
     Ok(Json(json!({ "success": true, "stats": StatsView::from(stats) })).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/admin/excel-template",
+    tag = "admin",
+    summary = "Replace the downloadable recipients template",
+    request_body(content = crate::openapi::bodies::TemplateUpload, content_type = "multipart/form-data"),
+    responses((status = 200, description = "Uploaded", body = crate::openapi::bodies::TemplateAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn upload_template(
     State(ctx): State<AppContext>,
     admin: AdminUser,
@@ -95,6 +150,14 @@ pub async fn upload_template(
         .into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/excel-template/info",
+    tag = "admin",
+    summary = "The current template's name, size and upload time",
+    responses((status = 200, description = "The template, or null", body = crate::openapi::bodies::TemplateAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn template_info(State(ctx): State<AppContext>, _admin: AdminUser) -> Answer {
     let record = template::info(&ctx).await?;
     Ok(Json(json!({ "success": true, "template": record.as_ref().map(TemplateView::from) })).into_response())

@@ -3,8 +3,8 @@
 //! 403): users and their roles and statuses, all transactions, the
 //! dashboard and the recipients template.
 
-mod handlers;
-mod views;
+pub(crate) mod handlers;
+pub(crate) mod views;
 
 use axum::{
     extract::DefaultBodyLimit,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shared::repo::{admin::DashboardStats, templates::TemplateRecord};
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatsView {
     pub total_users: i64,
@@ -31,7 +31,7 @@ impl From<DashboardStats> for StatsView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TemplateView<'a> {
     pub name: &'a str,

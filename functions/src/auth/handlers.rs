@@ -20,6 +20,14 @@ use crate::http::{
 
 type Answer = Result<Response, ApiError>;
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/request-otp",
+    tag = "auth",
+    summary = "Send a 6-digit code by SMS or e-mail (resend throttled per target)",
+    request_body = shared::accounts::OtpInput,
+    responses((status = 200, description = "Code sent", body = crate::openapi::bodies::OtpSent)),
+)]
 pub async fn request_otp(State(ctx): State<AppContext>, JsonBody(input): JsonBody<OtpInput>) -> Answer {
     let sent = accounts::request_otp(&ctx, input).await?;
     Ok(Json(json!({
@@ -31,21 +39,53 @@ pub async fn request_otp(State(ctx): State<AppContext>, JsonBody(input): JsonBod
     .into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/verify-otp",
+    tag = "auth",
+    summary = "Check a code (5 attempts, then the code is dead)",
+    request_body = shared::accounts::OtpInput,
+    responses((status = 200, description = "Code verified", body = crate::openapi::bodies::OtpVerified)),
+)]
 pub async fn verify_otp(State(ctx): State<AppContext>, JsonBody(input): JsonBody<OtpInput>) -> Answer {
     accounts::verify_otp(&ctx, input).await?;
     Ok(Json(json!({ "success": true, "message": "Code verified", "verified": true })).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/user/register",
+    tag = "auth",
+    summary = "Sign up with a verified OTP for the phone",
+    request_body = shared::accounts::RegisterInput,
+    responses((status = 201, description = "Registered", body = crate::openapi::bodies::UserAnswer)),
+)]
 pub async fn register(State(ctx): State<AppContext>, JsonBody(input): JsonBody<RegisterInput>) -> Answer {
     let user = accounts::register(&ctx, input, true).await?;
     Ok(created(Json(json!({ "success": true, "message": "Registered", "user": Profile::from(&user) }))))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/user/register-simple",
+    tag = "auth",
+    summary = "Sign up without an OTP (can be switched off)",
+    request_body = shared::accounts::RegisterInput,
+    responses((status = 201, description = "Registered", body = crate::openapi::bodies::UserAnswer)),
+)]
 pub async fn register_simple(State(ctx): State<AppContext>, JsonBody(input): JsonBody<RegisterInput>) -> Answer {
     let user = accounts::register(&ctx, input, false).await?;
     Ok(created(Json(json!({ "success": true, "message": "Registered", "user": Profile::from(&user) }))))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/user/login",
+    tag = "auth",
+    summary = "Log in: an access token and a refresh token",
+    request_body = shared::accounts::LoginInput,
+    responses((status = 200, description = "Logged in", body = crate::openapi::bodies::LoggedIn)),
+)]
 pub async fn login(State(ctx): State<AppContext>, JsonBody(input): JsonBody<LoginInput>) -> Answer {
     let (user, tokens) = accounts::login(&ctx, input).await?;
     Ok(no_store(
@@ -60,11 +100,28 @@ pub async fn login(State(ctx): State<AppContext>, JsonBody(input): JsonBody<Logi
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/user/profile",
+    tag = "auth",
+    summary = "The own profile with the subscription fields",
+    responses((status = 200, description = "The profile", body = crate::openapi::bodies::UserAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn profile(State(ctx): State<AppContext>, caller: CurrentUser) -> Answer {
     let user = accounts::get_profile(&ctx, caller.id).await?;
     Ok(Json(json!({ "success": true, "user": Profile::from(&user) })).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/user/profile",
+    tag = "auth",
+    summary = "Update the own profile",
+    request_body = shared::accounts::ProfileInput,
+    responses((status = 200, description = "Updated", body = crate::openapi::bodies::UserAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn update_profile(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
@@ -74,12 +131,20 @@ pub async fn update_profile(
     Ok(Json(json!({ "success": true, "message": "Profile updated", "user": Profile::from(&user) })).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshTokenInput {
     refresh_token: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/refresh/token",
+    tag = "auth",
+    summary = "A new access token (and a rotated refresh token)",
+    request_body = RefreshTokenInput,
+    responses((status = 200, description = "New tokens", body = crate::openapi::bodies::TokensRefreshed)),
+)]
 pub async fn refresh(State(ctx): State<AppContext>, JsonBody(input): JsonBody<RefreshTokenInput>) -> Answer {
     let tokens = accounts::refresh(&ctx, &input.refresh_token).await?;
     Ok(no_store(
@@ -88,6 +153,15 @@ pub async fn refresh(State(ctx): State<AppContext>, JsonBody(input): JsonBody<Re
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    tag = "auth",
+    summary = "Revoke a refresh token",
+    request_body = RefreshTokenInput,
+    responses((status = 200, description = "Logged out", body = crate::openapi::bodies::Done)),
+    security(("bearer" = [])),
+)]
 pub async fn logout(
     State(ctx): State<AppContext>,
     caller: CurrentUser,

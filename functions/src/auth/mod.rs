@@ -1,6 +1,6 @@
 //! The auth & users area: one-time codes, sign-up, login, tokens, profile.
 
-mod handlers;
+pub(crate) mod handlers;
 pub(crate) mod views;
 
 use axum::{

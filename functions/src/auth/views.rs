@@ -9,7 +9,7 @@ use shared::{
 };
 
 /// `user` in the login answer: `{id, name, email, role}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UserSummary<'a> {
     pub id: i64,
     pub name: &'a str,
@@ -24,7 +24,7 @@ impl<'a> From<&'a UserRecord> for UserSummary<'a> {
 }
 
 /// The whole own profile, with the subscription fields.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile<'a> {
     pub id: i64,

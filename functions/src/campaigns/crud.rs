@@ -17,6 +17,15 @@ use crate::http::{layers::created, CurrentUser, JsonBody, PathId, QueryParams};
 
 type Answer = Result<Response, ApiError>;
 
+#[utoipa::path(
+    post,
+    path = "/api/campaigns",
+    tag = "campaigns",
+    summary = "Create a campaign (DRAFT)",
+    request_body = shared::campaigns::CreateCampaignInput,
+    responses((status = 201, description = "Created", body = crate::openapi::bodies::CampaignCreated)),
+    security(("bearer" = [])),
+)]
 pub async fn create(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
@@ -30,6 +39,15 @@ pub async fn create(
     }))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/campaigns",
+    tag = "campaigns",
+    summary = "The own campaigns, filtered and paged",
+    params(shared::campaigns::ListCampaignsQuery),
+    responses((status = 200, description = "A page of campaigns", body = crate::openapi::bodies::CampaignList)),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
@@ -40,6 +58,15 @@ pub async fn list(
     Ok(Json(json!({ "success": true, "campaigns": items, "pagination": pagination })).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/campaigns/{id}",
+    tag = "campaigns",
+    summary = "A campaign with its recipient counts and attachment",
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "The campaign", body = crate::openapi::bodies::CampaignDetailsAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn details(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     let details = campaigns::get_details(&ctx, caller.id, id).await?;
     let mut campaign = serde_json::to_value(CampaignView::from(&details.campaign)).map_err(ApiError::internal)?;
@@ -48,6 +75,16 @@ pub async fn details(State(ctx): State<AppContext>, caller: CurrentUser, PathId(
     Ok(Json(json!({ "success": true, "campaign": campaign })).into_response())
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/campaigns/{id}/title",
+    tag = "campaigns",
+    summary = "Rename a campaign",
+    request_body = shared::campaigns::TitleInput,
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "Renamed", body = crate::openapi::bodies::CampaignAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn rename(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
@@ -59,6 +96,16 @@ pub async fn rename(
         .into_response())
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/campaigns/{id}/interval",
+    tag = "campaigns",
+    summary = "Change the pause between messages (also while RUNNING)",
+    request_body = shared::campaigns::IntervalInput,
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "Changed", body = crate::openapi::bodies::CampaignAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn set_interval(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
@@ -70,11 +117,29 @@ pub async fn set_interval(
         .into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/campaigns/{id}",
+    tag = "campaigns",
+    summary = "Delete a campaign (a running one is stopped first)",
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "Deleted", body = crate::openapi::bodies::Done)),
+    security(("bearer" = [])),
+)]
 pub async fn delete(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     campaigns::delete(&ctx, caller.id, id).await?;
     Ok(Json(json!({ "success": true, "message": "Campaign deleted" })).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/campaigns/{id}/preview",
+    tag = "campaigns",
+    summary = "What will be sent: message, attachment, recipients, estimated duration",
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "The preview", body = crate::openapi::bodies::PreviewAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn preview(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     let preview = campaigns::preview(&ctx, caller.id, id).await?;
     let campaign = &preview.campaign;

@@ -7,11 +7,11 @@
 //! a body limit just above their file limit; the file limit itself is
 //! enforced while the body streams in.
 
-mod attachments;
-mod crud;
-mod recipients;
-mod reports;
-mod views;
+pub(crate) mod attachments;
+pub(crate) mod crud;
+pub(crate) mod recipients;
+pub(crate) mod reports;
+pub(crate) mod views;
 
 use axum::{
     extract::DefaultBodyLimit,

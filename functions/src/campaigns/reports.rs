@@ -40,15 +40,42 @@ fn file_response(download: Download) -> Answer {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/campaigns/{id}/report",
+    tag = "campaigns",
+    summary = "The campaign's figures",
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "The report", body = crate::openapi::bodies::ReportAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn report(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     let report = campaigns::campaign_report(&ctx, caller.id, id).await?;
     Ok(Json(json!({ "success": true, "report": ReportView::new(&report.campaign, &report.figures) })).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/campaigns/{id}/report/download",
+    tag = "campaigns",
+    summary = "The report as .xlsx (summary + one row per recipient, Jalali dates too)",
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::bodies::Workbook), (status = 303, description = "A large workbook: `Location` is a presigned download link")),
+    security(("bearer" = [])),
+)]
 pub async fn download(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     file_response(campaigns::download_report(&ctx, caller.id, id).await?)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/campaigns/reports/download-multiple",
+    tag = "campaigns",
+    summary = "One workbook for several own campaigns",
+    request_body = shared::campaigns::ReportsInput,
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::bodies::Workbook), (status = 303, description = "A large workbook: `Location` is a presigned download link")),
+    security(("bearer" = [])),
+)]
 pub async fn download_multiple(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
@@ -58,6 +85,13 @@ pub async fn download_multiple(
 }
 
 /// No token needed: the template is public.
+#[utoipa::path(
+    get,
+    path = "/api/campaigns/excel-template/download",
+    tag = "campaigns",
+    summary = "The recipients template (no token needed)",
+    responses((status = 200, description = "The template workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::bodies::Workbook)),
+)]
 pub async fn template(State(ctx): State<AppContext>) -> Answer {
     file_response(campaigns::recipients_template(&ctx).await?)
 }

@@ -12,7 +12,7 @@ use shared::{
 };
 
 /// `campaign` in create's answer: `{id, title, status}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CampaignSummary<'a> {
     pub id: i64,
     pub title: Option<&'a str>,
@@ -26,7 +26,7 @@ impl<'a> From<&'a CampaignRecord> for CampaignSummary<'a> {
 }
 
 /// A campaign with every field of SPEC's data model.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CampaignView<'a> {
     pub id: i64,
@@ -94,7 +94,7 @@ impl<'a> From<&'a CampaignRecord> for CampaignView<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CountsView {
     pub total: u64,
     pub pending: u64,
@@ -109,7 +109,7 @@ impl From<RecipientCounts> for CountsView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AttachmentView<'a> {
     pub id: i64,
@@ -139,7 +139,7 @@ impl<'a> From<&'a AttachmentRecord> for AttachmentView<'a> {
 
 /// A recipient in SPEC's terms: SENDING shows as PENDING, UNKNOWN as FAILED
 /// with an explanation (see `StoredRecipientStatus::public`).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RecipientView<'a> {
     pub id: i64,
@@ -172,7 +172,7 @@ impl<'a> From<&'a RecipientRecord> for RecipientView<'a> {
 }
 
 /// The import's answer, besides `success` and `message`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportView<'a> {
     pub recipients_count: u32,
@@ -185,7 +185,7 @@ pub struct ImportView<'a> {
     pub campaign: ImportedCampaign,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportedCampaign {
     pub id: i64,
@@ -212,11 +212,12 @@ impl<'a> From<&'a ImportOutcome> for ImportView<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UploadUrlView<'a> {
     pub upload_url: &'a str,
     pub method: &'static str,
+    #[schema(value_type = Object)]
     pub headers: serde_json::Value,
     pub key: &'a str,
     pub expires_in: u64,
@@ -237,7 +238,7 @@ impl<'a> From<&'a UploadUrl> for UploadUrlView<'a> {
 }
 
 /// Per-status counts keyed by SPEC's spelling.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct StatusCountsView {
     #[serde(rename = "PENDING")]
     pub pending: u64,
@@ -249,7 +250,7 @@ pub struct StatusCountsView {
     pub delivered: u64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportView<'a> {
     pub campaign_id: i64,

@@ -1,7 +1,7 @@
 //! The packages area: the public catalogue of what is on sale, and its
 //! management by administrators (same paths, admin-only methods).
 
-mod handlers;
+pub(crate) mod handlers;
 pub(crate) mod views;
 
 use axum::{routing::get, Router};

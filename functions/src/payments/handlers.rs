@@ -23,6 +23,15 @@ use crate::http::{layers::created, CurrentUser, JsonBody, QueryParams};
 
 type Answer = Result<Response, ApiError>;
 
+#[utoipa::path(
+    post,
+    path = "/api/orders",
+    tag = "payments",
+    summary = "Order a package",
+    request_body = shared::commerce::orders::OrderInput,
+    responses((status = 201, description = "Ordered (PENDING)", body = crate::openapi::bodies::OrderCreated)),
+    security(("bearer" = [])),
+)]
 pub async fn create_order(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
@@ -33,6 +42,15 @@ pub async fn create_order(
     Ok(created(Json(json!({ "success": true, "message": "Order created", "order": order }))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/orders/me",
+    tag = "payments",
+    summary = "Own orders",
+    params(shared::domain::PageQuery),
+    responses((status = 200, description = "A page of orders", body = crate::openapi::bodies::OrderList)),
+    security(("bearer" = [])),
+)]
 pub async fn my_orders(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
@@ -43,6 +61,15 @@ pub async fn my_orders(
     Ok(Json(json!({ "success": true, "orders": orders, "pagination": pagination })).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/payments/request",
+    tag = "payments",
+    summary = "Start a gateway payment for an order",
+    request_body = shared::commerce::payments::PaymentInput,
+    responses((status = 200, description = "Redirect the buyer to paymentUrl", body = crate::openapi::bodies::PaymentStarted)),
+    security(("bearer" = [])),
+)]
 pub async fn request_payment(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
@@ -54,7 +81,8 @@ pub async fn request_payment(
 }
 
 /// `?Authority=…&Status=OK|NOK`, as the gateway spells them.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CallbackQuery {
     #[serde(rename = "Authority")]
     authority: Option<String>,
@@ -64,6 +92,14 @@ pub struct CallbackQuery {
 
 /// The buyer's browser, back from the gateway: settle, then send them to
 /// the frontend's result page with the outcome in its query string.
+#[utoipa::path(
+    get,
+    path = "/api/payments/callback",
+    tag = "payments",
+    summary = "Where the gateway sends the buyer back: settles, then redirects to the frontend",
+    params(CallbackQuery),
+    responses((status = 303, description = "To the frontend's result page with `status`, `orderId`, `refId` or `code`")),
+)]
 pub async fn callback(State(ctx): State<AppContext>, QueryParams(query): QueryParams<CallbackQuery>) -> Response {
     let base = &ctx.settings.payments.result_url;
     let Some(authority) = query.authority.as_deref().map(str::trim).filter(|a| !a.is_empty()) else {
@@ -86,6 +122,15 @@ pub async fn callback(State(ctx): State<AppContext>, QueryParams(query): QueryPa
     Redirect::to(&url).into_response()
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/payments/verify",
+    tag = "payments",
+    summary = "Verify a payment; grants the package exactly once",
+    request_body = shared::commerce::settlement::VerifyInput,
+    responses((status = 200, description = "Paid", body = crate::openapi::bodies::PaymentVerified)),
+    security(("bearer" = [])),
+)]
 pub async fn verify(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
@@ -105,6 +150,15 @@ pub async fn verify(
     .into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/payments/me",
+    tag = "payments",
+    summary = "Own transactions",
+    params(shared::domain::PageQuery),
+    responses((status = 200, description = "A page of transactions", body = crate::openapi::bodies::TransactionList)),
+    security(("bearer" = [])),
+)]
 pub async fn my_payments(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
@@ -115,6 +169,14 @@ pub async fn my_payments(
     Ok(Json(json!({ "success": true, "transactions": transactions, "pagination": pagination })).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/campaigns/subscription",
+    tag = "payments",
+    summary = "The own subscription and quota",
+    responses((status = 200, description = "The subscription", body = crate::openapi::bodies::SubscriptionAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn subscription(State(ctx): State<AppContext>, caller: CurrentUser) -> Answer {
     let summary = subscription::summary(&ctx.db, caller.id).await?;
     Ok(Json(json!({ "success": true, "subscription": SubscriptionView::from(&summary) })).into_response())

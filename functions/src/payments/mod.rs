@@ -4,7 +4,7 @@
 //! the subscription is what payments grant; axum prefers this static path
 //! over the campaigns area's `/api/campaigns/{id}`.
 
-mod handlers;
+pub(crate) mod handlers;
 pub(crate) mod views;
 
 use axum::{

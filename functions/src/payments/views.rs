@@ -15,7 +15,7 @@ use shared::{
 };
 
 /// `package` inside an order or transaction.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PackageRef<'a> {
     pub id: i64,
@@ -29,7 +29,7 @@ pub struct PackageRef<'a> {
 }
 
 /// A new order: `{id, status, package:{id, title, price}}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewOrderView<'a> {
     pub id: i64,
@@ -56,7 +56,7 @@ impl<'a> NewOrderView<'a> {
 }
 
 /// The payment state shown with an order.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentState<'a> {
     pub id: i64,
@@ -65,7 +65,7 @@ pub struct PaymentState<'a> {
 }
 
 /// One of the buyer's orders.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderView<'a> {
     pub id: i64,
@@ -101,7 +101,7 @@ impl<'a> From<&'a OrderSummary> for OrderView<'a> {
 
 /// A transaction. Administrators also see the buyer and the gateway's
 /// record.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TransactionView<'a> {
     pub id: i64,
@@ -119,10 +119,11 @@ pub struct TransactionView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Buyer<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub gateway_data: Option<Value>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Buyer<'a> {
     pub id: i64,
     pub name: &'a str,
@@ -175,7 +176,7 @@ impl<'a> TransactionView<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SubscriptionView<'a> {
     pub is_active: bool,
@@ -187,7 +188,7 @@ pub struct SubscriptionView<'a> {
     pub packages: Vec<GrantView<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GrantView<'a> {
     pub id: i64,

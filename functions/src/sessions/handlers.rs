@@ -28,6 +28,15 @@ fn campaign_state(campaign: &CampaignRecord) -> Value {
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/campaigns/{id}/qr-code",
+    tag = "sessions",
+    summary = "Start a WhatsApp session: a QR code to scan (new ones follow as `qr_code` events)",
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "A QR code, or already connected", body = crate::openapi::bodies::QrAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn qr_code(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
     Ok(Json(match sessions::request_qr(&ctx, user.id, id).await? {
         QrAnswer::Qr(qr_code) => json!({ "success": true, "qrCode": qr_code, "isConnected": false }),
@@ -37,36 +46,98 @@ pub async fn qr_code(State(ctx): State<AppContext>, user: CurrentUser, PathId(id
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/campaigns/{id}/connection",
+    tag = "sessions",
+    summary = "Whether WhatsApp is connected",
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "The connection state", body = crate::openapi::bodies::ConnectionAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn connection(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
     let (is_connected, last_activity) = sessions::connection(&ctx, user.id, id).await?;
     Ok(Json(json!({ "success": true, "isConnected": is_connected, "lastActivity": last_activity })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/campaigns/{id}/start",
+    tag = "sessions",
+    summary = "Start now (needs subscription, quota, recipients, WhatsApp connected)",
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "Started", body = crate::openapi::bodies::CampaignStateAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn start(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
     let campaign = sessions::start(&ctx, id, Starter::User(user.id)).await?;
     Ok(Json(json!({ "success": true, "message": "Campaign started", "campaign": campaign_state(&campaign) })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/campaigns/{id}/pause",
+    tag = "sessions",
+    summary = "Pause a running campaign",
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "Paused", body = crate::openapi::bodies::CampaignStateAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn pause(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
     let campaign = sessions::pause(&ctx, user.id, id).await?;
     Ok(Json(json!({ "success": true, "message": "Campaign paused", "campaign": campaign_state(&campaign) })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/campaigns/{id}/resume",
+    tag = "sessions",
+    summary = "Resume a paused campaign",
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "Resumed", body = crate::openapi::bodies::CampaignStateAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn resume(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
     let campaign = sessions::resume(&ctx, user.id, id).await?;
     Ok(Json(json!({ "success": true, "message": "Campaign resumed", "campaign": campaign_state(&campaign) })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/campaigns/{id}/cleanup-session",
+    tag = "sessions",
+    summary = "Force-close the campaign's WhatsApp session",
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "Closed", body = crate::openapi::bodies::CampaignStateAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn cleanup(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
     let campaign = sessions::cleanup(&ctx, user.id, id).await?;
     Ok(Json(json!({ "success": true, "message": "WhatsApp session closed", "campaign": campaign_state(&campaign) })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/campaigns/scheduled",
+    tag = "sessions",
+    summary = "Own scheduled campaigns that have not started",
+    responses((status = 200, description = "Scheduled campaigns", body = crate::openapi::bodies::ScheduledList)),
+    security(("bearer" = [])),
+)]
 pub async fn scheduled(State(ctx): State<AppContext>, user: CurrentUser) -> Answer {
     let campaigns = sessions::scheduled(&ctx, user.id).await?;
     Ok(Json(json!({ "success": true, "campaigns": campaigns.iter().map(campaign_state).collect::<Vec<_>>() })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/campaigns/{id}/cancel-schedule",
+    tag = "sessions",
+    summary = "Cancel a scheduled start (back to READY)",
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "Cancelled", body = crate::openapi::bodies::CampaignStateAnswer)),
+    security(("bearer" = [])),
+)]
 pub async fn cancel_schedule(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
     let campaign = sessions::cancel_schedule(&ctx, user.id, id).await?;
     Ok(Json(json!({ "success": true, "message": "Schedule cancelled", "campaign": campaign_state(&campaign) })))

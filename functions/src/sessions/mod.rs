@@ -2,7 +2,7 @@
 //! resume, closing the session, and scheduled starts. Served by the campaigns Lambda beside
 //! the campaigns routes; the sender fleet does the WhatsApp work.
 
-mod handlers;
+pub(crate) mod handlers;
 
 use axum::{
     routing::{get, post},

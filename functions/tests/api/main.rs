@@ -2,6 +2,7 @@
 //! real MariaDB (a fresh database per test), the S3 emulator, and local
 //! fakes of Kavenegar, of an SMTP server and of Zarinpal.
 
+mod browser;
 mod campaign_helpers;
 mod fake_sms;
 mod fake_smtp;
@@ -18,6 +19,7 @@ mod campaigns_reports;
 mod campaigns_staged;
 mod gateway;
 mod login;
+mod openapi;
 mod ops;
 mod orders;
 mod otp;

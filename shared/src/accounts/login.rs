@@ -12,9 +12,10 @@ use crate::{
     AppContext,
 };
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LoginInput {
     pub email: String,
+    #[schema(format = Password)]
     pub password: String,
 }
 

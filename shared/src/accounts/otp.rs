@@ -13,7 +13,7 @@ use crate::{
     AppContext,
 };
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct OtpInput {
     pub target: String,
     pub channel: OtpChannel,

@@ -12,12 +12,13 @@ use crate::{
     AppContext,
 };
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterInput {
     pub name: String,
     pub email: String,
     pub phone: String,
+    #[schema(format = Password)]
     pub password: String,
     #[serde(default)]
     pub otp_code: Option<String>,

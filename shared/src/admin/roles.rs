@@ -13,7 +13,7 @@ use crate::{
     AppContext,
 };
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleInput {
     pub role: Role,

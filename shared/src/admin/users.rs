@@ -18,18 +18,23 @@ use crate::{
 };
 
 /// `?page=&limit=&role=&status=&search=`, as sent.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserListQuery {
-    #[serde(flatten)]
-    pub page: PageQuery,
+    #[param(value_type = Option<u32>)]
+    pub page: Option<String>,
+    #[param(value_type = Option<u32>)]
+    pub limit: Option<String>,
+    #[param(value_type = Option<crate::domain::Role>)]
     pub role: Option<String>,
+    #[param(value_type = Option<crate::domain::UserStatus>)]
     pub status: Option<String>,
     pub search: Option<String>,
 }
 
 pub async fn list(ctx: &AppContext, query: UserListQuery) -> Result<(Vec<UserRecord>, Pagination), ApiError> {
     let mut f = Fields::new();
-    let page = query.page.parse(&mut f);
+    let page = PageQuery { page: query.page.clone(), limit: query.limit.clone() }.parse(&mut f);
     let role = f.check("role", query_enum::<Role>(query.role.as_deref()));
     let status = f.check("status", query_enum::<UserStatus>(query.status.as_deref()));
     let search = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
@@ -62,7 +67,7 @@ fn phone_digits(search: &str) -> Option<String> {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusInput {
     pub status: UserStatus,

@@ -98,7 +98,7 @@ pub async fn stage_attachment(
 
 /// `attachment/confirm`. `mimetype` is accepted for compatibility; the
 /// stored type is what the bytes are.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConfirmAttachmentInput {
     pub temp_filename: String,

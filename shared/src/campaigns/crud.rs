@@ -22,7 +22,7 @@ use crate::{
 
 /// `POST /api/campaigns`. Unknown fields are ignored (the frontend of the
 /// old service may send more); known ones must have the right type.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateCampaignInput {
     pub title: Option<String>,
@@ -120,11 +120,15 @@ pub async fn create(ctx: &AppContext, user_id: i64, input: CreateCampaignInput) 
 }
 
 /// `GET /api/campaigns` query parameters, as given.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListCampaignsQuery {
+    #[param(value_type = Option<crate::domain::CampaignStatus>)]
     pub status: Option<String>,
     pub search: Option<String>,
+    #[param(value_type = Option<u32>)]
     pub page: Option<String>,
+    #[param(value_type = Option<u32>)]
     pub limit: Option<String>,
 }
 
@@ -192,7 +196,7 @@ pub async fn get_details(ctx: &AppContext, user_id: i64, id: i64) -> Result<Camp
     Ok(CampaignDetails { campaign, counts, attachment })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TitleInput {
     pub title: String,
 }
@@ -208,7 +212,7 @@ pub async fn rename(ctx: &AppContext, user_id: i64, id: i64, input: TitleInput) 
     Ok(campaign)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct IntervalInput {
     pub interval: Interval,
 }

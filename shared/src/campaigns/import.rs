@@ -38,7 +38,7 @@ pub async fn import_recipients(
     replace_list(ctx, user_id, id, list).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct StagedImportInput {
     pub key: String,
 }

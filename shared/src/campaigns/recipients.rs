@@ -14,13 +14,19 @@ use crate::{
 };
 
 /// The query string, as given.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct RecipientListQuery {
+    #[param(value_type = Option<String>, pattern = "^(id|phone|name|status|sentAt)$")]
     pub sort_by: Option<String>,
+    #[param(value_type = Option<String>, pattern = "^(asc|desc)$")]
     pub sort_order: Option<String>,
+    #[param(value_type = Option<crate::domain::RecipientStatus>)]
     pub status: Option<String>,
+    #[param(value_type = Option<u32>)]
     pub page: Option<String>,
+    #[param(value_type = Option<u32>)]
     pub limit: Option<String>,
 }
 

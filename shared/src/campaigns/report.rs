@@ -84,7 +84,7 @@ pub async fn download_report(ctx: &AppContext, user_id: i64, id: i64) -> Result<
     workbook(ctx, user_id, vec![campaign], format!("campaign-{id}-report.xlsx")).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportsInput {
     pub campaign_ids: Vec<i64>,

@@ -12,7 +12,7 @@ use crate::{
     AppContext,
 };
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct OrderInput {
     pub package_id: i64,

@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// The body of create (every required field) and update (any subset).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PackageInput {
     pub title: Option<String>,
@@ -72,8 +72,10 @@ fn pick<R, T, E: std::fmt::Display>(
 }
 
 /// `?status=`, honoured for administrators.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PackageListQuery {
+    #[param(value_type = Option<crate::domain::PackageStatus>)]
     pub status: Option<String>,
 }
 

@@ -17,7 +17,7 @@ use crate::{
     AppContext,
 };
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PaymentInput {
     pub order_id: i64,
@@ -104,10 +104,14 @@ pub async fn list_own(
 }
 
 /// `?page=&limit=&status=` of the administrators' transaction list.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TransactionListQuery {
-    #[serde(flatten)]
-    pub page: PageQuery,
+    #[param(value_type = Option<u32>)]
+    pub page: Option<String>,
+    #[param(value_type = Option<u32>)]
+    pub limit: Option<String>,
+    #[param(value_type = Option<crate::domain::TransactionStatus>)]
     pub status: Option<String>,
 }
 
@@ -117,7 +121,7 @@ pub async fn list_all(
     query: TransactionListQuery,
 ) -> Result<(Vec<TransactionListing>, Pagination), ApiError> {
     let mut f = Fields::new();
-    let page = query.page.parse(&mut f);
+    let page = PageQuery { page: query.page.clone(), limit: query.limit.clone() }.parse(&mut f);
     let status = f.check("status", query_enum::<TransactionStatus>(query.status.as_deref()));
     let (page, status) = f.build(|| Some((page?, status?)))?;
     list(ctx, TransactionFilter { user_id: None, status }, page).await

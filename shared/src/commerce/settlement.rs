@@ -24,7 +24,7 @@ use crate::{
     AppContext,
 };
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct VerifyInput {
     pub order_id: i64,

@@ -11,9 +11,12 @@ pub const MAX_LIMIT: u32 = 100;
 
 /// `?page=&limit=` as sent; parsed with the other query fields so every
 /// invalid one is reported together.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    #[param(value_type = Option<u32>)]
     pub page: Option<String>,
+    #[param(value_type = Option<u32>)]
     pub limit: Option<String>,
 }
 
@@ -73,7 +76,7 @@ impl PageRequest {
     }
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Pagination {
     pub page: u32,

@@ -1,7 +1,7 @@
 //! `string_enum!` declares an enum whose every variant has one fixed
 //! spelling, shared by JSON (serde), the database (ENUM columns read as
 //! strings) and `FromStr`. SPEC's enum spellings are a contract, so they are
-//! written once, here, per type.
+//! written once, here, per type — the OpenAPI document's enums included.
 
 #[macro_export]
 macro_rules! string_enum {
@@ -56,5 +56,16 @@ macro_rules! string_enum {
                 raw.parse().map_err(|_| serde::de::Error::unknown_variant(&raw, &[$($text),+]))
             }
         }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
     };
 }

@@ -78,7 +78,7 @@ pub fn detect_format(bytes: &[u8]) -> Result<Format, ImportError> {
 }
 
 /// An invalid row, as reported back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SkippedRow {
     /// The row number a spreadsheet application shows (1 is the header).
     pub row: u32,

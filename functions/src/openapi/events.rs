@@ -1,0 +1,147 @@
+//! The WebSocket API's messages as schema components: the six events the
+//! server pushes (`shared::realtime::events` builds them) and the client's
+//! `ping`/`subscribe` with their replies (`crate::ws::default`). A test in
+//! `shared` pins the wire form; these types only describe it.
+
+#![allow(dead_code)] // only read by the schema derive
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use shared::realtime::{CompletionReport, Progress, QrCodePayload};
+use utoipa::ToSchema;
+
+/// A server → client event on `/ws/campaigns?campaignId=…&token=…`:
+/// `{"type", "campaignId", "data": {…, "timestamp"}}`.
+#[derive(Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum WsEvent {
+    CampaignUpdate(CampaignUpdateEvent),
+    ProgressUpdate(ProgressUpdateEvent),
+    StatusUpdate(StatusUpdateEvent),
+    ErrorUpdate(ErrorUpdateEvent),
+    CompletionUpdate(CompletionUpdateEvent),
+    QrCode(QrCodeEvent),
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CampaignUpdateEvent {
+    campaign_id: i64,
+    data: CampaignUpdateData,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CampaignUpdateData {
+    id: i64,
+    title: Option<String>,
+    status: shared::domain::CampaignStatus,
+    progress: Progress,
+    started_at: Option<DateTime<Utc>>,
+    /// When the event was sent.
+    timestamp: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressUpdateEvent {
+    campaign_id: i64,
+    data: ProgressUpdateData,
+}
+
+/// `progress.percentage` is the share of recipients handled (sent or failed).
+#[derive(Serialize, ToSchema)]
+pub struct ProgressUpdateData {
+    progress: Progress,
+    /// When the event was sent.
+    timestamp: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusUpdateEvent {
+    campaign_id: i64,
+    data: StatusUpdateData,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatusUpdateData {
+    /// Lower case: `ready`, `running`, `paused`, `completed`, `disconnected`, …
+    status: String,
+    message: String,
+    /// When the event was sent.
+    timestamp: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorUpdateEvent {
+    campaign_id: i64,
+    data: ErrorUpdateData,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorUpdateData {
+    error: String,
+    /// When the event was sent.
+    timestamp: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CompletionUpdateEvent {
+    campaign_id: i64,
+    data: CompletionUpdateData,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CompletionUpdateData {
+    report: CompletionReport,
+    /// When the event was sent.
+    timestamp: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QrCodeEvent {
+    campaign_id: i64,
+    data: QrCodeData,
+}
+
+/// A new QR code to scan; WhatsApp replaces it about every 20 seconds.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QrCodeData {
+    qr_code: QrCodePayload,
+    /// When the event was sent.
+    timestamp: DateTime<Utc>,
+}
+
+/// A client → server message.
+#[derive(Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum WsClientMessage {
+    /// Keep-alive; answered with `pong`.
+    Ping,
+    /// Follow another of the caller's own campaigns on this socket.
+    Subscribe {
+        #[serde(rename = "campaignId")]
+        campaign_id: i64,
+    },
+}
+
+/// The server's reply to a client message.
+#[derive(Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum WsServerReply {
+    Pong,
+    Subscribed {
+        #[serde(rename = "campaignId")]
+        campaign_id: i64,
+    },
+    Error {
+        #[serde(rename = "campaignId")]
+        campaign_id: Option<i64>,
+        message: String,
+    },
+}

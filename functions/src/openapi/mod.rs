@@ -1,0 +1,252 @@
+//! The API's own description: an OpenAPI 3.1 document generated from the
+//! handlers' `#[utoipa::path]` attributes and the request and view types,
+//! served at `GET /api/openapi.json`, and a reference page at `GET /api/docs`
+//! whose script is compiled into the binary (nothing comes from a CDN).
+//!
+//! The WebSocket API is described in the same document, as schema
+//! components (`WsEvent` and the client messages) with a prose section in
+//! `info.description`: one file that the frontend team, the validator and
+//! the reference page all read, rather than a second AsyncAPI document that
+//! would need its own tooling.
+//!
+//! Tests hold the document to the route table both ways (every route is
+//! documented, every documented operation is answered) and check real
+//! answers against the documented shapes.
+
+pub(crate) mod bodies;
+mod events;
+
+use std::sync::OnceLock;
+
+use axum::{
+    http::{header, HeaderValue},
+    response::{IntoResponse, Response},
+    routing::get,
+    Router,
+};
+use shared::AppContext;
+use utoipa::{
+    openapi::{
+        path::Operation,
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+        RefOr, Response as ApiResponse, ResponseBuilder,
+    },
+    Modify, OpenApi,
+};
+
+use crate::{admin, auth, campaigns, health, packages, payments, sessions};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "WhatsApp campaign service",
+        description = include_str!("description.md"),
+        version = env!("CARGO_PKG_VERSION"),
+    ),
+    servers((url = "/", description = "This API")),
+    paths(
+        health::health,
+        docs_json,
+        docs_page,
+        auth::handlers::request_otp,
+        auth::handlers::verify_otp,
+        auth::handlers::logout,
+        auth::handlers::register,
+        auth::handlers::register_simple,
+        auth::handlers::login,
+        auth::handlers::profile,
+        auth::handlers::update_profile,
+        auth::handlers::refresh,
+        campaigns::crud::create,
+        campaigns::crud::list,
+        campaigns::crud::details,
+        campaigns::crud::delete,
+        campaigns::crud::rename,
+        campaigns::crud::set_interval,
+        campaigns::crud::preview,
+        campaigns::recipients::import,
+        campaigns::recipients::list,
+        campaigns::recipients::upload_url,
+        campaigns::recipients::import_staged,
+        campaigns::attachments::upload,
+        campaigns::attachments::details,
+        campaigns::attachments::delete,
+        campaigns::attachments::stage,
+        campaigns::attachments::upload_url,
+        campaigns::attachments::confirm,
+        campaigns::reports::template,
+        campaigns::reports::download_multiple,
+        campaigns::reports::report,
+        campaigns::reports::download,
+        sessions::handlers::qr_code,
+        sessions::handlers::connection,
+        sessions::handlers::start,
+        sessions::handlers::pause,
+        sessions::handlers::resume,
+        sessions::handlers::cleanup,
+        sessions::handlers::scheduled,
+        sessions::handlers::cancel_schedule,
+        packages::handlers::list,
+        packages::handlers::create,
+        packages::handlers::get,
+        packages::handlers::update,
+        packages::handlers::delete,
+        payments::handlers::create_order,
+        payments::handlers::my_orders,
+        payments::handlers::request_payment,
+        payments::handlers::callback,
+        payments::handlers::verify,
+        payments::handlers::my_payments,
+        payments::handlers::subscription,
+        admin::handlers::users,
+        admin::handlers::change_role,
+        admin::handlers::change_status,
+        admin::handlers::transactions,
+        admin::handlers::dashboard,
+        admin::handlers::upload_template,
+        admin::handlers::template_info,
+    ),
+    components(schemas(
+        shared::error::ErrorEnvelope,
+        events::WsEvent,
+        events::WsClientMessage,
+        events::WsServerReply,
+    )),
+    modifiers(&Conventions),
+    tags(
+        (name = "auth", description = "Sign-up, login, tokens and the own profile"),
+        (name = "campaigns", description = "Campaigns, recipient lists, attachments, previews and reports"),
+        (name = "sessions", description = "The campaign's WhatsApp session: QR code, start, pause, resume, schedule"),
+        (name = "packages", description = "Message packages"),
+        (name = "payments", description = "Orders, payments and the subscription"),
+        (name = "admin", description = "Administration (ADMIN or SUPER_ADMIN)"),
+        (name = "meta", description = "Health and this description"),
+    ),
+)]
+pub struct ApiDoc;
+
+/// What every operation shares, added once instead of on each handler: the
+/// bearer scheme, and the error envelope as the answer to every failure
+/// (`default`), with 401 on every operation that needs a token and 429 from
+/// the rate limiter.
+struct Conventions;
+
+impl Modify for Conventions {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let operations = [
+                ("get", &mut item.get),
+                ("post", &mut item.post),
+                ("put", &mut item.put),
+                ("patch", &mut item.patch),
+                ("delete", &mut item.delete),
+            ];
+            for (method, operation) in operations {
+                if let Some(operation) = operation {
+                    operation.operation_id = Some(operation_id(method, path));
+                    add_error_answers(operation);
+                }
+            }
+        }
+    }
+}
+
+/// A unique, readable id from the method and path:
+/// `POST /api/campaigns/{id}/attachment` → `postCampaignsIdAttachment`.
+fn operation_id(method: &str, path: &str) -> String {
+    let mut id = method.to_owned();
+    for word in path.trim_start_matches("/api").split(['/', '-', '.', '{', '}']).filter(|w| !w.is_empty()) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            id.extend(first.to_uppercase());
+            id.push_str(chars.as_str());
+        }
+    }
+    id
+}
+
+fn error_answer(description: &str) -> RefOr<ApiResponse> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            utoipa::openapi::ContentBuilder::new()
+                .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorEnvelope")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+fn add_error_answers(operation: &mut Operation) {
+    let answers = &mut operation.responses.responses;
+    let needs_token = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    if needs_token {
+        answers.entry("401".into()).or_insert_with(|| error_answer("No token, or an invalid or expired one"));
+    }
+    answers.entry("429".into()).or_insert_with(|| error_answer("Rate limited; `Retry-After` says when to retry"));
+    answers.entry("default".into()).or_insert_with(|| {
+        error_answer("Any other failure: 400 validation (with `errors`), 403, 404, 409, 413, 415, 422, 500, 503")
+    });
+}
+
+/// The document as JSON, built once per process.
+pub fn document_json() -> &'static str {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    DOCUMENT.get_or_init(|| ApiDoc::openapi().to_pretty_json().expect("the OpenAPI document serializes"))
+}
+
+/// This API's description (OpenAPI 3.1).
+#[utoipa::path(get, path = "/api/openapi.json", tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object)))]
+pub async fn docs_json() -> Response {
+    with_type(document_json(), "application/json")
+}
+
+/// A reference page for this API, rendered in the browser from `/api/openapi.json`.
+#[utoipa::path(get, path = "/api/docs", tag = "meta",
+    responses((status = 200, description = "An HTML page", content_type = "text/html", body = String)))]
+pub async fn docs_page() -> Response {
+    let mut page = with_type(DOCS_PAGE, "text/html; charset=utf-8");
+    page.headers_mut().insert(header::CONTENT_SECURITY_POLICY, docs_policy().clone());
+    page
+}
+
+const DOCS_PAGE: &str = include_str!("docs.html");
+
+/// The page's own policy, stricter than "no inline code" would be useful:
+/// only its own inline script and style (by hash) run, and it may only talk
+/// to this origin. The API's default policy (`default-src 'none'`) would
+/// block the page entirely.
+fn docs_policy() -> &'static HeaderValue {
+    static POLICY: OnceLock<HeaderValue> = OnceLock::new();
+    POLICY.get_or_init(|| {
+        let hash = |open: &str, close: &str| {
+            let start = DOCS_PAGE.find(open).expect("the page has the element") + open.len();
+            let end = start + DOCS_PAGE[start..].find(close).expect("the element is closed");
+            let digest = <sha2::Sha256 as sha2::Digest>::digest(&DOCS_PAGE.as_bytes()[start..end]);
+            format!("'sha256-{}'", base64::Engine::encode(&base64::engine::general_purpose::STANDARD, digest))
+        };
+        let policy = format!(
+            "default-src 'none'; script-src {}; style-src {}; connect-src 'self'; img-src 'self' data:; \
+             base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+            hash("<script>", "</script>"),
+            hash("<style>", "</style>"),
+        );
+        HeaderValue::from_str(&policy).expect("the policy is a valid header")
+    })
+}
+
+fn with_type(body: &'static str, content_type: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body).into_response()
+}
+
+/// The description's routes; they need nothing of the context.
+pub fn router(_ctx: AppContext) -> Router {
+    Router::new().route("/api/openapi.json", get(docs_json)).route("/api/docs", get(docs_page))
+}
