@@ -229,5 +229,6 @@ case "${1:-}" in
   up) cmd_up ;;
   test) shift; cmd_test "$@" ;;
   bench) cmd_bench ;;
+  bench-import) exec "$ROOT/infra/bench-import.sh" ;;
   *) echo "usage: infra/dev.sh up|test|bench" >&2; exit 2 ;;
 esac
