@@ -139,9 +139,14 @@ fn campaigns_and_sessions(ctx: AppContext) -> Router {
 
 /// A Lambda function's whole life: settings, then API Gateway events
 /// through its router until shutdown. Binaries pass
-/// `const { Function::X.router() }`.
+/// `const { Function::X.router() }`. A stage or API mapping prefix leaves
+/// the path before routing (the routes are the same as locally) and is
+/// kept for the URLs we hand out.
 pub async fn run_lambda(router: fn(AppContext) -> Router) -> Result<(), lambda_http::Error> {
     shared::telemetry::init();
     let ctx = AppContext::from_env().await?;
-    lambda_http::run(crate::http::finish(router(ctx))).await
+    let service = tower::ServiceBuilder::new()
+        .map_request(crate::http::public_url::route_from_api_gateway::<lambda_http::Body>)
+        .service(crate::http::finish(router(ctx)));
+    lambda_http::run(service).await
 }

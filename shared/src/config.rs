@@ -7,6 +7,8 @@
 
 use std::{collections::HashMap, fmt, str::FromStr, time::Duration};
 
+use crate::domain::PublicBaseUrl;
+
 /// A value that must never reach a log line or an error message.
 #[derive(Clone)]
 pub struct Secret(String);
@@ -48,8 +50,9 @@ pub struct Settings {
 pub struct PaymentSettings {
     pub gateway: PaymentGatewaySettings,
     /// Public base URL of this API; the gateway sends the buyer back to
-    /// `{callback_base_url}/api/payments/callback`.
-    pub callback_base_url: String,
+    /// `{callback_base_url}/api/payments/callback`. `None`: the base the
+    /// payment request itself came in on (its scheme, host and stage).
+    pub callback_base_url: Option<PublicBaseUrl>,
     /// The frontend page the callback redirects to, with the outcome in its
     /// query string.
     pub result_url: String,
@@ -285,10 +288,9 @@ fn payment_settings<F: Fn(&str) -> Option<String>>(
 ) -> PaymentSettings {
     let frontend = gateway.frontend_url.split(',').next().unwrap_or_default().trim().trim_end_matches('/').to_owned();
     let result_url = env.optional("PAYMENT_RESULT_URL").unwrap_or_else(|| format!("{frontend}/payment/result"));
-    let local_api = format!("http://localhost:{}", gateway.port);
-    let (gateway, callback_base_url) = match env.optional("PAYMENT_GATEWAY").as_deref().unwrap_or("disabled") {
-        "disabled" => (PaymentGatewaySettings::Disabled, local_api),
-        "mock" => (PaymentGatewaySettings::Mock, env.optional("PAYMENT_CALLBACK_BASE_URL").unwrap_or(local_api)),
+    let gateway = match env.optional("PAYMENT_GATEWAY").as_deref().unwrap_or("disabled") {
+        "disabled" => PaymentGatewaySettings::Disabled,
+        "mock" => PaymentGatewaySettings::Mock,
         "zarinpal" => {
             let sandbox = env.parsed("ZARINPAL_SANDBOX", false);
             let default_base = if sandbox { "https://sandbox.zarinpal.com" } else { "https://payment.zarinpal.com" };
@@ -303,16 +305,22 @@ fn payment_settings<F: Fn(&str) -> Option<String>>(
                 api_base,
                 currency,
             };
-            // A real gateway must call back a public address: no default.
-            let callback = env.required("PAYMENT_CALLBACK_BASE_URL").unwrap_or_default();
-            (PaymentGatewaySettings::Zarinpal(settings), callback)
+            PaymentGatewaySettings::Zarinpal(settings)
         }
         other => {
             env.problems.push(format!("PAYMENT_GATEWAY: `{other}` is not one of zarinpal, mock, disabled"));
-            (PaymentGatewaySettings::Disabled, local_api)
+            PaymentGatewaySettings::Disabled
         }
     };
-    PaymentSettings { gateway, callback_base_url: callback_base_url.trim_end_matches('/').to_owned(), result_url }
+    // Unset or empty (the template's default): each payment request's own
+    // address, which behind API Gateway is the public one (custom domain,
+    // stage and all) without the function naming the API that routes to it.
+    let callback_base_url = env.optional("PAYMENT_CALLBACK_BASE_URL").and_then(|raw| {
+        PublicBaseUrl::parse(&raw)
+            .map_err(|problem| env.problems.push(format!("PAYMENT_CALLBACK_BASE_URL: {problem}")))
+            .ok()
+    });
+    PaymentSettings { gateway, callback_base_url, result_url }
 }
 
 struct Reader<'a, F: Fn(&str) -> Option<String>> {
@@ -376,7 +384,7 @@ mod tests {
     }
 
     #[test]
-    fn zarinpal_needs_a_merchant_and_a_public_callback() {
+    fn zarinpal_needs_a_merchant_and_a_known_currency() {
         let map = HashMap::from([
             ("DATABASE_URL".to_string(), "mysql://root@127.0.0.1/db".to_string()),
             ("JWT_SECRET".to_string(), "x".repeat(40)),
@@ -385,9 +393,37 @@ mod tests {
             ("PAYMENT_CURRENCY".to_string(), "USD".to_string()),
         ]);
         let err = Settings::from_map(&map).unwrap_err().to_string();
-        for name in ["ZARINPAL_MERCHANT_ID", "PAYMENT_CALLBACK_BASE_URL", "PAYMENT_CURRENCY"] {
+        for name in ["ZARINPAL_MERCHANT_ID", "PAYMENT_CURRENCY"] {
             assert!(err.contains(name), "{name} missing from: {err}");
         }
+        assert!(!err.contains("PAYMENT_CALLBACK_BASE_URL"), "the callback base is optional: {err}");
+    }
+
+    #[test]
+    fn without_a_callback_base_the_request_decides() {
+        let map = HashMap::from([
+            ("DATABASE_URL".to_string(), "mysql://root@127.0.0.1/db".to_string()),
+            ("JWT_SECRET".to_string(), "x".repeat(40)),
+            ("S3_BUCKET".to_string(), "bucket".to_string()),
+            ("SQS_SESSIONS_QUEUE_URL".to_string(), "http://localhost/q".to_string()),
+            ("PAYMENT_GATEWAY".to_string(), "zarinpal".to_string()),
+            ("ZARINPAL_MERCHANT_ID".to_string(), "00000000-0000-0000-0000-000000000000".to_string()),
+            ("PAYMENT_CALLBACK_BASE_URL".to_string(), "".to_string()),
+        ]);
+        assert_eq!(Settings::from_map(&map).unwrap().payments.callback_base_url, None);
+    }
+
+    #[test]
+    fn a_malformed_callback_base_is_named() {
+        let map = HashMap::from([
+            ("DATABASE_URL".to_string(), "mysql://root@127.0.0.1/db".to_string()),
+            ("JWT_SECRET".to_string(), "x".repeat(40)),
+            ("S3_BUCKET".to_string(), "bucket".to_string()),
+            ("SQS_SESSIONS_QUEUE_URL".to_string(), "http://localhost/q".to_string()),
+            ("PAYMENT_CALLBACK_BASE_URL".to_string(), "api.example.com".to_string()),
+        ]);
+        let err = Settings::from_map(&map).unwrap_err().to_string();
+        assert!(err.contains("PAYMENT_CALLBACK_BASE_URL"), "{err}");
     }
 
     #[test]
@@ -406,7 +442,7 @@ mod tests {
         let PaymentGatewaySettings::Zarinpal(zarinpal) = &settings.payments.gateway else { panic!("not zarinpal") };
         assert_eq!(zarinpal.api_base, "https://sandbox.zarinpal.com");
         assert_eq!(zarinpal.startpay_base, "https://sandbox.zarinpal.com");
-        assert_eq!(settings.payments.callback_base_url, "https://api.example.com");
+        assert_eq!(settings.payments.callback_base_url.unwrap().as_str(), "https://api.example.com");
         assert_eq!(settings.payments.result_url, "http://localhost:5173/payment/result");
     }
 

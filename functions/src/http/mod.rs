@@ -3,10 +3,12 @@
 
 pub mod extract;
 pub mod layers;
+pub mod public_url;
 pub mod query;
 pub mod rate_limit;
 pub mod upload;
 
 pub use extract::{AdminUser, CurrentUser, JsonBody, PathId};
 pub use layers::finish;
+pub use public_url::RequestBaseUrl;
 pub use query::QueryParams;

@@ -19,7 +19,7 @@ use shared::{
 };
 
 use super::views::{result_url, NewOrderView, OrderView, SubscriptionView, TransactionView};
-use crate::http::{layers::created, CurrentUser, JsonBody, QueryParams};
+use crate::http::{layers::created, CurrentUser, JsonBody, QueryParams, RequestBaseUrl};
 
 type Answer = Result<Response, ApiError>;
 
@@ -61,6 +61,8 @@ pub async fn my_orders(
     Ok(Json(json!({ "success": true, "orders": orders, "pagination": pagination })).into_response())
 }
 
+/// The gateway sends the buyer back to our callback under the address this
+/// request came in on, unless `PAYMENT_CALLBACK_BASE_URL` names one.
 #[utoipa::path(
     post,
     path = "/api/payments/request",
@@ -73,9 +75,10 @@ pub async fn my_orders(
 pub async fn request_payment(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
+    RequestBaseUrl(base): RequestBaseUrl,
     JsonBody(input): JsonBody<PaymentInput>,
 ) -> Answer {
-    let started = payments::request(&ctx, caller.id, input).await?;
+    let started = payments::request(&ctx, caller.id, input, base).await?;
     Ok(Json(json!({ "success": true, "authority": started.authority, "paymentUrl": started.payment_url }))
         .into_response())
 }

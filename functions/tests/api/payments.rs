@@ -396,3 +396,34 @@ async fn without_a_gateway_payments_are_unavailable() {
     expect_error(response, StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE").await;
     assert_eq!(app.count("transactions").await, 0);
 }
+
+/// `POST /api/payments/request` as API Gateway forwards it from `api.example.com`.
+async fn request_via_public_host(app: &TestApp, token: &str, order_id: i64) {
+    let response = app
+        .client
+        .post(app.url("/api/payments/request"))
+        .bearer_auth(token)
+        .header("host", "api.example.com")
+        .header("x-forwarded-proto", "https")
+        .json(&json!({"orderId": order_id}))
+        .send()
+        .await
+        .unwrap();
+    expect_status(response, StatusCode::OK).await;
+}
+
+#[tokio::test]
+async fn without_a_configured_base_the_callback_is_on_the_host_the_buyer_used() {
+    let app = TestApp::spawn_with(&[("PAYMENT_CALLBACK_BASE_URL", "")]).await;
+    let (_, session, order_id) = buyer(&app).await;
+    request_via_public_host(&app, &session.access_token, order_id).await;
+    assert_eq!(app.zarinpal.last_request()["callback_url"], "https://api.example.com/api/payments/callback");
+}
+
+#[tokio::test]
+async fn a_configured_base_wins_over_the_request_host() {
+    let app = TestApp::spawn_with(&[("PAYMENT_CALLBACK_BASE_URL", "https://pay.example.org/v1/")]).await;
+    let (_, session, order_id) = buyer(&app).await;
+    request_via_public_host(&app, &session.access_token, order_id).await;
+    assert_eq!(app.zarinpal.last_request()["callback_url"], "https://pay.example.org/v1/api/payments/callback");
+}

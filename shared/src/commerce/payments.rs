@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::{
-    domain::{OrderStatus, PackageStatus, PageQuery, PageRequest, Pagination, TransactionStatus},
+    domain::{OrderStatus, PackageStatus, PageQuery, PageRequest, Pagination, PublicBaseUrl, TransactionStatus},
     error::ApiError,
     payment_gateway::{GatewayError, PaymentRequest, StartedPayment},
     repo::{
@@ -26,8 +26,17 @@ pub struct PaymentInput {
 /// Ask the gateway for a payment of the package's price and record it as
 /// the order's PENDING transaction. Asking again replaces the attempt (a
 /// new authority): the gateway refunds payments that are never verified.
+///
+/// The gateway returns the buyer to `/api/payments/callback` under the
+/// configured public base URL or, without one, under `request_base`: the
+/// base this request came in on (`None` if it named none we could use).
 #[tracing::instrument(skip_all, fields(user.id = user_id, order.id = input.order_id))]
-pub async fn request(ctx: &AppContext, user_id: i64, input: PaymentInput) -> Result<StartedPayment, ApiError> {
+pub async fn request(
+    ctx: &AppContext,
+    user_id: i64,
+    input: PaymentInput,
+    request_base: Option<PublicBaseUrl>,
+) -> Result<StartedPayment, ApiError> {
     let order =
         orders::find_owned(&ctx.db, input.order_id, user_id).await?.ok_or_else(|| ApiError::not_found("Order"))?;
     ensure_payable(&order)?;
@@ -42,7 +51,7 @@ pub async fn request(ctx: &AppContext, user_id: i64, input: PaymentInput) -> Res
     }
     let buyer = users::find_by_id(&ctx.db, user_id).await?.ok_or_else(|| ApiError::not_found("User"))?;
     let gateway = ctx.payments.kind().map_err(gateway_unavailable)?;
-    let callback_url = format!("{}/api/payments/callback", ctx.settings.payments.callback_base_url);
+    let callback_url = callback_base(ctx, request_base)?.join(CALLBACK_PATH);
     let description = format!("{} (order {})", package.title, order.id);
     let started = ctx
         .payments
@@ -64,6 +73,17 @@ pub async fn request(ctx: &AppContext, user_id: i64, input: PaymentInput) -> Res
     tx.commit().await?;
     tracing::info!(gateway = %gateway, "payment started");
     Ok(started)
+}
+
+/// Where the gateway sends the buyer back, under our public base URL.
+pub const CALLBACK_PATH: &str = "/api/payments/callback";
+
+fn callback_base(ctx: &AppContext, request_base: Option<PublicBaseUrl>) -> Result<PublicBaseUrl, ApiError> {
+    match (&ctx.settings.payments.callback_base_url, request_base) {
+        (Some(configured), _) => Ok(configured.clone()),
+        (None, Some(derived)) => Ok(derived),
+        (None, None) => Err(ApiError::field("host", "must name this API's host; the payment callback is built on it")),
+    }
 }
 
 fn ensure_payable(order: &OrderRecord) -> Result<(), ApiError> {

@@ -7,6 +7,8 @@
 //! Memory stays proportional to the accepted rows: rows stream in one at a
 //! time (the .xlsx sheet is never materialised), duplicates are tracked as
 //! 64-bit numbers, and reading stops at the first row past [`MAX_ROWS`].
+//! [`read_recipients_in_batches`] hands accepted rows on in batches while
+//! reading goes on, so an import can write them as they come.
 //! This module touches neither the database nor S3.
 
 use std::collections::HashSet;
@@ -39,6 +41,9 @@ pub enum ImportError {
     NoPhoneColumn,
     #[error("No row has a valid phone number ({skipped} rows skipped)")]
     NoRecipients { skipped: u32 },
+    /// The consumer of [`read_recipients_in_batches`] stopped taking batches.
+    #[error("The import stopped before the list was read")]
+    Abandoned,
 }
 
 impl From<ImportError> for ApiError {
@@ -50,6 +55,7 @@ impl From<ImportError> for ApiError {
             ImportError::Unreadable(_) => ApiError::BadRequest { code: "INVALID_SPREADSHEET", message },
             ImportError::NoPhoneColumn => ApiError::BadRequest { code: "PHONE_COLUMN_MISSING", message },
             ImportError::NoRecipients { .. } => ApiError::BadRequest { code: "NO_VALID_RECIPIENTS", message },
+            ImportError::Abandoned => ApiError::internal(anyhow::anyhow!(message)),
         }
     }
 }
@@ -88,7 +94,10 @@ pub struct SkippedRow {
 
 #[derive(Debug, Default)]
 pub struct RecipientList {
+    /// Empty when they went out in batches.
     pub recipients: Vec<NewRecipient>,
+    /// Distinct valid recipients.
+    pub accepted: u32,
     /// Data rows read (blank rows and the header not counted).
     pub rows: u32,
     pub invalid: u32,
@@ -100,7 +109,26 @@ pub struct RecipientList {
 /// Read, normalize and deduplicate a recipient list. CPU-bound: call it
 /// from a blocking thread.
 pub fn read_recipients(bytes: &[u8]) -> Result<RecipientList, ImportError> {
-    let mut collector = Collector::default();
+    read_with(bytes, Collector::default())
+}
+
+/// [`read_recipients`], handing the accepted recipients to `send` in
+/// batches of `batch_size` (the last one shorter) while reading goes on;
+/// `send` answers whether it wants more ([`ImportError::Abandoned`] if not).
+/// The list returned has the counts and skipped rows, no recipients. A
+/// later error (too many rows, none valid) comes after batches went out:
+/// the consumer must be able to undo them (a transaction).
+pub fn read_recipients_in_batches(
+    bytes: &[u8],
+    batch_size: usize,
+    send: impl FnMut(Vec<NewRecipient>) -> bool,
+) -> Result<RecipientList, ImportError> {
+    let batch_size = batch_size.max(1);
+    let sink = Sink { size: batch_size, batch: Vec::with_capacity(batch_size), send: Box::new(send) };
+    read_with(bytes, Collector { sink: Some(sink), ..Collector::default() })
+}
+
+fn read_with(bytes: &[u8], mut collector: Collector<'_>) -> Result<RecipientList, ImportError> {
     match detect_format(bytes)? {
         Format::Xlsx => {
             archive::check_xlsx(bytes)?;
@@ -117,15 +145,37 @@ struct Columns {
     name: Option<u32>,
 }
 
+/// Where accepted recipients go when they are handed on in batches.
+struct Sink<'a> {
+    size: usize,
+    batch: Vec<NewRecipient>,
+    send: Box<dyn FnMut(Vec<NewRecipient>) -> bool + 'a>,
+}
+
+impl Sink<'_> {
+    fn flush(&mut self) -> Result<(), ImportError> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let full = std::mem::replace(&mut self.batch, Vec::with_capacity(self.size));
+        if (self.send)(full) {
+            Ok(())
+        } else {
+            Err(ImportError::Abandoned)
+        }
+    }
+}
+
 /// Receives rows from a sheet reader, one at a time.
 #[derive(Default)]
-pub(super) struct Collector {
+pub(super) struct Collector<'a> {
     columns: Option<Columns>,
     seen: HashSet<u64>,
     list: RecipientList,
+    sink: Option<Sink<'a>>,
 }
 
-impl Collector {
+impl Collector<'_> {
     /// Whether a cell of this column matters (every column of the header).
     pub(super) fn wants(&self, column: u32) -> bool {
         match &self.columns {
@@ -156,7 +206,17 @@ impl Collector {
                 // Canonical phones are at most 15 digits: they fit a u64.
                 let key = phone.as_str().parse::<u64>().unwrap_or_default();
                 if self.seen.insert(key) {
-                    self.list.recipients.push(NewRecipient { phone, name });
+                    self.list.accepted += 1;
+                    let recipient = NewRecipient { phone, name };
+                    match &mut self.sink {
+                        None => self.list.recipients.push(recipient),
+                        Some(sink) => {
+                            sink.batch.push(recipient);
+                            if sink.batch.len() >= sink.size {
+                                sink.flush()?;
+                            }
+                        }
+                    }
                 } else {
                     self.list.duplicates += 1;
                 }
@@ -174,12 +234,15 @@ impl Collector {
         }
     }
 
-    fn finish(self) -> Result<RecipientList, ImportError> {
+    fn finish(mut self) -> Result<RecipientList, ImportError> {
         if self.columns.is_none() {
             return Err(ImportError::NoPhoneColumn);
         }
-        if self.list.recipients.is_empty() {
+        if self.list.accepted == 0 {
             return Err(ImportError::NoRecipients { skipped: self.list.invalid });
+        }
+        if let Some(sink) = &mut self.sink {
+            sink.flush()?;
         }
         Ok(self.list)
     }
@@ -256,6 +319,38 @@ mod tests {
         assert_eq!((list.rows, list.invalid, list.duplicates), (4, 2, 1));
         assert_eq!(list.skipped_rows[0].row, 5);
         assert_eq!(list.skipped_rows[1].reason, "phone is empty");
+    }
+
+    #[test]
+    fn batches_carry_every_accepted_recipient_in_order() {
+        let csv: String = std::iter::once("phone,name\n".to_owned())
+            .chain((0..5).map(|i| format!("0912000000{i},n{i}\n")))
+            .chain(["0912000000", "1,dup\nbad,x\n"].map(str::to_owned))
+            .collect();
+        let mut batches = Vec::new();
+        let list = read_recipients_in_batches(csv.as_bytes(), 2, |batch| {
+            batches.push(batch.iter().map(|r| r.phone.as_str().to_owned()).collect::<Vec<_>>());
+            true
+        })
+        .unwrap();
+        let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [2, 2, 1]);
+        assert_eq!(batches[0][0], "989120000000");
+        assert_eq!(batches[2][0], "989120000004");
+        assert!(list.recipients.is_empty());
+        assert_eq!((list.accepted, list.duplicates, list.invalid), (5, 1, 1));
+    }
+
+    #[test]
+    fn a_consumer_that_stops_abandons_the_read() {
+        let csv = "phone\n09120000000\n09120000001\n09120000002\n";
+        let mut calls = 0;
+        let result = read_recipients_in_batches(csv.as_bytes(), 1, |_| {
+            calls += 1;
+            false
+        });
+        assert!(matches!(result, Err(ImportError::Abandoned)));
+        assert_eq!(calls, 1);
     }
 
     #[test]

@@ -18,5 +18,5 @@ pub mod template;
 pub mod xlsx_check;
 
 pub use export::{report_workbook, CampaignSheet, XLSX_CONTENT_TYPE};
-pub use import::{read_recipients, ImportError, RecipientList, SkippedRow};
+pub use import::{read_recipients, read_recipients_in_batches, ImportError, RecipientList, SkippedRow};
 pub use template::builtin_template;

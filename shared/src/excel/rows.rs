@@ -28,7 +28,7 @@ fn cell_text<T: DataType>(cell: &T) -> Option<String> {
     cell.as_string()
 }
 
-pub(super) fn xlsx(bytes: &[u8], collector: &mut Collector) -> Result<(), ImportError> {
+pub(super) fn xlsx(bytes: &[u8], collector: &mut Collector<'_>) -> Result<(), ImportError> {
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(".xlsx", e))?;
     let first = workbook.sheet_names().first().cloned().ok_or(ImportError::NoPhoneColumn)?;
     let mut cells = workbook.worksheet_cells_reader(&first).map_err(|e| unreadable(".xlsx", e))?;
@@ -55,7 +55,7 @@ pub(super) fn xlsx(bytes: &[u8], collector: &mut Collector) -> Result<(), Import
     Ok(())
 }
 
-pub(super) fn xls(bytes: &[u8], collector: &mut Collector) -> Result<(), ImportError> {
+pub(super) fn xls(bytes: &[u8], collector: &mut Collector<'_>) -> Result<(), ImportError> {
     let mut workbook: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| unreadable(".xls", e))?;
     let range = workbook.worksheet_range_at(0).ok_or(ImportError::NoPhoneColumn)?.map_err(|e| unreadable(".xls", e))?;
     let (first_row, first_column) = range.start().unwrap_or((0, 0));
@@ -75,7 +75,7 @@ pub(super) fn xls(bytes: &[u8], collector: &mut Collector) -> Result<(), ImportE
     Ok(())
 }
 
-pub(super) fn csv(bytes: &[u8], collector: &mut Collector) -> Result<(), ImportError> {
+pub(super) fn csv(bytes: &[u8], collector: &mut Collector<'_>) -> Result<(), ImportError> {
     let bytes = bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(bytes);
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter(bytes)).from_reader(bytes);

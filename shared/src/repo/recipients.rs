@@ -30,7 +30,7 @@ pub struct NewRecipient {
 /// Rows per INSERT: large enough that 100,000 recipients take a few dozen
 /// round trips, small enough to stay far below the 65,535 placeholders a
 /// prepared statement may have and MySQL's default max_allowed_packet.
-const ROWS_PER_INSERT: usize = 2_000;
+pub const ROWS_PER_INSERT: usize = 2_000;
 
 pub async fn delete_for_campaign(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM recipients WHERE campaign_id = ?").bind(campaign_id).execute(db).await?;
