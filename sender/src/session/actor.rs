@@ -26,7 +26,7 @@ use super::{
 };
 use crate::{
     context::SenderContext,
-    driver::{profile, LoginState, WhatsAppSession},
+    driver::{profile, DriverError, LoginState, WhatsAppSession},
 };
 
 /// How often an idle session looks at its page and its nudges.
@@ -73,6 +73,11 @@ pub async fn run(
         Ok(()) => actor.live().await,
         Err(err) => {
             tracing::error!(campaign.id = campaign_id, error = %err, "session could not open");
+            // A page the driver cannot work with is the user's to fix: say so.
+            if let Some(refused @ (DriverError::UiLanguage(_) | DriverError::BrowserRejected(_))) = err.downcast_ref() {
+                let event = CampaignEvent::ErrorUpdate { error: refused.to_string() };
+                actor.ctx.pusher.push(campaign_id, &event).await;
+            }
             SessionEnd::Failed
         }
     };
@@ -138,6 +143,8 @@ impl Actor {
                 Step::Failed => self.pause(&campaign, None).await,
                 Step::LoggedOut => Ok(None),
                 Step::Finished => Ok(Some(SessionEnd::Completed)),
+                // PAUSED with the reason: the next turn sees it.
+                Step::Stopped => Ok(None),
                 Step::LostLease => Ok(Some(SessionEnd::LostLease)),
             };
         }
@@ -176,6 +183,11 @@ impl Actor {
                     let event = CampaignEvent::QrCode { qr_code: qr::qr_code(&raw)? };
                     self.ctx.pusher.push(self.campaign_id, &event).await;
                     self.last_qr = Some(raw);
+                }
+            }
+            LoginState::PhoneEntry | LoginState::PairingCode(_) => {
+                if self.logged_in {
+                    self.logged_out(campaign).await?;
                 }
             }
             LoginState::LoggedIn if !self.logged_in => self.logged_in_now().await?,

@@ -4,6 +4,7 @@
 //! now".
 
 mod actor;
+mod drift;
 mod sending;
 mod snapshot;
 
