@@ -95,6 +95,6 @@ async fn create_test_excel_writes_an_importable_list() {
     assert!(ops(&app, &["create-test-excel", "3", english.to_str().unwrap(), "--english"]).status.success());
     let bytes = std::fs::read(&english).unwrap();
     std::fs::remove_file(&english).unwrap();
-    assert_eq!(shared::spreadsheet::xlsx_check::check_recipients_header(&bytes), Ok(()));
+    assert_eq!(shared::excel::xlsx_check::check_recipients_header(&bytes), Ok(()));
     assert!(!ops(&app, &["create-test-excel", "0", "/tmp/never.xlsx"]).status.success());
 }

@@ -249,6 +249,14 @@ impl WhatsAppSession {
         }
     }
 
+    /// Loads WhatsApp Web afresh (a full reload: the login screen starts over
+    /// with a QR) and waits past its loading screen.
+    pub async fn restart(&self) -> Result<LoginState, DriverError> {
+        self.set_open(None);
+        self.client().goto(self.base_url.as_str()).await?;
+        self.next_login_state(&LoginState::Loading, self.timeouts.page).await
+    }
+
     /// The number this session is logged in as, from WhatsApp's own record
     /// (`last-wid-md`, or the older `last-wid`): 8–15 digits; `None` before a
     /// login or for an id that is not a phone number (`@lid`).

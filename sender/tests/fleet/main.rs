@@ -27,4 +27,5 @@ macro_rules! on_both_markups {
 mod campaign;
 mod drift;
 mod faults;
+mod pairing;
 mod steering;

@@ -48,6 +48,14 @@ impl Stack {
     }
 
     pub async fn with_markup(markup: Markup) -> Self {
+        Self::with_simulator(SimulatorConfig {
+            delivery_delay: Duration::from_millis(100),
+            ..SimulatorConfig::quick(markup)
+        })
+        .await
+    }
+
+    pub async fn with_simulator(simulator: SimulatorConfig) -> Self {
         // The gateway's logs show with a failing test's output.
         let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
         let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
@@ -77,12 +85,7 @@ impl Stack {
         let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
         s3.create_bucket().bucket(&bucket).send().await.unwrap();
 
-        let simulator = RunningSimulator::start(SimulatorConfig {
-            delivery_delay: Duration::from_millis(100),
-            ..SimulatorConfig::quick(markup)
-        })
-        .await
-        .unwrap();
+        let simulator = RunningSimulator::start(simulator).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let api = format!("http://{}", listener.local_addr().unwrap());
         let env: HashMap<String, String> = [
