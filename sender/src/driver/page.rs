@@ -97,7 +97,7 @@ function met(p) {
     case 'login': return p.screen !== 'loading' && !(p.screen === until.notScreen && (p.detail || null) === until.notDetail);
     case 'loggedOut': return GONE.includes(p.screen);
     case 'chat': return GONE.includes(p.screen) || p.screen === 'invalid' || (p.screen === 'chat' && (p.fresh || !until.fresh));
-    case 'hook': return GONE.includes(p.screen) || find(until.hook) !== null;
+    case 'hook': return (until.unless || GONE).includes(p.screen) || find(until.hook) !== null;
     case 'sent': return GONE.includes(p.screen)
       || (p.screen === 'chat' && p.last !== null && p.last.id !== until.after && p.last.status !== null && p.last.status !== 'pending');
   }
@@ -295,8 +295,9 @@ pub enum Until<'a> {
     /// A chat (one opened since the last in-app open when `fresh`), or a
     /// screen that means it will not open.
     Chat { fresh: bool },
-    /// Any alternative of the hook named so.
-    Hook(&'static str),
+    /// Any alternative of the hook named so, or (when `unless` is given)
+    /// one of those screens instead of the default "logged out" ones.
+    Hook { hook: &'static str, unless: Option<&'a [&'a str]> },
     /// A message newer than `after` with at least one tick.
     Sent { after: Option<&'a str> },
 }
@@ -310,7 +311,7 @@ impl Until<'_> {
             }
             Until::LoggedOut => json!({ "kind": "loggedOut" }),
             Until::Chat { fresh } => json!({ "kind": "chat", "fresh": fresh }),
-            Until::Hook(name) => json!({ "kind": "hook", "hook": name }),
+            Until::Hook { hook, unless } => json!({ "kind": "hook", "hook": hook, "unless": unless }),
             Until::Sent { after } => json!({ "kind": "sent", "after": after }),
         }
     }

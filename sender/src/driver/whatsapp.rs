@@ -174,7 +174,18 @@ impl WhatsAppSession {
     /// A timeout on a page that is otherwise fine is drift:
     /// [`DriverError::HookMissing`] names the hook.
     pub(super) async fn find_hook(&self, hook: &Hook, timeout: Duration) -> Result<&'static str, DriverError> {
-        let waited = self.wait(Until::Hook(hook.name), timeout).await?;
+        self.find_hook_unless(hook, None, timeout).await
+    }
+
+    /// [`Self::find_hook`] that gives up early on the `unless` screens
+    /// instead of every login screen (for steps of the login itself).
+    async fn find_hook_unless(
+        &self,
+        hook: &Hook,
+        unless: Option<&[&str]>,
+        timeout: Duration,
+    ) -> Result<&'static str, DriverError> {
+        let waited = self.wait(Until::Hook { hook: hook.name, unless }, timeout).await?;
         if let Some(&index) = waited.used.get(hook.name).filter(|_| waited.met) {
             return Ok(hook.alternatives[index].css);
         }
@@ -235,14 +246,18 @@ impl WhatsAppSession {
                 return Err(DriverError::UnexpectedPage("a pairing code needs the QR login screen".into()))
             }
         }
-        let input = self.find_hook(&selectors::PHONE_NUMBER_INPUT, page_timeout).await?;
+        // The form and the code come after a click and a round trip to
+        // WhatsApp: only a refusal of the page (or, once the number is
+        // submitted, a fall back to the QR) ends these waits early.
+        let refused: &[&str] = &["unsupported", "language"];
+        let input = self.find_hook_unless(&selectors::PHONE_NUMBER_INPUT, Some(refused), page_timeout).await?;
         let field = self.client().find(Locator::Css(input)).await?;
         field.clear().await?;
         field.send_keys(&format!("+{}", phone.as_str())).await?;
         if page::click_text(self.client(), &[selectors::NEXT_TEXT]).await?.is_none() {
             return Err(DriverError::HookMissing { hook: "next" });
         }
-        self.find_hook(&selectors::LINK_CODE, page_timeout).await?;
+        self.find_hook_unless(&selectors::LINK_CODE, Some(&["unsupported", "language", "qr"]), page_timeout).await?;
         match self.login_state().await? {
             LoginState::PairingCode(code) => Ok(code),
             other => Err(DriverError::UnexpectedPage(format!("no pairing code after Next: {other:?}"))),
