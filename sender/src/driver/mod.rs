@@ -16,6 +16,7 @@ mod config;
 mod error;
 mod launcher;
 mod page;
+mod probe;
 mod process;
 pub mod profile;
 pub mod selectors;
@@ -25,6 +26,7 @@ mod whatsapp;
 pub use config::{DriverConfig, Timeouts};
 pub use error::DriverError;
 pub use launcher::Launcher;
+pub use probe::{HookFinding, ProbeReport};
 pub use process::MemoryUsage;
 pub use send::{SendError, SendOutcome};
 /// The QR rendering lives in `shared` (the API renders the stored QR too).

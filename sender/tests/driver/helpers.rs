@@ -10,7 +10,7 @@ use wa_simulator::{ControlClient, Markup, RunningSimulator, SimulatorConfig};
 
 pub struct Harness {
     /// Serves until the harness is dropped.
-    _simulator: RunningSimulator,
+    simulator: RunningSimulator,
     pub control: ControlClient,
     pub launcher: Launcher,
     pub profiles: tempfile::TempDir,
@@ -60,7 +60,12 @@ impl Harness {
         config.timeouts = timeouts;
         let launcher = Launcher::start(config).await.expect("chromedriver starts");
         let control = simulator.control();
-        Self { _simulator: simulator, control, launcher, profiles: tempfile::tempdir().unwrap() }
+        Self { simulator, control, launcher, profiles: tempfile::tempdir().unwrap() }
+    }
+
+    /// Where the simulated WhatsApp Web serves.
+    pub fn base_url(&self) -> &str {
+        self.simulator.base_url()
     }
 
     pub fn profile(&self, name: &str) -> PathBuf {
