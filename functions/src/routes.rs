@@ -83,6 +83,7 @@ pub const ROUTES: &[ApiRoute] = &[
     route("GET", "/api/campaigns/{id}/report", Campaigns),
     route("GET", "/api/campaigns/{id}/report/download", Campaigns),
     route("POST", "/api/campaigns/{id}/qr-code", Campaigns),
+    route("POST", "/api/campaigns/{id}/pairing-code", Campaigns),
     route("GET", "/api/campaigns/{id}/connection", Campaigns),
     route("POST", "/api/campaigns/{id}/start", Campaigns),
     route("POST", "/api/campaigns/{id}/pause", Campaigns),

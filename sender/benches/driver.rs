@@ -1,8 +1,12 @@
 //! WhatsApp driver figures on this machine, against the simulator (started
-//! in-process) with real Chromium and chromedriver:
+//! in-process, with the real site's boot delay: every full page load shows
+//! the loading screen for `WA_SIM_BOOT_DELAY_MS`, default 3 s) with real
+//! Chromium and chromedriver:
 //! - per-message driver overhead for text sends back to back (no pause),
-//!   p50/p99 over 50 messages: send link → chat → send → first tick;
-//! - the same for attachments (10, with a caption);
+//!   open chat → type → send → first tick, side by side: chats opened
+//!   inside the running app (50 messages) and by the reloading `/send`
+//!   link (10 messages, each paying the boot delay);
+//! - the same for attachments with a caption (10 in-app, 5 reloading);
 //! - Chromium memory per session (RSS, PSS and private pages summed over
 //!   the browser's process tree, from /proc) with 1 and with 5 sessions open
 //!   at once. Summed RSS counts Chromium's shared code once per process;
@@ -15,18 +19,24 @@
 
 use std::time::{Duration, Instant};
 
-use sender::driver::{qr, DriverConfig, Launcher, LoginState, MemoryUsage, SendOutcome, WhatsAppSession};
+use sender::driver::{qr, ChatOpening, DriverConfig, Launcher, LoginState, MemoryUsage, SendOutcome, WhatsAppSession};
 use shared::domain::Phone;
 use url::Url;
 use wa_simulator::{ControlClient, RunningSimulator, SimulatorConfig};
 
 const TEXTS: usize = 50;
 const MEDIA: usize = 10;
+/// Each reloading send costs the boot delay: fewer samples.
+const RELOAD_TEXTS: usize = 10;
+const RELOAD_MEDIA: usize = 5;
 const SESSIONS: usize = 5;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let simulator = RunningSimulator::start(SimulatorConfig::default()).await?;
+    // The real site's timings (`WA_SIM_*` may override them).
+    let config = SimulatorConfig::from_env()?;
+    println!("simulator: {} markup, boot delay {} ms per full page load", config.markup, config.boot_delay.as_millis());
+    let simulator = RunningSimulator::start(config).await?;
     let control = simulator.control();
     let launcher = Launcher::start(DriverConfig::for_url(Url::parse(simulator.base_url())?)).await?;
     let profiles = tempfile::tempdir()?;
@@ -38,7 +48,7 @@ async fn main() -> anyhow::Result<()> {
 async fn run(launcher: &Launcher, control: &ControlClient, profiles: &std::path::Path) -> anyhow::Result<()> {
     let started = Instant::now();
     let first = logged_in(launcher, control, &profiles.join("session-0")).await?;
-    println!("open + QR + scan + logged in: {:>8.0} ms", started.elapsed().as_secs_f64() * 1e3);
+    println!("open + QR + scan + logged in: {:>8.0} ms (one full page load)", started.elapsed().as_secs_f64() * 1e3);
 
     // Warm-up: the first chat loads what later ones reuse.
     for i in 0..3 {
@@ -51,21 +61,41 @@ async fn run(launcher: &Launcher, control: &ControlClient, profiles: &std::path:
         send_text(&first, &phone(i % 10), &text).await?;
         texts.push(start.elapsed());
     }
-    report(&format!("text send ({TEXTS}, back to back)"), texts);
+    first.set_chat_opening(ChatOpening::Reload);
+    let mut reloaded = Vec::with_capacity(RELOAD_TEXTS);
+    for i in 0..RELOAD_TEXTS {
+        let text = format!("پیام شماره {i} — offer 🎉 https://example.com/o/{i}");
+        let start = Instant::now();
+        send_text(&first, &phone(i % 10), &text).await?;
+        reloaded.push(start.elapsed());
+    }
+    first.set_chat_opening(ChatOpening::InApp);
+    side_by_side("text send, back to back", texts, reloaded);
 
     let files = tempfile::tempdir()?;
     let photo = files.path().join("offer.png");
     std::fs::write(&photo, qr::render_png("benchmark photo")?)?;
     let mut media = Vec::with_capacity(MEDIA);
-    for i in 0..MEDIA {
-        let start = Instant::now();
-        let outcome = first.send_media(&phone(i), &photo, "image/png", "پیشنهاد ویژه 🎁").await?;
-        anyhow::ensure!(matches!(outcome, SendOutcome::Sent { .. }), "media send: {outcome:?}");
-        media.push(start.elapsed());
+    let mut media_reloaded = Vec::with_capacity(RELOAD_MEDIA);
+    for (opening, count, samples) in
+        [(ChatOpening::InApp, MEDIA, &mut media), (ChatOpening::Reload, RELOAD_MEDIA, &mut media_reloaded)]
+    {
+        first.set_chat_opening(opening);
+        for i in 0..count {
+            let start = Instant::now();
+            let outcome = first.send_media(&phone(i), &photo, "image/png", "پیشنهاد ویژه 🎁").await?;
+            anyhow::ensure!(matches!(outcome, SendOutcome::Sent { .. }), "media send: {outcome:?}");
+            samples.push(start.elapsed());
+        }
     }
-    report(&format!("media send ({MEDIA}, with caption)"), media);
+    first.set_chat_opening(ChatOpening::InApp);
+    side_by_side("media send, with caption", media, media_reloaded);
     let sent = control.messages(None).await?.len();
-    anyhow::ensure!(sent == 3 + TEXTS + MEDIA, "the simulator received {sent} messages");
+    let expected = 3 + TEXTS + RELOAD_TEXTS + MEDIA + RELOAD_MEDIA;
+    anyhow::ensure!(sent == expected, "the simulator received {sent} messages, not {expected}");
+    let opens = first.chat_opens();
+    println!("chats opened: {} in-app, {} by reloading", opens.in_app, opens.reloads);
+    anyhow::ensure!(opens.reloads == (RELOAD_TEXTS + RELOAD_MEDIA) as u64, "in-app opens fell back: {opens:?}");
 
     print_memory("memory, 1 session", &[first.memory()]);
 
@@ -108,18 +138,28 @@ fn phone(i: usize) -> Phone {
     Phone::parse(&format!("98912100{i:04}")).expect("a valid Iranian mobile number")
 }
 
-fn report(name: &str, mut samples: Vec<Duration>) {
+/// The same operation with chats opened in-app and by reloading, one line
+/// each, then what reloading adds per message.
+fn side_by_side(name: &str, in_app: Vec<Duration>, reloading: Vec<Duration>) {
+    let in_app_p50 = report(&format!("{name}, in-app ({})", in_app.len()), in_app);
+    let reload_p50 = report(&format!("{name}, reload ({})", reloading.len()), reloading);
+    println!("{:<44} +{:.0} ms per message (p50)", format!("{name}: reloading costs"), reload_p50 - in_app_p50);
+}
+
+/// Prints the figures; returns the p50 in milliseconds.
+fn report(name: &str, mut samples: Vec<Duration>) -> f64 {
     samples.sort();
     let at = |q: f64| samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1];
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let mean = samples.iter().sum::<Duration>() / samples.len() as u32;
     println!(
-        "{name:<36} p50 {:>7.1} ms   p99 {:>7.1} ms   mean {:>7.1} ms   max {:>7.1} ms",
+        "{name:<44} p50 {:>7.1} ms   p99 {:>7.1} ms   mean {:>7.1} ms   max {:>7.1} ms",
         ms(at(0.50)),
         ms(at(0.99)),
         ms(mean),
         ms(samples[samples.len() - 1]),
     );
+    ms(at(0.50))
 }
 
 fn print_memory(name: &str, usages: &[MemoryUsage]) {

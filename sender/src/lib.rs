@@ -5,5 +5,6 @@
 pub mod context;
 pub mod driver;
 pub mod fleet;
+pub mod probe;
 pub mod session;
 pub mod settings;

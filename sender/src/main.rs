@@ -2,12 +2,19 @@
 //! WhatsApp Web sessions in headless Chromium for the campaigns it owns. It
 //! pulls commands from SQS, writes progress to MySQL and pushes it to
 //! WebSocket clients, and drains on SIGTERM.
+//!
+//! `sender probe …` instead checks a stored session against the live
+//! WhatsApp Web (see [`sender::probe`]).
 
 use sender::{context::SenderContext, driver::DriverConfig, fleet::Fleet, settings::SenderSettings};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     shared::telemetry::init();
+    let mut args = std::env::args().skip(1);
+    if args.next().as_deref() == Some("probe") {
+        return sender::probe::run(sender::probe::ProbeArgs::parse(args)?).await;
+    }
     let settings = SenderSettings::from_env()?;
     let driver = DriverConfig::from_env()?;
     let ctx = SenderContext::start(settings, driver).await?;

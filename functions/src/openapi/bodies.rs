@@ -247,6 +247,17 @@ pub struct QrAnswer {
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+pub struct PairingCodeAnswer {
+    success: bool,
+    /// Shown as on the page: `ABCD-EFGH`.
+    #[schema(example = "ABCD-EFGH")]
+    code: String,
+    /// WhatsApp renews the code about every 3 minutes.
+    expires_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ConnectionAnswer {
     success: bool,
     is_connected: bool,

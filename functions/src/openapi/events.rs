@@ -1,4 +1,4 @@
-//! The WebSocket API's messages as schema components: the six events the
+//! The WebSocket API's messages as schema components: the events the
 //! server pushes (`shared::realtime::events` builds them) and the client's
 //! `ping`/`subscribe` with their replies (`crate::ws::default`). A test in
 //! `shared` pins the wire form; these types only describe it.
@@ -21,6 +21,7 @@ pub enum WsEvent {
     ErrorUpdate(ErrorUpdateEvent),
     CompletionUpdate(CompletionUpdateEvent),
     QrCode(QrCodeEvent),
+    PairingCode(PairingCodeEvent),
 }
 
 #[derive(Serialize, ToSchema)]
@@ -113,6 +114,25 @@ pub struct QrCodeEvent {
 #[serde(rename_all = "camelCase")]
 pub struct QrCodeData {
     qr_code: QrCodePayload,
+    /// When the event was sent.
+    timestamp: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PairingCodeEvent {
+    campaign_id: i64,
+    data: PairingCodeData,
+}
+
+/// "Link with phone number": the code to type on the phone, until it expires
+/// (WhatsApp Web renews it about every 3 minutes; each renewal is an event).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PairingCodeData {
+    #[schema(example = "ABCD-EFGH")]
+    code: String,
+    expires_at: DateTime<Utc>,
     /// When the event was sent.
     timestamp: DateTime<Utc>,
 }

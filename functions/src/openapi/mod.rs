@@ -79,6 +79,7 @@ use crate::{admin, auth, campaigns, health, packages, payments, sessions};
         campaigns::reports::report,
         campaigns::reports::download,
         sessions::handlers::qr_code,
+        sessions::handlers::pairing_code,
         sessions::handlers::connection,
         sessions::handlers::start,
         sessions::handlers::pause,

@@ -1,14 +1,17 @@
 //! Thin handlers over `shared::sessions`.
 
 use axum::{extract::State, Json};
+use chrono::SecondsFormat;
+use serde::Deserialize;
 use serde_json::{json, Value};
 use shared::{
+    domain::Phone,
     repo::campaigns::CampaignRecord,
     sessions::{self, QrAnswer, Starter},
     ApiError, AppContext,
 };
 
-use crate::http::{CurrentUser, PathId};
+use crate::http::{CurrentUser, JsonBody, PathId};
 
 type Answer = Result<Json<Value>, ApiError>;
 
@@ -44,6 +47,40 @@ pub async fn qr_code(State(ctx): State<AppContext>, user: CurrentUser, PathId(id
             "success": true, "qrCode": null, "isConnected": true, "message": "WhatsApp is already connected",
         }),
     }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PairingInput {
+    /// The WhatsApp number to link, in any form the imports accept.
+    #[schema(example = "09123456789")]
+    phone: String,
+}
+
+/// "Link with phone number": the code to type on the phone of `phone`.
+#[utoipa::path(
+    post,
+    path = "/api/campaigns/{id}/pairing-code",
+    tag = "sessions",
+    summary = "Link with a phone number: a code to type on the phone (renewals follow as `pairing_code` events)",
+    request_body = PairingInput,
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "The code to type on the phone", body = crate::openapi::bodies::PairingCodeAnswer)),
+    security(("bearer" = [])),
+)]
+pub async fn pairing_code(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    PathId(id): PathId,
+    JsonBody(input): JsonBody<PairingInput>,
+) -> Answer {
+    let phone =
+        Phone::parse(&input.phone).map_err(|err| ApiError::field("phone", format!("The phone number {err}")))?;
+    let code = sessions::request_pairing_code(&ctx, user.id, id, &phone).await?;
+    Ok(Json(json!({
+        "success": true,
+        "code": code.code,
+        "expiresAt": code.expires_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+    })))
 }
 
 #[utoipa::path(

@@ -1,4 +1,4 @@
-//! The campaign's WhatsApp session: QR code, connection, start, pause,
+//! The campaign's WhatsApp session: QR code or pairing code, connection, start, pause,
 //! resume, closing the session, and scheduled starts. Served by the campaigns Lambda beside
 //! the campaigns routes; the sender fleet does the WhatsApp work.
 
@@ -13,6 +13,7 @@ use shared::AppContext;
 pub fn router(ctx: AppContext) -> Router {
     Router::new()
         .route("/api/campaigns/{id}/qr-code", post(handlers::qr_code))
+        .route("/api/campaigns/{id}/pairing-code", post(handlers::pairing_code))
         .route("/api/campaigns/{id}/connection", get(handlers::connection))
         .route("/api/campaigns/{id}/start", post(handlers::start))
         .route("/api/campaigns/{id}/pause", post(handlers::pause))

@@ -211,3 +211,26 @@ async fn another_users_campaign_is_not_found_on_every_session_route() {
     assert_eq!(status, "READY");
     assert!(kinds(&app, &inbox).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_pairing_code_is_refused_for_a_bad_phone_a_linked_session_or_a_strangers_campaign() {
+    let Linked { app, user: owner, inbox, id } = linked_campaign().await;
+    let stranger = user(&app).await;
+    let path = format!("/api/campaigns/{id}/pairing-code");
+
+    let bad = app.post_auth(&path, &owner.token, &json!({"phone": "12"})).await;
+    expect_error(bad, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
+    let linked = app.post_auth(&path, &owner.token, &json!({"phone": "09121234567"})).await;
+    expect_error(linked, StatusCode::CONFLICT, "WHATSAPP_ALREADY_CONNECTED").await;
+    let foreign = app.post_auth(&path, &stranger.token, &json!({"phone": "09121234567"})).await;
+    expect_error(foreign, StatusCode::NOT_FOUND, "NOT_FOUND").await;
+
+    // Nothing was asked of the sender, nothing recorded.
+    assert!(kinds(&app, &inbox).await.is_empty());
+    let asked: Option<String> = sqlx::query_scalar("SELECT pairing_phone FROM campaigns WHERE id = ?")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(asked, None);
+}

@@ -4,7 +4,7 @@
 use serde::{de::DeserializeOwned, Deserialize};
 use serde_json::{json, Value};
 
-use crate::model::{LinkedDevice, ReceivedMessage};
+use crate::model::{DeliveryStatus, LinkedDevice, ReceivedMessage};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ControlError {
@@ -29,6 +29,21 @@ impl ControlClient {
     /// QR currently showing `qr_ref`.
     pub async fn scan(&self, qr_ref: &str, account: Option<&str>) -> Result<LinkedDevice, ControlError> {
         self.post("scan", json!({ "ref": qr_ref, "phone": account })).await
+    }
+
+    /// The phone of `phone` types `code` under "Link with phone number".
+    pub async fn pair(&self, code: &str, phone: &str) -> Result<LinkedDevice, ControlError> {
+        self.post("pair", json!({ "code": code, "phone": phone })).await
+    }
+
+    /// `phone` reports every message it got as delivered (or read).
+    pub async fn receipts(&self, phone: &str, status: DeliveryStatus) -> Result<(), ControlError> {
+        self.post::<Value>("receipts", json!({ "phone": phone, "status": status })).await.map(drop)
+    }
+
+    /// The page draws `hook` under names the driver does not know.
+    pub async fn drift(&self, hook: &str) -> Result<(), ControlError> {
+        self.post::<Value>("drift", json!({ "hook": hook })).await.map(drop)
     }
 
     pub async fn not_on_whatsapp(&self, phone: &str) -> Result<(), ControlError> {

@@ -14,6 +14,8 @@ use serde_json::json;
 
 use crate::{
     digits,
+    model::DeliveryStatus,
+    state::DRIFTABLE_HOOKS,
     web::{error, AppState},
 };
 
@@ -38,6 +40,56 @@ pub async fn scan(AxumState(state): AxumState<AppState>, Json(request): Json<Sca
         }
         Err(unknown) => error(StatusCode::NOT_FOUND, &unknown.to_string()),
     }
+}
+
+#[derive(Deserialize)]
+pub struct PairRequest {
+    code: String,
+    phone: String,
+}
+
+/// `POST /__control/pair {"code", "phone"}`: the phone of `phone` types the
+/// pairing code under "Link with phone number" → the new linked device.
+pub async fn pair(AxumState(state): AxumState<AppState>, Json(request): Json<PairRequest>) -> Response {
+    match state.pair(&request.code, &digits(&request.phone)) {
+        Ok(device) => {
+            tracing::info!(device = %device.id, account = %device.account, "pairing code entered: device linked");
+            Json(device).into_response()
+        }
+        Err(unknown) => error(StatusCode::NOT_FOUND, &unknown.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReceiptsRequest {
+    phone: String,
+    status: DeliveryStatus,
+}
+
+/// `POST /__control/receipts {"phone", "status": "delivered"|"read"}`: the
+/// recipient's phone got (or opened) every message sent to it so far.
+pub async fn receipts(AxumState(state): AxumState<AppState>, Json(request): Json<ReceiptsRequest>) -> Response {
+    let phone = digits(&request.phone);
+    let changed = state.push_receipts(&phone, request.status);
+    Json(json!({ "phone": phone, "changed": changed })).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct DriftRequest {
+    hook: String,
+}
+
+/// `POST /__control/drift {"hook"}`: from now on the page draws this hook
+/// under names no alternative of the driver knows, as a WhatsApp release
+/// would. Chats opened afterwards show it.
+pub async fn drift(AxumState(state): AxumState<AppState>, Json(request): Json<DriftRequest>) -> Response {
+    if !DRIFTABLE_HOOKS.contains(&request.hook.as_str()) {
+        let known = DRIFTABLE_HOOKS.join(", ");
+        return error(StatusCode::BAD_REQUEST, &format!("unknown hook `{}`; one of: {known}", request.hook));
+    }
+    state.drift(&request.hook);
+    tracing::info!(hook = %request.hook, "hook drifted");
+    Json(json!({ "drifted": state.drifted() })).into_response()
 }
 
 #[derive(Deserialize)]

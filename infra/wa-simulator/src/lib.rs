@@ -1,12 +1,15 @@
 //! A stand-in for web.whatsapp.com, for local runs and tests: the real thing
 //! needs a phone and the internet. It reproduces what the sender's driver
-//! relies on, with WhatsApp's own DOM hooks (`div[data-ref]` holding the QR
-//! string, `#pane-side`, the `#main` chat with its contenteditable compose
-//! box, `data-icon` send button and ticks, the invalid-number popup), and a
-//! control API (`/__control/…`) standing in for the user's phone.
+//! relies on, with WhatsApp's own DOM hooks as `../shared/WHATSAPP-WEB.md`
+//! records them — in the current markup (WDS `<svg><title>` icons, padded
+//! status `aria-label`s, `data-testid`s) or the legacy one (`data-icon`
+//! spans), see [`Markup`] — plus the loading screen of every full page load,
+//! in-app handling of `wa.me` links, "Link with phone number", and a control
+//! API (`/__control/…`) standing in for the user's phone and for a WhatsApp
+//! release that renames a hook.
 //!
-//! It must not grow behaviour the driver does not need: every feature here is
-//! something real WhatsApp Web does that the driver depends on.
+//! It follows the evidence about the real site, never the driver's guesses,
+//! and must not grow behaviour the driver does not need.
 
 mod client;
 mod config;
@@ -27,10 +30,11 @@ use axum::{
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 pub use client::{ControlClient, ControlError};
-pub use config::{ConfigError, SimulatorConfig};
+pub use config::{ConfigError, Markup, SimulatorConfig};
 pub use control::DEFAULT_ACCOUNT;
 pub use model::{Attachment, DeliveryStatus, LinkedDevice, ReceivedMessage};
 pub use page::UNSUPPORTED_BROWSER;
+pub use state::DRIFTABLE_HOOKS;
 
 use state::State;
 
@@ -49,12 +53,16 @@ pub fn router(config: SimulatorConfig) -> Router {
         // WebSocket; the simulated page polls these instead).
         .route("/sim/pairing", post(web::new_pairing))
         .route("/sim/pairing/{id}", get(web::poll_pairing))
+        .route("/sim/pairing/{id}/code", post(web::request_code))
         .route("/sim/state", get(web::session_state))
         .route("/sim/messages", post(web::send_text))
         .route("/sim/media", post(web::send_media))
         // The user's phone and the test's eyes.
         .route("/__control/scan", post(control::scan))
+        .route("/__control/pair", post(control::pair))
         .route("/__control/not-on-whatsapp", post(control::not_on_whatsapp))
+        .route("/__control/receipts", post(control::receipts))
+        .route("/__control/drift", post(control::drift))
         .route("/__control/logout", post(control::logout))
         .route("/__control/devices", get(control::devices))
         .route("/__control/messages", get(control::messages))

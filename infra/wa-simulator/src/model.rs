@@ -15,13 +15,16 @@ pub struct LinkedDevice {
     pub linked_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+/// Ordered: a message only moves forward.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryStatus {
     /// The server has it: one tick.
     Sent,
     /// The recipient's phone has it: two ticks.
     Delivered,
+    /// The recipient opened it: two blue ticks.
+    Read,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

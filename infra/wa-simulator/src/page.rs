@@ -1,22 +1,28 @@
 //! The web client's page. Like web.whatsapp.com it is one app for every path
 //! it links to (`/`, `/send?phone=…&text=…`): the script decides between the
-//! QR login and the chats from what the browser profile holds.
+//! QR login and the chats from what the browser profile holds. Every full
+//! load shows the loading screen for the configured boot delay first, as the
+//! real app does while it decrypts and loads the chats.
 //!
 //! WhatsApp Web turns away headless Chromium by its user agent
 //! (`HeadlessChrome/…`) with a "works with Google Chrome" page; so does this
 //! one, so the driver's user-agent override is exercised locally too.
 
 use axum::{
+    extract::State as AxumState,
     http::{header, HeaderMap},
     response::{Html, IntoResponse, Response},
 };
+use serde_json::json;
+
+use crate::web::AppState;
 
 const APP: &str = include_str!("page.html");
 
 /// The text WhatsApp shows to browsers it does not support.
 pub const UNSUPPORTED_BROWSER: &str = "WhatsApp works with Google Chrome 85+";
 
-pub async fn app(headers: HeaderMap) -> Response {
+pub async fn app(AxumState(state): AxumState<AppState>, headers: HeaderMap) -> Response {
     let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let page = if agent.contains("HeadlessChrome") {
         Html(format!(
@@ -25,7 +31,16 @@ pub async fn app(headers: HeaderMap) -> Response {
              <p>To use WhatsApp, update Chrome or use Mozilla Firefox, Safari, Microsoft Edge or Opera.</p></div></body></html>"
         ))
     } else {
-        Html(APP.to_owned())
+        let config = state.config();
+        let settings = json!({
+            "markup": config.markup.as_str(),
+            "bootDelayMs": config.boot_delay.as_millis() as u64,
+            "drift": state.drifted(),
+        });
+        // Only our own JSON goes in; `<` is escaped so it cannot close the tag.
+        let settings = settings.to_string().replace('<', "\\u003c");
+        let lang: String = config.lang.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        Html(APP.replacen("{{LANG}}", &lang, 1).replacen("{{SETTINGS}}", &settings, 1))
     };
     ([(header::CACHE_CONTROL, "no-store")], page).into_response()
 }

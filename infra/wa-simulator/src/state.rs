@@ -1,6 +1,7 @@
 //! The simulated WhatsApp server's memory: login pages waiting for a scan
-//! ("pairings"), linked devices, numbers that are not on WhatsApp, and every
-//! message received. One mutex guards it all; no lock is held across an
+//! or a pairing code ("pairings"), linked devices, numbers that are not on
+//! WhatsApp, every message received with its receipts, and the hooks a test
+//! made drift. One mutex guards it all; no lock is held across an
 //! await, so handlers stay short and the state stays consistent.
 
 use std::{
@@ -11,7 +12,7 @@ use std::{
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use chrono::Utc;
-use rand::RngCore;
+use rand::{Rng, RngCore};
 
 use crate::{
     config::SimulatorConfig,
@@ -21,6 +22,12 @@ use crate::{
 /// What a login page should show for its pairing.
 pub enum PairingView {
     Qr(String),
+    /// "Link with phone number": the 8-character code the user types on the
+    /// phone of `phone`.
+    Code {
+        code: String,
+        phone: String,
+    },
     /// Scanned: the page stores this token in the browser profile.
     Linked(String),
 }
@@ -37,6 +44,14 @@ pub enum SendRefused {
 #[error("no login page is showing this QR (it expired, was never shown, or was already scanned)")]
 pub struct UnknownRef;
 
+#[derive(Debug, thiserror::Error)]
+#[error("no login page is showing this pairing code for this phone (it expired, or the number differs)")]
+pub struct UnknownCode;
+
+/// The hooks a test may make drift: the page then draws that hook with names
+/// no alternative of the driver knows, as a WhatsApp release would.
+pub const DRIFTABLE_HOOKS: &[&str] = &["send", "attach", "caption", "media-send", "ticks", "compose"];
+
 /// A message as the page hands it over.
 pub struct Outgoing {
     pub id: String,
@@ -51,11 +66,21 @@ struct Pairing {
     ref_issued: Instant,
     last_polled: Instant,
     linked_token: Option<String>,
+    /// Set once the page switched to "Link with phone number".
+    code: Option<PhoneCode>,
+}
+
+struct PhoneCode {
+    phone: String,
+    code: String,
+    issued: Instant,
 }
 
 struct Stored {
     message: ReceivedMessage,
     received: Instant,
+    /// Receipts a test pushed (the recipient's phone got it, or read it).
+    receipt: Option<DeliveryStatus>,
 }
 
 #[derive(Default)]
@@ -65,6 +90,7 @@ struct World {
     devices: HashMap<String, LinkedDevice>,
     not_on_whatsapp: HashSet<String>,
     messages: Vec<Stored>,
+    drifted: HashSet<String>,
 }
 
 pub struct State {
@@ -92,7 +118,7 @@ impl State {
         let id = random_hex(12);
         world.pairings.insert(
             id.clone(),
-            Pairing { current_ref: new_ref(), ref_issued: now, last_polled: now, linked_token: None },
+            Pairing { current_ref: new_ref(), ref_issued: now, last_polled: now, linked_token: None, code: None },
         );
         id
     }
@@ -106,6 +132,14 @@ impl State {
         pairing.last_polled = now;
         if let Some(token) = &pairing.linked_token {
             return Some(PairingView::Linked(token.clone()));
+        }
+        if let Some(code) = &mut pairing.code {
+            // Like WhatsApp, the code is replaced by a new one every few minutes.
+            if now.duration_since(code.issued) >= self.config.pairing_code_refresh {
+                code.code = new_pairing_code();
+                code.issued = now;
+            }
+            return Some(PairingView::Code { code: code.code.clone(), phone: code.phone.clone() });
         }
         if now.duration_since(pairing.ref_issued) >= self.config.qr_refresh {
             pairing.current_ref = new_ref();
@@ -127,6 +161,41 @@ impl State {
         let token = random_hex(32);
         pairing.linked_token = Some(token.clone());
         let info = LinkedDevice { id: random_hex(8), account: account.to_owned(), linked_at: Utc::now() };
+        world.devices.insert(token, info.clone());
+        Ok(info)
+    }
+
+    /// The login page switched to "Link with phone number" and submitted
+    /// `phone`: it shows a pairing code from now on.
+    pub fn request_code(&self, id: &str, phone: &str) -> Option<String> {
+        let now = Instant::now();
+        let mut world = self.world();
+        let pairing = world.pairings.get_mut(id)?;
+        pairing.last_polled = now;
+        let code = new_pairing_code();
+        pairing.code = Some(PhoneCode { phone: phone.to_owned(), code: code.clone(), issued: now });
+        Some(code)
+    }
+
+    /// The phone of `phone` typed `code` (with or without its dash) under
+    /// "Link with phone number".
+    pub fn pair(&self, code: &str, phone: &str) -> Result<LinkedDevice, UnknownCode> {
+        let typed: String = code.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_uppercase();
+        let mut world = self.world();
+        let refresh = self.config.pairing_code_refresh;
+        let pairing = world
+            .pairings
+            .values_mut()
+            .find(|p| {
+                p.linked_token.is_none()
+                    && p.code
+                        .as_ref()
+                        .is_some_and(|c| c.code == typed && c.phone == phone && c.issued.elapsed() < refresh)
+            })
+            .ok_or(UnknownCode)?;
+        let token = random_hex(32);
+        pairing.linked_token = Some(token.clone());
+        let info = LinkedDevice { id: random_hex(8), account: phone.to_owned(), linked_at: Utc::now() };
         world.devices.insert(token, info.clone());
         Ok(info)
     }
@@ -184,6 +253,7 @@ impl State {
                 status: DeliveryStatus::Sent,
             },
             received: Instant::now(),
+            receipt: None,
         });
         Ok(())
     }
@@ -210,6 +280,36 @@ impl State {
         phones
     }
 
+    /// The phone of `to` reports `status` (delivered or read) for every
+    /// message it got; returns how many changed. Receipts never go back.
+    pub fn push_receipts(&self, to: &str, status: DeliveryStatus) -> usize {
+        let mut world = self.world();
+        let mut changed = 0;
+        for stored in world.messages.iter_mut().filter(|m| m.message.to == to) {
+            if stored.receipt.is_none_or(|r| r < status) {
+                stored.receipt = Some(status);
+                changed += 1;
+            }
+        }
+        changed
+    }
+
+    /// From now on the page draws `hook` under names the driver does not know.
+    pub fn drift(&self, hook: &str) {
+        self.world().drifted.insert(hook.to_owned());
+    }
+
+    /// The hooks drawn under unknown names, sorted.
+    pub fn drifted(&self) -> Vec<String> {
+        let mut hooks: Vec<String> = self.world().drifted.iter().cloned().collect();
+        hooks.sort();
+        hooks
+    }
+
+    pub fn config(&self) -> &SimulatorConfig {
+        &self.config
+    }
+
     pub fn reset(&self) {
         *self.world() = World::default();
     }
@@ -225,6 +325,9 @@ impl State {
                 if m.received.elapsed() >= self.config.delivery_delay {
                     message.status = DeliveryStatus::Delivered;
                 }
+                if let Some(receipt) = m.receipt {
+                    message.status = message.status.max(receipt);
+                }
                 message
             })
             .collect()
@@ -235,6 +338,14 @@ impl State {
 /// each random and base64 (so it contains `+`, `/` and `=` like the real one).
 fn new_ref() -> String {
     format!("2@{},{},{},{}", random_b64(48), random_b64(32), random_b64(32), random_b64(32))
+}
+
+/// WhatsApp's pairing codes: 8 characters of an alphabet without the
+/// look-alikes (no 0/O, 1/I), shown as `XXXX-XXXX`.
+fn new_pairing_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    (0..8).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
 }
 
 fn random_b64(len: usize) -> String {
@@ -257,6 +368,7 @@ mod tests {
         State::new(SimulatorConfig {
             qr_refresh: Duration::from_millis(qr_refresh_ms),
             delivery_delay: Duration::from_millis(50),
+            ..SimulatorConfig::default()
         })
     }
 
@@ -312,5 +424,32 @@ mod tests {
         assert_eq!(state.logout(Some(&device.id)), 1);
         assert!(matches!(state.receive(&token, text("3EB0C", "989121234567")), Err(SendRefused::NotLinked)));
         assert!(state.account_of(&token).is_none());
+    }
+
+    #[test]
+    fn receipts_move_forward_only() {
+        let state = state(20_000);
+        let pairing = state.new_pairing();
+        state.scan(&qr(&state, &pairing), "989000000001").unwrap();
+        let Some(PairingView::Linked(token)) = state.poll_pairing(&pairing) else { panic!("linked") };
+        state.receive(&token, text("3EB0A", "989121234567")).unwrap();
+        assert_eq!(state.push_receipts("989121234567", DeliveryStatus::Read), 1);
+        assert_eq!(state.push_receipts("989121234567", DeliveryStatus::Delivered), 0);
+        assert_eq!(state.messages(None)[0].status, DeliveryStatus::Read);
+    }
+
+    #[test]
+    fn a_pairing_code_links_only_the_phone_it_was_asked_for() {
+        let state = state(20_000);
+        let pairing = state.new_pairing();
+        let code = state.request_code(&pairing, "989121234567").unwrap();
+        assert_eq!(code.len(), 8);
+        let Some(PairingView::Code { code: shown, phone }) = state.poll_pairing(&pairing) else { panic!("a code") };
+        assert_eq!((shown.as_str(), phone.as_str()), (code.as_str(), "989121234567"));
+        assert!(state.pair(&code, "989120000000").is_err(), "another phone cannot use it");
+        let dashed = format!("{}-{}", &code[..4], &code[4..]);
+        let device = state.pair(&dashed.to_lowercase(), "989121234567").unwrap();
+        assert_eq!(device.account, "989121234567");
+        assert!(matches!(state.poll_pairing(&pairing), Some(PairingView::Linked(_))));
     }
 }

@@ -33,10 +33,35 @@ pub async fn poll_pairing(AxumState(state): AxumState<AppState>, Path(id): Path<
     match state.poll_pairing(&id) {
         None => error(StatusCode::NOT_FOUND, "no such pairing"),
         Some(PairingView::Linked(token)) => Json(json!({ "linked": true, "token": token })).into_response(),
+        Some(PairingView::Code { code, phone }) => {
+            Json(json!({ "linked": false, "code": code, "phone": phone })).into_response()
+        }
         Some(PairingView::Qr(qr_ref)) => match qr::modules(&qr_ref) {
             Ok(modules) => Json(json!({ "linked": false, "ref": qr_ref, "modules": modules })).into_response(),
             Err(err) => error(StatusCode::INTERNAL_SERVER_ERROR, &err.to_string()),
         },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CodeRequest {
+    phone: String,
+}
+
+/// "Link with phone number": the page submitted the user's number and now
+/// shows a pairing code for it.
+pub async fn request_code(
+    AxumState(state): AxumState<AppState>,
+    Path(id): Path<String>,
+    Json(request): Json<CodeRequest>,
+) -> Response {
+    let phone = digits(&request.phone);
+    if !(8..=15).contains(&phone.len()) {
+        return error(StatusCode::BAD_REQUEST, "phone must have 8 to 15 digits, with the country code");
+    }
+    match state.request_code(&id, &phone) {
+        Some(code) => Json(json!({ "code": code, "phone": phone })).into_response(),
+        None => error(StatusCode::NOT_FOUND, "no such pairing"),
     }
 }
 
@@ -84,7 +109,8 @@ pub async fn session_state(AxumState(state): AxumState<AppState>, Query(query): 
         messages: state.chat(&account, &phone).into_iter().map(BubbleView::from).collect(),
         phone,
     });
-    Json(json!({ "account": account, "chats": state.chats(&account), "chat": chat })).into_response()
+    let drift = state.drifted();
+    Json(json!({ "account": account, "chats": state.chats(&account), "chat": chat, "drift": drift })).into_response()
 }
 
 #[derive(Deserialize)]

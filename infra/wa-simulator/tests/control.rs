@@ -2,11 +2,12 @@
 
 use std::time::Duration;
 
-use wa_simulator::{ControlError, RunningSimulator, SimulatorConfig, UNSUPPORTED_BROWSER};
+use wa_simulator::{ControlError, DeliveryStatus, Markup, RunningSimulator, SimulatorConfig, UNSUPPORTED_BROWSER};
 
 #[tokio::test]
 async fn control_api_round_trip() {
-    let config = SimulatorConfig { qr_refresh: Duration::from_secs(20), delivery_delay: Duration::from_millis(10) };
+    let config =
+        SimulatorConfig { delivery_delay: Duration::from_millis(10), ..SimulatorConfig::quick(Markup::Current) };
     let simulator = RunningSimulator::start(config).await.unwrap();
     let control = simulator.control();
     let http = reqwest::Client::new();
@@ -44,4 +45,54 @@ async fn control_api_round_trip() {
         .await
         .unwrap();
     assert!(page.contains(UNSUPPORTED_BROWSER));
+}
+
+#[tokio::test]
+async fn a_pairing_code_links_the_phone_that_types_it() {
+    let simulator = RunningSimulator::start(SimulatorConfig::quick(Markup::Current)).await.unwrap();
+    let control = simulator.control();
+    let http = reqwest::Client::new();
+    let base = simulator.base_url();
+    let pairing: serde_json::Value =
+        http.post(format!("{base}/sim/pairing")).send().await.unwrap().json().await.unwrap();
+    let pairing = pairing["pairing"].as_str().unwrap();
+    let asked = http
+        .post(format!("{base}/sim/pairing/{pairing}/code"))
+        .json(&serde_json::json!({"phone": "+98 912 123 4567"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 200);
+    let code = asked.json::<serde_json::Value>().await.unwrap()["code"].as_str().unwrap().to_owned();
+
+    let refused = control.pair(&code, "989120000000").await.unwrap_err();
+    assert!(matches!(refused, ControlError::Refused { status: 404, .. }), "{refused}");
+    let device = control.pair(&format!("{}-{}", &code[..4], &code[4..]), "989121234567").await.unwrap();
+    assert_eq!(device.account, "989121234567");
+    assert_eq!(control.devices().await.unwrap(), vec![device]);
+}
+
+#[tokio::test]
+async fn drift_accepts_only_known_hooks_and_receipts_move_messages_forward() {
+    let simulator = RunningSimulator::start(SimulatorConfig::quick(Markup::Legacy)).await.unwrap();
+    let control = simulator.control();
+    control.drift("send").await.unwrap();
+    let refused = control.drift("everything").await.unwrap_err();
+    assert!(matches!(refused, ControlError::Refused { status: 400, .. }), "{refused}");
+    // Receipts for a phone that got nothing change nothing.
+    control.receipts("989121234567", DeliveryStatus::Read).await.unwrap();
+    assert!(control.messages(None).await.unwrap().is_empty());
+
+    // The page carries the markup, the boot delay and the drift.
+    let page = reqwest::Client::new()
+        .get(simulator.base_url())
+        .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"{"bootDelayMs":200,"drift":["send"],"markup":"legacy"}"#), "settings missing");
+    assert!(page.contains(r#"<html lang="en""#));
 }

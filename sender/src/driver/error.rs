@@ -32,4 +32,13 @@ pub enum DriverError {
     Timeout { waited: Duration, step: &'static str },
     #[error("unexpected page: {0}")]
     UnexpectedPage(String),
+    /// No alternative of a DOM hook appeared in time on a page that is
+    /// otherwise fine: WhatsApp changed its markup (see `selectors.rs`).
+    #[error("WhatsApp Web changed: no alternative of the \"{hook}\" hook appeared")]
+    HookMissing { hook: &'static str },
+    /// The driver matches English texts; this page is in another language.
+    #[error(
+        "WhatsApp Web shows its interface in \"{0}\", not English; set the account's and browser's language to English"
+    )]
+    UiLanguage(String),
 }

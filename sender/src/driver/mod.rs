@@ -4,8 +4,11 @@
 //! A sender process starts one [`Launcher`] (one chromedriver) and opens a
 //! [`WhatsAppSession`] per campaign. The QR string is read from the page and
 //! rendered by [`qr`]; profiles move between senders as [`profile`]
-//! snapshots. Every DOM hook lives in [`selectors`]. This module knows
-//! nothing of campaigns, queues or the database.
+//! snapshots. Every DOM hook lives in [`selectors`], as a list of
+//! alternatives; when none of a hook's appears, the error names the hook
+//! ([`DriverError::HookMissing`]) and [`WhatsAppSession::diagnostics`] gives
+//! what a drift report needs. This module knows nothing of campaigns, queues
+//! or the database.
 
 mod browser;
 mod chromedriver;
@@ -13,6 +16,7 @@ mod config;
 mod error;
 mod launcher;
 mod page;
+mod probe;
 mod process;
 pub mod profile;
 pub mod selectors;
@@ -22,10 +26,11 @@ mod whatsapp;
 pub use config::{DriverConfig, Timeouts};
 pub use error::DriverError;
 pub use launcher::Launcher;
+pub use probe::{HookFinding, ProbeReport};
 pub use process::MemoryUsage;
 pub use send::{SendError, SendOutcome};
 /// The QR rendering lives in `shared` (the API renders the stored QR too).
 pub use shared::qr;
-pub use whatsapp::{LoginState, MessageStatus, WhatsAppSession};
+pub use whatsapp::{ChatOpening, ChatOpens, Diagnostics, LoginState, MessageStatus, WhatsAppSession};
 
 use whatsapp::OpenChat;

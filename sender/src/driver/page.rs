@@ -3,14 +3,18 @@
 //! condition holds. Waiting in the page costs one WebDriver round trip per
 //! wait instead of one per poll, and reacts within a few milliseconds, so
 //! sends are paced by WhatsApp, not by fixed sleeps.
+//!
+//! Every lookup goes through the alternatives of [`selectors`]; each answer
+//! says which alternative of each hook matched, for the session to log.
+//! Nothing here reads message text back out of the page.
 
-use std::{fmt, time::Duration};
+use std::{collections::HashMap, fmt, time::Duration};
 
 use fantoccini::Client;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{selectors as hook, DriverError};
+use super::{selectors, DriverError, MessageStatus};
 
 /// How often the page re-checks a condition.
 const POLL_MS: u64 = 25;
@@ -18,61 +22,206 @@ const POLL_MS: u64 = 25;
 const WAIT: &str = r#"
 const [hooks, until, timeoutMs, pollMs, done] = arguments;
 const deadline = Date.now() + timeoutMs;
+const used = {};
+function find(name, root) {
+  const list = hooks.css[name];
+  for (let i = 0; i < list.length; i++) {
+    const found = (root || document).querySelector(list[i]);
+    if (found) { used[name] = i; return found; }
+  }
+  return null;
+}
+function all(name) {
+  const list = hooks.css[name];
+  for (let i = 0; i < list.length; i++) {
+    const found = document.querySelectorAll(list[i]);
+    if (found.length) { used[name] = i; return found; }
+  }
+  return [];
+}
+function isBlue(node) {
+  const rgb = (getComputedStyle(node).color.match(/\d+/g) || []).map(Number);
+  return rgb.length >= 3 && rgb[2] - rgb[0] > 80 && rgb[2] > rgb[1];
+}
+// The ticks of one message: the first alternative with a known value.
+function tickOf(message) {
+  for (let i = 0; i < hooks.ticks.length; i++) {
+    const alt = hooks.ticks[i];
+    for (const node of message.querySelectorAll(alt.css)) {
+      const raw = alt.source === 'text' ? node.textContent : node.getAttribute(alt.source);
+      const status = alt.values[(raw || '').trim().toLowerCase()];
+      if (!status) continue;
+      used.ticks = i;
+      if (status !== 'delivered-or-read') return status;
+      // Delivered and read share the icon: read says so in its label, or is blue.
+      const drawn = node.closest('svg') || node;
+      const labelled = drawn.closest('[aria-label]');
+      const label = labelled && message.contains(labelled) ? labelled.getAttribute('aria-label').trim().toLowerCase() : '';
+      return label === 'read' || isBlue(drawn) ? 'read' : 'delivered';
+    }
+  }
+  return null;
+}
 function probe() {
-  const qr = document.querySelector(hooks.qr);
+  const lang = (document.documentElement.getAttribute('lang') || '').trim();
+  if (lang && !lang.toLowerCase().startsWith(hooks.langPrefix)) return { screen: 'language', detail: lang };
+  const qr = find('qr');
   const ref = qr && qr.getAttribute(hooks.qrAttribute);
   if (ref) return { screen: 'qr', detail: ref };
-  for (const popup of document.querySelectorAll(hooks.popup)) {
+  const code = find('link-code');
+  if (code) return { screen: 'linkcode', detail: code.getAttribute('data-link-code') || '' };
+  if (find('phone-number-input')) return { screen: 'phoneentry' };
+  for (const popup of all('popup')) {
     if (popup.textContent.includes(hooks.invalidNumber)) return { screen: 'invalid', detail: hooks.invalidNumber };
   }
-  if (!document.querySelector(hooks.chatList)) {
+  if (!find('chat-list')) {
     if (document.body && document.body.textContent.includes(hooks.unsupported)) {
       return { screen: 'unsupported', detail: document.body.textContent.trim().slice(0, 200) };
     }
     return { screen: 'loading' };
   }
-  if (!document.querySelector(hooks.chat)) return { screen: 'main' };
-  const mine = document.querySelectorAll(hooks.outgoing);
+  const chat = find('chat');
+  if (!chat) return { screen: 'main' };
+  const mine = all('outgoing');
   const last = mine[mine.length - 1];
   return {
     screen: 'chat',
-    ready: document.querySelector(hooks.sendButton) !== null,
-    last: last ? {
-      id: last.getAttribute(hooks.idAttribute),
-      status: last.querySelector(hooks.delivered) ? 'delivered' : last.querySelector(hooks.sent) ? 'sent' : 'pending',
-    } : null,
+    fresh: !chat.__waSenderStale,
+    last: last ? { id: last.getAttribute(hooks.idAttribute), status: tickOf(last) } : null,
   };
 }
+const GONE = ['qr', 'linkcode', 'phoneentry', 'unsupported', 'language'];
 function met(p) {
   switch (until.kind) {
     case 'now': return true;
-    case 'login': return p.screen !== 'loading' && !(p.screen === 'qr' && p.detail === until.notQr);
-    case 'chat': return ['qr', 'invalid', 'unsupported'].includes(p.screen) || (p.screen === 'chat' && (p.ready || !until.ready));
-    case 'element': return ['qr', 'unsupported'].includes(p.screen) || document.querySelector(until.selector) !== null;
-    case 'sent': return ['qr', 'unsupported'].includes(p.screen)
-      || (p.screen === 'chat' && p.last !== null && p.last.id !== until.after && p.last.status !== 'pending');
+    case 'login': return p.screen !== 'loading' && !(p.screen === until.notScreen && (p.detail || null) === until.notDetail);
+    case 'loggedOut': return GONE.includes(p.screen);
+    case 'chat': return GONE.includes(p.screen) || p.screen === 'invalid' || (p.screen === 'chat' && (p.fresh || !until.fresh));
+    case 'hook': return (until.unless || GONE).includes(p.screen) || find(until.hook) !== null;
+    case 'sent': return GONE.includes(p.screen)
+      || (p.screen === 'chat' && p.last !== null && p.last.id !== until.after && p.last.status !== null && p.last.status !== 'pending');
   }
   throw new Error('unknown condition ' + until.kind);
 }
 (function check() {
   const p = probe();
   const ok = met(p);
-  if (ok || Date.now() >= deadline) done({ met: ok, screen: p });
+  if (ok || Date.now() >= deadline) done({ met: ok, screen: p, used });
   else setTimeout(check, pollMs);
 })();
 "#;
 
-/// Types into a contenteditable the way a paste would: `insertText` goes
-/// through the editor's own input handling (WhatsApp's editor ignores
-/// direct DOM edits), and unlike WebDriver key events it carries any
-/// Unicode, emoji included.
+/// Opens a chat inside the running app, as browser extensions do: a click on
+/// a `wa.me` link, which WhatsApp Web handles in place (no page load). The
+/// open chat panel is marked (a JS property, invisible to the app) so the
+/// wait can tell the new chat from the old one. A last listener on `window`
+/// learns whether the app took the click; if not, it stops the browser from
+/// following the link, and the driver falls back to the `/send` navigation.
+const OPEN_IN_APP: &str = r#"
+const [hooks, href] = arguments;
+for (const css of hooks.css.chat) {
+  const open = document.querySelector(css);
+  if (open) { open.__waSenderStale = true; break; }
+}
+const link = document.createElement('a');
+link.href = href;
+link.target = '_blank';
+link.rel = 'noopener noreferrer';
+let reached = false;
+let taken = false;
+const last = (event) => { reached = true; taken = event.defaultPrevented; event.preventDefault(); };
+window.addEventListener('click', last);
+(document.getElementById('app') || document.body).append(link);
+try { link.click(); } finally { link.remove(); window.removeEventListener('click', last); }
+// An app that stops the click's propagation took it too.
+return !reached || taken;
+"#;
+
+/// Types into a contenteditable as a person's input would: `insertText` goes
+/// through the editor's own input handling (WhatsApp's editor ignores direct
+/// DOM edits) and, unlike WebDriver key events, carries any Unicode, emoji
+/// included; `insertLineBreak` makes a newline without sending. Whatever the
+/// box held before (a draft) is replaced.
 const INSERT_TEXT: &str = r#"
 const [selector, text] = arguments;
 const box = document.querySelector(selector);
 if (!box) return false;
 box.focus();
-document.execCommand('insertText', false, text);
+document.execCommand('selectAll', false);
+document.execCommand('delete', false);
+text.split('\n').forEach((line, i) => {
+  if (i > 0) document.execCommand('insertLineBreak', false);
+  if (line) document.execCommand('insertText', false, line);
+});
 return true;
+"#;
+
+/// Clicks the first element showing one of `texts` (buttons, and elements
+/// acting as buttons), for the few steps WhatsApp offers only as a text.
+const CLICK_TEXT: &str = r#"
+const [texts] = arguments;
+for (const node of document.querySelectorAll('button, [role="button"], a, span')) {
+  const shown = node.textContent.trim();
+  if (texts.includes(shown)) { node.click(); return shown; }
+}
+return null;
+"#;
+
+/// The DOM's shape for a drift report: tags, ids, `data-*` and `aria-*`
+/// attributes, nothing else. Free-text attributes keep only the known UI
+/// labels; other values keep only short tokens without long digit runs, so
+/// no message text, contact name, phone number or QR secret leaves the page.
+const OUTLINE: &str = r#"
+const [labels] = arguments;
+const known = new Set(labels.map((l) => l.trim().toLowerCase()));
+const TOKEN = /^[A-Za-z0-9_.:-]{1,48}$/;
+const FREE_TEXT = ['aria-label', 'aria-description', 'aria-placeholder', 'aria-roledescription', 'aria-valuetext'];
+const SECRET = ['data-ref', 'data-link-code'];
+const token = (raw) => TOKEN.test(raw) && !/\d{5,}/.test(raw) ? raw : '…';
+function value(name, raw) {
+  if (FREE_TEXT.includes(name)) return known.has(raw.trim().toLowerCase()) ? raw : '…';
+  if (SECRET.includes(name)) return '…';
+  return token(raw);
+}
+const lines = [];
+(function walk(node, depth) {
+  if (lines.length >= 5000) return;
+  let line = '  '.repeat(depth) + node.tagName.toLowerCase();
+  if (node.id) line += '#' + token(node.id);
+  for (const attr of node.attributes) {
+    if (attr.name.startsWith('data-') || attr.name.startsWith('aria-')) line += `[${attr.name}="${value(attr.name, attr.value)}"]`;
+  }
+  lines.push(line);
+  for (const child of node.children) walk(child, depth + 1);
+})(document.documentElement, 0);
+return lines.join('\n');
+"#;
+
+/// Hides every text, picture and canvas (layout and icons stay) for a
+/// screenshot that shows no message, name or QR; `false` undoes it.
+const REDACT: &str = r#"
+const [on] = arguments;
+const old = document.getElementById('__wa_sender_redact');
+if (old) old.remove();
+if (!on) return true;
+const style = document.createElement('style');
+style.id = '__wa_sender_redact';
+style.textContent = '*:not(svg):not(svg *) { color: transparent !important; text-shadow: none !important; caret-color: transparent !important; }'
+  + ' input, textarea { -webkit-text-fill-color: transparent !important; }'
+  + ' img, canvas, video { visibility: hidden !important; }';
+document.head.append(style);
+return true;
+"#;
+
+/// The own number from WhatsApp's localStorage (`None` before a login).
+const OWN_NUMBER: &str = r#"
+const [keys] = arguments;
+for (const key of keys) {
+  const raw = localStorage.getItem(key);
+  if (!raw) continue;
+  try { return JSON.parse(raw); } catch (_) { return raw; }
+}
+return null;
 "#;
 
 /// What the page shows.
@@ -83,6 +232,12 @@ pub enum Screen {
     Qr {
         detail: String,
     },
+    /// "Link with phone number": the phone number form.
+    PhoneEntry,
+    /// "Link with phone number": the pairing code, characters comma-joined.
+    LinkCode {
+        detail: String,
+    },
     /// The "phone number shared via url is invalid" popup.
     Invalid {
         detail: String,
@@ -91,11 +246,16 @@ pub enum Screen {
     Unsupported {
         detail: String,
     },
+    /// The UI is not in English (`<html lang>`); the texts would not match.
+    Language {
+        detail: String,
+    },
     /// Logged in, no chat open.
     Main,
-    /// A chat is open; `ready` when its send button shows.
+    /// A chat is open; `fresh` unless it is the one shown before the last
+    /// in-app open.
     Chat {
-        ready: bool,
+        fresh: bool,
         last: Option<LastMessage>,
     },
 }
@@ -105,32 +265,39 @@ impl fmt::Display for Screen {
         f.write_str(match self {
             Screen::Loading => "loading",
             Screen::Qr { .. } => "QR code",
+            Screen::PhoneEntry => "phone number form",
+            Screen::LinkCode { .. } => "pairing code",
             Screen::Invalid { .. } => "invalid number popup",
             Screen::Unsupported { .. } => "unsupported browser page",
+            Screen::Language { .. } => "non-English page",
             Screen::Main => "chat list",
             Screen::Chat { .. } => "chat",
         })
     }
 }
 
-/// The newest of our messages in the open chat.
+/// The newest of our messages in the open chat; `status` is `None` when no
+/// tick alternative recognised its status icon.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct LastMessage {
     pub id: String,
-    pub status: super::MessageStatus,
+    pub status: Option<MessageStatus>,
 }
 
 /// What to wait for.
 pub enum Until<'a> {
     /// Nothing: report the screen at once.
     Now,
-    /// Past loading, and not the QR `not_qr`.
-    Login { not_qr: Option<&'a str> },
-    /// A chat (with its send button when `ready`), or a screen that means it
-    /// will not open.
-    Chat { ready: bool },
-    /// An element matching this selector.
-    Element(&'a str),
+    /// Past loading, and not `screen` with `detail` (the state seen last).
+    Login { not_screen: &'a str, not_detail: Option<&'a str> },
+    /// A login screen again (QR, phone form, pairing code) or a refusal.
+    LoggedOut,
+    /// A chat (one opened since the last in-app open when `fresh`), or a
+    /// screen that means it will not open.
+    Chat { fresh: bool },
+    /// Any alternative of the hook named so, or (when `unless` is given)
+    /// one of those screens instead of the default "logged out" ones.
+    Hook { hook: &'static str, unless: Option<&'a [&'a str]> },
     /// A message newer than `after` with at least one tick.
     Sent { after: Option<&'a str> },
 }
@@ -139,56 +306,70 @@ impl Until<'_> {
     fn to_json(&self) -> Value {
         match self {
             Until::Now => json!({ "kind": "now" }),
-            Until::Login { not_qr } => json!({ "kind": "login", "notQr": not_qr }),
-            Until::Chat { ready } => json!({ "kind": "chat", "ready": ready }),
-            Until::Element(selector) => json!({ "kind": "element", "selector": selector }),
+            Until::Login { not_screen, not_detail } => {
+                json!({ "kind": "login", "notScreen": not_screen, "notDetail": not_detail })
+            }
+            Until::LoggedOut => json!({ "kind": "loggedOut" }),
+            Until::Chat { fresh } => json!({ "kind": "chat", "fresh": fresh }),
+            Until::Hook { hook, unless } => json!({ "kind": "hook", "hook": hook, "unless": unless }),
             Until::Sent { after } => json!({ "kind": "sent", "after": after }),
         }
     }
 }
 
-#[derive(Deserialize)]
-struct Waited {
-    met: bool,
-    screen: Screen,
+/// What a wait saw: whether the condition held, the screen, and which
+/// alternative of each hook it looked at matched (hook → index).
+#[derive(Debug, Deserialize)]
+pub struct Waited {
+    pub met: bool,
+    pub screen: Screen,
+    #[serde(default)]
+    pub used: HashMap<String, usize>,
 }
 
-fn hooks() -> Value {
-    json!({
-        "qr": hook::QR_CONTAINER,
-        "qrAttribute": hook::QR_ATTRIBUTE,
-        "popup": hook::POPUP,
-        "invalidNumber": hook::INVALID_NUMBER_TEXT,
-        "chatList": hook::CHAT_LIST,
-        "unsupported": hook::UNSUPPORTED_BROWSER_TEXT,
-        "chat": hook::CHAT,
-        "sendButton": hook::SEND_BUTTON,
-        "outgoing": hook::OUTGOING_MESSAGE,
-        "idAttribute": hook::MESSAGE_ID_ATTRIBUTE,
-        "sent": hook::TICK_SENT,
-        "delivered": hook::TICK_DELIVERED,
-    })
-}
-
-/// Waits in the page until `until` holds or `timeout` passes; returns
-/// whether it held and the screen at that moment.
-pub async fn wait(client: &Client, until: Until<'_>, timeout: Duration) -> Result<(bool, Screen), DriverError> {
-    let args = vec![hooks(), until.to_json(), json!(timeout.as_millis() as u64), json!(POLL_MS)];
+/// Waits in the page until `until` holds or `timeout` passes.
+pub async fn wait(client: &Client, until: Until<'_>, timeout: Duration) -> Result<Waited, DriverError> {
+    let args = vec![selectors::to_json(), until.to_json(), json!(timeout.as_millis() as u64), json!(POLL_MS)];
     let value = client.execute_async(WAIT, args).await?;
-    let waited: Waited = serde_json::from_value(value.clone())
-        .map_err(|err| DriverError::UnexpectedPage(format!("probe answered {value}: {err}")))?;
-    Ok((waited.met, waited.screen))
+    serde_json::from_value(value.clone())
+        .map_err(|err| DriverError::UnexpectedPage(format!("probe answered {value}: {err}")))
 }
 
-/// The screen showing now.
-pub async fn screen(client: &Client) -> Result<Screen, DriverError> {
-    Ok(wait(client, Until::Now, Duration::ZERO).await?.1)
+/// Clicks an injected `href` link inside the app; whether the app took it.
+pub async fn open_in_app(client: &Client, href: &str) -> Result<bool, DriverError> {
+    Ok(client.execute(OPEN_IN_APP, vec![selectors::to_json(), json!(href)]).await? == Value::Bool(true))
 }
 
 /// Fills the contenteditable at `selector` with `text`.
 pub async fn insert_text(client: &Client, selector: &str, text: &str) -> Result<(), DriverError> {
+    let text = text.replace("\r\n", "\n");
     match client.execute(INSERT_TEXT, vec![json!(selector), json!(text)]).await? {
         Value::Bool(true) => Ok(()),
         _ => Err(DriverError::UnexpectedPage(format!("no element {selector} to type into"))),
     }
+}
+
+/// Clicks the first button-like element showing one of `texts`; which one.
+pub async fn click_text(client: &Client, texts: &[&str]) -> Result<Option<String>, DriverError> {
+    Ok(client.execute(CLICK_TEXT, vec![json!(texts)]).await?.as_str().map(str::to_owned))
+}
+
+/// The page's outline for a drift report (see [`OUTLINE`]).
+pub async fn outline(client: &Client) -> Result<String, DriverError> {
+    let value = client.execute(OUTLINE, vec![json!(selectors::known_labels())]).await?;
+    Ok(value.as_str().unwrap_or_default().to_owned())
+}
+
+/// A screenshot with every text and picture hidden.
+pub async fn redacted_screenshot(client: &Client) -> Result<Vec<u8>, DriverError> {
+    client.execute(REDACT, vec![json!(true)]).await?;
+    let shot = client.screenshot().await;
+    client.execute(REDACT, vec![json!(false)]).await?;
+    Ok(shot?)
+}
+
+/// WhatsApp's own record of the logged-in number (`"<digits>:<device>@c.us"`).
+pub async fn own_number_raw(client: &Client) -> Result<Option<String>, DriverError> {
+    let value = client.execute(OWN_NUMBER, vec![json!(selectors::OWN_NUMBER_KEYS)]).await?;
+    Ok(value.as_str().map(str::to_owned))
 }

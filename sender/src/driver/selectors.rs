@@ -1,82 +1,330 @@
 //! Every DOM hook and text the driver relies on in WhatsApp Web, in one
-//! place. WhatsApp changes its markup without notice; when the driver breaks
-//! in production, this is the file to update (and the simulator in
-//! `infra/wa-simulator/src/page.html`, which uses the same hooks).
+//! place, each as a list of alternatives tried in order: the current markup
+//! first, then older ones. WhatsApp changes its markup without notice; the
+//! evidence for each entry is `../shared/WHATSAPP-WEB.md`. After a WhatsApp
+//! release, `sender probe` shows which hook no alternative matches any more;
+//! the fix is a new alternative at the front of that hook's list here, and
+//! the same markup in the simulator (`infra/wa-simulator/src/page.html`).
 //!
 //! WhatsApp's class names are minified and change with every release, so
-//! none is used here: only ids, `data-*` attributes, ARIA attributes and
-//! user-visible texts, which have stayed stable for years. The texts are
-//! English: the browser is started with `--lang=en-US` (WhatsApp Web picks
-//! its language from the browser).
+//! none is used here: only ids, `data-*` attributes, ARIA attributes, SVG
+//! titles and user-visible texts. The texts are English: the browser is
+//! started with `--lang=en-US`, and the driver refuses a page whose
+//! `<html lang>` is not English ([`UI_LANGUAGE_PREFIX`]).
 
-/// The QR login: the element that holds the pairing string WhatsApp encodes
-/// in the QR, in its `data-ref` attribute (the `<canvas>` is drawn from it).
-/// WhatsApp replaces the attribute in place about every 20 seconds.
-pub const QR_CONTAINER: &str = "div[data-ref]";
+use serde::Serialize;
+use serde_json::{json, Map, Value};
 
-/// The attribute of [`QR_CONTAINER`] that holds the QR string.
+/// One way of finding a hook: a CSS selector.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Alternative {
+    /// Which markup it is from, for logs and the probe.
+    pub label: &'static str,
+    pub css: &'static str,
+}
+
+const fn alt(label: &'static str, css: &'static str) -> Alternative {
+    Alternative { label, css }
+}
+
+/// A DOM hook: a name (what a drift report says) and its alternatives.
+#[derive(Debug, Clone, Copy)]
+pub struct Hook {
+    pub name: &'static str,
+    /// What it is, for people reading a drift report.
+    pub purpose: &'static str,
+    pub alternatives: &'static [Alternative],
+}
+
+/// The QR login: the element holding, in its `data-ref` attribute, the
+/// pairing string WhatsApp encodes in the QR (the `<canvas>` is drawn from
+/// it). WhatsApp replaces the attribute in place about every 20 seconds.
+pub const QR: Hook = Hook {
+    name: "qr",
+    purpose: "the QR code's container (data-ref)",
+    alternatives: &[
+        alt("current: data-testid", r#"div[data-testid="link-device-qr-code"][data-ref]"#),
+        alt("legacy: data-ref", "div[data-ref]"),
+    ],
+};
+
+/// The attribute of [`QR`] that holds the QR string.
 pub const QR_ATTRIBUTE: &str = "data-ref";
 
 /// The chat list of the logged-in screen; its presence means "logged in and
 /// loaded".
-pub const CHAT_LIST: &str = "#pane-side";
+pub const CHAT_LIST: Hook = Hook {
+    name: "chat-list",
+    purpose: "the chat list of the logged-in screen",
+    alternatives: &[alt("id", "#pane-side"), alt("search box", r#"[aria-label="Search or start a new chat"]"#)],
+};
 
-/// The conversation panel that the send link (`/send?phone=…`) opens.
-pub const CHAT: &str = "#main";
+/// The conversation panel; it exists only while a chat is open.
+pub const CHAT: Hook =
+    Hook { name: "chat", purpose: "the open conversation panel", alternatives: &[alt("id", "#main")] };
 
-/// The send button of the conversation's compose box. WhatsApp shows it only
-/// when the compose box holds text (a microphone otherwise), so its presence
-/// means the send link's text has been filled in. Newer releases renamed the
-/// icon `wds-ic-send-filled`; both are accepted.
-pub const SEND_BUTTON: &str =
-    r#"#main footer span[data-icon="send"], #main footer span[data-icon="wds-ic-send-filled"]"#;
+/// The compose box of the open chat (a contenteditable editor).
+pub const COMPOSE: Hook = Hook {
+    name: "compose",
+    purpose: "the message box of the open chat",
+    alternatives: &[
+        alt("current: role textbox", r#"#main footer div[contenteditable="true"][role="textbox"]"#),
+        alt("legacy: data-tab", r#"#main footer div[contenteditable="true"][data-tab="10"]"#),
+    ],
+};
 
-/// The paper-clip/plus button that opens the attach menu.
-pub const ATTACH_BUTTON: &str = r#"#main footer span[data-icon="plus"], #main footer span[data-icon="plus-rounded"]"#;
+/// The send button of the compose box. WhatsApp shows it only when the box
+/// holds text (a microphone otherwise).
+pub const SEND: Hook = Hook {
+    name: "send",
+    purpose: "the send button of the message box",
+    alternatives: &[
+        alt("current: aria-label", r#"#main footer button[aria-label="Send"]"#),
+        alt("current: WDS icon", r#"#main footer span[data-icon="wds-ic-send-filled"]"#),
+        alt("legacy: data-icon", r#"#main footer span[data-icon="send"]"#),
+    ],
+};
+
+/// The plus button that opens the attach menu.
+pub const ATTACH: Hook = Hook {
+    name: "attach",
+    purpose: "the attach (plus) button",
+    alternatives: &[
+        alt("current: aria-label", r#"#main footer button[aria-label="Attach"]"#),
+        alt("current: WDS icon", r#"#main footer span[data-icon="wds-ic-plus"]"#),
+        alt("current: WDS icon filled", r#"#main footer span[data-icon="wds-ic-plus-filled"]"#),
+        alt("legacy: data-icon", r#"#main footer span[data-icon="plus"]"#),
+        alt("legacy: data-icon rounded", r#"#main footer span[data-icon="plus-rounded"]"#),
+    ],
+};
 
 /// The hidden file input of the attach menu's "Photos & videos" item. What it
 /// accepts decides how WhatsApp sends the file (compressed, with a preview).
-pub const MEDIA_INPUT: &str = r#"input[type="file"][accept^="image/*"]"#;
+pub const MEDIA_INPUT: Hook = Hook {
+    name: "media-input",
+    purpose: "the file input of \"Photos & videos\"",
+    alternatives: &[alt("accept image/*", r#"input[type="file"][accept^="image/*"]"#)],
+};
 
 /// The hidden file input of the attach menu's "Document" item (any file,
 /// sent as-is).
-pub const DOCUMENT_INPUT: &str = r#"input[type="file"][accept="*"]"#;
+pub const DOCUMENT_INPUT: Hook = Hook {
+    name: "document-input",
+    purpose: "the file input of \"Document\"",
+    alternatives: &[alt("accept *", r#"input[type="file"][accept="*"]"#)],
+};
 
 /// The caption box of the media preview that opens after a file is chosen.
-pub const CAPTION_BOX: &str = r#"div[contenteditable="true"][aria-label="Add a caption"]"#;
+pub const CAPTION: Hook = Hook {
+    name: "caption",
+    purpose: "the caption box of the media preview",
+    alternatives: &[
+        alt("current: data-testid", r#"[data-testid="media-caption-input-container"] [contenteditable="true"]"#),
+        alt("aria-label (English)", r#"div[contenteditable="true"][aria-label="Add a caption"]"#),
+    ],
+};
 
 /// The send button of the media preview (a `div[role=button]`, unlike the
-/// compose box's `<button>`).
-pub const MEDIA_SEND_BUTTON: &str = r#"div[role="button"][aria-label="Send"]"#;
+/// compose box's `<button>`); a prefix, since several files read "Send N
+/// selected".
+pub const MEDIA_SEND: Hook = Hook {
+    name: "media-send",
+    purpose: "the send button of the media preview",
+    alternatives: &[
+        alt("aria-label prefix", r#"div[role="button"][aria-label^="Send"]"#),
+        alt("current: WDS icon", r#"div[role="button"] span[data-icon="wds-ic-send-filled"]"#),
+        alt("legacy: data-icon", r#"div[role="button"] span[data-icon="send"]"#),
+    ],
+};
 
 /// One of our own messages in the open chat: WhatsApp's message ids are
 /// `true_<jid>_<id>` for messages sent from this account, `false_…` for
 /// received ones.
-pub const OUTGOING_MESSAGE: &str = r#"#main div[data-id^="true_"]"#;
+pub const OUTGOING: Hook = Hook {
+    name: "outgoing",
+    purpose: "our messages in the open chat (data-id true_…)",
+    alternatives: &[
+        alt("data-id", r#"#main div[data-id^="true_"]"#),
+        alt("data-id, any element", r#"#main [data-id^="true_"]"#),
+    ],
+};
 
-/// The attribute of [`OUTGOING_MESSAGE`] holding the message id.
+/// The attribute of [`OUTGOING`] holding the message id.
 pub const MESSAGE_ID_ATTRIBUTE: &str = "data-id";
 
-/// Ticks inside an outgoing message: one check once WhatsApp's server has
-/// acknowledged it, two once the recipient's phone has it (blue when read,
-/// same icon). Before that WhatsApp shows a clock (`msg-time`); the driver
-/// treats anything without a check as not yet sent.
-pub const TICK_SENT: &str = r#"span[data-icon="msg-check"]"#;
-pub const TICK_DELIVERED: &str = r#"span[data-icon="msg-dblcheck"]"#;
-
 /// WhatsApp's modal popups (errors of the send link among them).
-pub const POPUP: &str = r#"div[data-animate-modal-popup="true"]"#;
+pub const POPUP: Hook = Hook {
+    name: "popup",
+    purpose: "modal popups",
+    alternatives: &[
+        alt("data-animate-modal-popup", r#"div[data-animate-modal-popup="true"]"#),
+        alt("role dialog", r#"div[role="dialog"]"#),
+    ],
+};
 
-/// The button that dismisses a popup ("OK").
-pub const POPUP_BUTTON: &str = r#"div[data-animate-modal-popup="true"] button"#;
+/// The button that dismisses a popup ("OK"), inside [`POPUP`].
+pub const POPUP_BUTTON: &str = "button";
 
-/// What the popup says when the send link's number has no WhatsApp account.
+/// "Link with phone number": the phone input, and the pairing code shown
+/// after "Next" (its characters comma-joined in `data-link-code`).
+pub const PHONE_NUMBER_INPUT: Hook = Hook {
+    name: "phone-number-input",
+    purpose: "the phone number input of \"Link with phone number\"",
+    alternatives: &[alt("aria-label (English)", r#"input[aria-label="Type your phone number."]"#)],
+};
+
+pub const LINK_CODE: Hook = Hook {
+    name: "link-code",
+    purpose: "the pairing code of \"Link with phone number\" (data-link-code)",
+    alternatives: &[
+        alt("current: data-testid", r#"[data-testid="link-with-phone-number-code-cells"][data-link-code]"#),
+        alt("aria-details", r#"div[aria-details="link-device-phone-number-code-screen-instructions"][data-link-code]"#),
+    ],
+};
+
+/// The attribute of [`LINK_CODE`] holding the code's characters.
+pub const LINK_CODE_ATTRIBUTE: &str = "data-link-code";
+
+/// The login screen's way to "Link with phone number" (renamed "Log in with
+/// phone number" in newer builds), and the button after the number.
+pub const LINK_WITH_PHONE_TEXTS: &[&str] = &["Log in with phone number", "Link with phone number"];
+pub const NEXT_TEXT: &str = "Next";
+
+/// The ticks of a message, read from inside an [`OUTGOING`] element. Each
+/// alternative names elements and where their value is; the first
+/// alternative with a known value decides. `delivered-or-read` is refined
+/// in the page: read when the status `aria-label` says so or the icon is
+/// drawn in blue (WhatsApp's only difference between the two).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct TickAlternative {
+    pub label: &'static str,
+    pub css: &'static str,
+    /// `text` (the element's text) or the name of an attribute.
+    pub source: &'static str,
+    /// Value (trimmed, lower case) → `pending`, `sent`, `delivered`, `read`
+    /// or `delivered-or-read`.
+    pub values: &'static [(&'static str, &'static str)],
+}
+
+pub const TICKS_NAME: &str = "ticks";
+
+pub const TICKS: &[TickAlternative] = &[
+    TickAlternative {
+        label: "current: WDS icon title",
+        css: "svg > title",
+        source: "text",
+        values: &[
+            ("wds-ic-status-pending", "pending"),
+            ("wds-ic-delivered", "sent"),
+            ("wds-ic-read", "delivered-or-read"),
+        ],
+    },
+    TickAlternative {
+        label: "status aria-label",
+        css: "[aria-label]",
+        source: "aria-label",
+        values: &[("pending", "pending"), ("sent", "sent"), ("delivered", "delivered"), ("read", "read")],
+    },
+    TickAlternative {
+        label: "legacy: data-icon",
+        css: "[data-icon]",
+        source: "data-icon",
+        values: &[("msg-time", "pending"), ("msg-check", "sent"), ("msg-dblcheck", "delivered-or-read")],
+    },
+];
+
+/// What the popup says when the link's number has no WhatsApp account.
 pub const INVALID_NUMBER_TEXT: &str = "Phone number shared via url is invalid";
 
 /// What WhatsApp shows instead of the app to a browser it does not support
 /// (it checks the user agent; headless Chromium announces itself there).
 pub const UNSUPPORTED_BROWSER_TEXT: &str = "WhatsApp works with Google Chrome";
 
-/// The deep link that opens a chat with a prefilled message:
-/// `/send?phone=<E.164 digits>&text=<percent-encoded>`.
+/// The texts above are English; `<html lang>` must start with this.
+pub const UI_LANGUAGE_PREFIX: &str = "en";
+
+/// Where WhatsApp keeps the own number in localStorage, newest first:
+/// `"<digits>:<device>@c.us"` (a JSON string), then `"<digits>@c.us"`.
+pub const OWN_NUMBER_KEYS: &[&str] = &["last-wid-md", "last-wid"];
+
+/// The full-reload deep link that opens a chat (the fallback when the
+/// in-app link does not open it): `/send?phone=<E.164 digits>`.
 pub const SEND_PATH: &str = "/send";
+
+/// The link clicked inside the app to open a chat without a page load.
+pub const IN_APP_LINK_BASE: &str = "https://wa.me/";
+
+/// Every CSS hook, for the page scripts, the probe and drift reports.
+pub const ALL: &[Hook] = &[
+    QR,
+    CHAT_LIST,
+    CHAT,
+    COMPOSE,
+    SEND,
+    ATTACH,
+    MEDIA_INPUT,
+    DOCUMENT_INPUT,
+    CAPTION,
+    MEDIA_SEND,
+    OUTGOING,
+    POPUP,
+    PHONE_NUMBER_INPUT,
+    LINK_CODE,
+];
+
+/// The hook named `name`.
+pub fn by_name(name: &str) -> Option<&'static Hook> {
+    ALL.iter().find(|h| h.name == name)
+}
+
+/// Every known UI label (`aria-label` values and texts the hooks use): the
+/// only free-text attribute values a drift report may keep.
+pub fn known_labels() -> Vec<&'static str> {
+    let mut labels =
+        vec!["Send", "Attach", "Add a caption", "Type a message", "Chat list", "Search or start a new chat"];
+    labels.extend(["Scan this QR code to link a device!", "Type your phone number.", "Voice message", "Close"]);
+    labels.extend(TICKS.iter().filter(|t| t.source == "aria-label").flat_map(|t| t.values.iter().map(|(v, _)| *v)));
+    labels
+}
+
+/// The hooks as the page scripts take them: name → list of CSS selectors.
+pub fn to_json() -> Value {
+    let mut hooks = Map::new();
+    for hook in ALL {
+        hooks.insert(hook.name.into(), hook.alternatives.iter().map(|a| a.css).collect::<Vec<_>>().into());
+    }
+    let ticks: Vec<Value> = TICKS
+        .iter()
+        .map(|t| {
+            let values: Map<String, Value> = t.values.iter().map(|(k, v)| ((*k).to_owned(), json!(v))).collect();
+            json!({ "css": t.css, "source": t.source, "values": values })
+        })
+        .collect();
+    json!({
+        "css": hooks,
+        "ticks": ticks,
+        "qrAttribute": QR_ATTRIBUTE,
+        "idAttribute": MESSAGE_ID_ATTRIBUTE,
+        "popupButton": POPUP_BUTTON,
+        "invalidNumber": INVALID_NUMBER_TEXT,
+        "unsupported": UNSUPPORTED_BROWSER_TEXT,
+        "langPrefix": UI_LANGUAGE_PREFIX,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_hook_has_alternatives_and_a_unique_name() {
+        let mut names: Vec<&str> = ALL.iter().map(|h| h.name).collect();
+        names.push(TICKS_NAME);
+        let count = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), count, "hook names are unique");
+        assert!(ALL.iter().all(|h| !h.alternatives.is_empty()));
+        assert_eq!(by_name("send").map(|h| h.alternatives[0].css), Some(SEND.alternatives[0].css));
+    }
+}

@@ -1,11 +1,12 @@
-//! Sending: a text through the send link, or a file through the attach menu
-//! with the text as its caption. A send ends when WhatsApp shows the new
-//! message with a tick, not after a fixed time.
+//! Sending: a text typed into the open chat, or a file through the attach
+//! menu with the text as its caption. A send ends when WhatsApp shows the
+//! new message with a tick, not after a fixed time.
 //!
 //! The outcome is explicit, and so is the one thing the campaign must never
 //! guess: once the send button was pressed, a failure is
-//! [`SendError::Unconfirmed`] — the message may have left, and sending it
-//! again could message the recipient twice.
+//! [`SendError::Unconfirmed`] (or a [`SendError::HookMissing`] that says
+//! so) — the message may have left, and sending it again could message the
+//! recipient twice.
 
 use std::{path::Path, time::Duration};
 
@@ -14,7 +15,9 @@ use shared::domain::Phone;
 
 use super::{
     page::{self, Screen, Until},
-    selectors, DriverError, OpenChat, WhatsAppSession,
+    selectors,
+    whatsapp::gone,
+    DriverError, OpenChat, WhatsAppSession,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +42,11 @@ pub enum SendError {
     Timeout { waited: Duration, step: &'static str },
     #[error("the message was handed to WhatsApp but not confirmed: {0}")]
     Unconfirmed(String),
+    /// WhatsApp's markup changed: no alternative of `hook` appeared.
+    #[error("WhatsApp Web changed: no alternative of the \"{hook}\" hook appeared{}", if *may_have_been_sent { " after send was pressed" } else { "; nothing was sent" })]
+    HookMissing { hook: &'static str, may_have_been_sent: bool },
+    #[error("WhatsApp Web shows its interface in \"{0}\", not English")]
+    UiLanguage(String),
     #[error(transparent)]
     Browser(DriverError),
 }
@@ -47,7 +55,7 @@ impl SendError {
     /// Whether the message may have reached the recipient: only then is
     /// retrying unsafe.
     pub fn may_have_been_sent(&self) -> bool {
-        matches!(self, SendError::Unconfirmed(_))
+        matches!(self, SendError::Unconfirmed(_) | SendError::HookMissing { may_have_been_sent: true, .. })
     }
 }
 
@@ -56,6 +64,8 @@ impl From<DriverError> for SendError {
         match err {
             DriverError::LoggedOut => SendError::LoggedOut,
             DriverError::Timeout { waited, step } => SendError::Timeout { waited, step },
+            DriverError::HookMissing { hook } => SendError::HookMissing { hook, may_have_been_sent: false },
+            DriverError::UiLanguage(lang) => SendError::UiLanguage(lang),
             other => SendError::Browser(other),
         }
     }
@@ -75,14 +85,16 @@ impl WhatsAppSession {
         if text.trim().is_empty() {
             return Err(SendError::EmptyMessage);
         }
-        // The deep link fills the compose box; typing through WebDriver could
-        // not (chromedriver types no emoji) and would be slower.
-        self.client().goto(self.send_link(phone, Some(text)).as_str()).await.map_err(DriverError::from)?;
-        let before = match self.open_chat(true).await? {
+        let before = match self.open_chat(phone).await? {
             OpenChat::NotOnWhatsApp(reason) => return Ok(SendOutcome::NotOnWhatsApp(reason)),
             OpenChat::Ready { last } => last.map(|m| m.id),
         };
-        self.press_send(selectors::SEND_BUTTON, before, self.timeouts().send).await
+        let page_timeout = self.timeouts().page;
+        let compose = self.find_hook(&selectors::COMPOSE, page_timeout).await?;
+        page::insert_text(self.client(), compose, text).await?;
+        // The send button replaces the microphone once the box holds text.
+        let send = self.find_hook(&selectors::SEND, page_timeout).await?;
+        self.press_send(send, before, self.timeouts().send).await
     }
 
     /// Sends the file at `file` (its name is what the recipient sees) with
@@ -103,14 +115,15 @@ impl WhatsAppSession {
         }
         let path = file.to_str().ok_or_else(|| attachment_error(std::io::Error::other("path is not UTF-8")))?;
 
-        self.client().goto(self.send_link(phone, None).as_str()).await.map_err(DriverError::from)?;
-        let before = match self.open_chat(false).await? {
+        let before = match self.open_chat(phone).await? {
             OpenChat::NotOnWhatsApp(reason) => return Ok(SendOutcome::NotOnWhatsApp(reason)),
             OpenChat::Ready { last } => last.map(|m| m.id),
         };
-        self.click(selectors::ATTACH_BUTTON).await?;
-        let input = if is_photo_or_video(mime) { selectors::MEDIA_INPUT } else { selectors::DOCUMENT_INPUT };
-        self.wait_for(input, "opening the attach menu").await?;
+        let page_timeout = self.timeouts().page;
+        let attach = self.find_hook(&selectors::ATTACH, page_timeout).await?;
+        self.click(attach).await?;
+        let input = if is_photo_or_video(mime) { &selectors::MEDIA_INPUT } else { &selectors::DOCUMENT_INPUT };
+        let input = self.find_hook(input, page_timeout).await?;
         // The input is hidden; chromedriver still sets files on it, as a
         // person picking the file in the dialog would.
         self.client()
@@ -120,29 +133,16 @@ impl WhatsAppSession {
             .send_keys(path)
             .await
             .map_err(DriverError::from)?;
-        self.wait_for(selectors::CAPTION_BOX, "opening the media preview").await?;
+        let caption_box = self.find_hook(&selectors::CAPTION, page_timeout).await?;
         if !caption.trim().is_empty() {
-            page::insert_text(self.client(), selectors::CAPTION_BOX, caption).await?;
+            page::insert_text(self.client(), caption_box, caption).await?;
         }
-        self.press_send(selectors::MEDIA_SEND_BUTTON, before, self.timeouts().media).await
-    }
-
-    async fn click(&self, selector: &str) -> Result<(), DriverError> {
-        self.client().find(Locator::Css(selector)).await?.click().await?;
-        Ok(())
-    }
-
-    async fn wait_for(&self, selector: &str, step: &'static str) -> Result<(), SendError> {
-        let waited = self.timeouts().page;
-        match page::wait(self.client(), Until::Element(selector), waited).await? {
-            (_, Screen::Qr { .. }) => Err(SendError::LoggedOut),
-            (true, _) => Ok(()),
-            (false, _) => Err(SendError::Timeout { waited, step }),
-        }
+        let send = self.find_hook(&selectors::MEDIA_SEND, page_timeout).await?;
+        self.press_send(send, before, self.timeouts().media).await
     }
 
     /// Presses a send button and waits for a message newer than `before`
-    /// with a tick. Any failure from the click on is `Unconfirmed`.
+    /// with a tick. Any failure from the click on may have sent it.
     async fn press_send(
         &self,
         button: &str,
@@ -152,15 +152,25 @@ impl WhatsAppSession {
         if let Err(err) = self.click(button).await {
             return Err(SendError::Unconfirmed(format!("pressing send failed: {err}")));
         }
-        match page::wait(self.client(), Until::Sent { after: before.as_deref() }, timeout).await {
-            Ok((true, Screen::Chat { last: Some(message), .. })) => Ok(SendOutcome::Sent { message_id: message.id }),
-            Ok((_, Screen::Qr { .. })) => {
-                Err(SendError::Unconfirmed("logged out before the message showed a tick".into()))
+        let waited = match self.wait(Until::Sent { after: before.as_deref() }, timeout).await {
+            Ok(waited) => waited,
+            Err(err) => return Err(SendError::Unconfirmed(format!("lost the page while waiting for the tick: {err}"))),
+        };
+        let drift = |hook| SendError::HookMissing { hook, may_have_been_sent: true };
+        match waited.screen {
+            Screen::Chat { last: Some(message), .. } if waited.met => Ok(SendOutcome::Sent { message_id: message.id }),
+            // WhatsApp draws the new message at once, with a clock: none
+            // at all means its hook (or the button's) no longer matches.
+            Screen::Chat { last, .. } if last.as_ref().map(|m| &m.id) == before.as_ref() => {
+                Err(drift(selectors::OUTGOING.name))
             }
-            Ok((_, screen)) => {
-                Err(SendError::Unconfirmed(format!("no tick within {timeout:?} (page shows the {screen})")))
-            }
-            Err(err) => Err(SendError::Unconfirmed(format!("lost the page while waiting for the tick: {err}"))),
+            Screen::Chat { last: Some(message), .. } if message.status.is_none() => Err(drift(selectors::TICKS_NAME)),
+            screen => match gone(screen.clone()) {
+                Some(DriverError::LoggedOut) => {
+                    Err(SendError::Unconfirmed("logged out before the message showed a tick".into()))
+                }
+                _ => Err(SendError::Unconfirmed(format!("no tick within {timeout:?} (page shows the {screen})"))),
+            },
         }
     }
 }

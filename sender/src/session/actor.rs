@@ -9,12 +9,15 @@ use std::{
     time::{Duration, Instant},
 };
 
+use chrono::Utc;
 use shared::{
+    domain::Phone,
     qr,
     queue::{Command, CommandKind},
     realtime::CampaignEvent,
     repo::{
         deliveries::{self, SendingCampaign},
+        pairing,
         session_leases::{self, Lease},
     },
 };
@@ -26,11 +29,15 @@ use super::{
 };
 use crate::{
     context::SenderContext,
-    driver::{profile, LoginState, WhatsAppSession},
+    driver::{profile, DriverError, LoginState, WhatsAppSession},
 };
 
 /// How often an idle session looks at its page and its nudges.
 const TICK: Duration = Duration::from_secs(1);
+
+/// WhatsApp Web replaces a pairing code about every three minutes
+/// (`../shared/WHATSAPP-WEB.md`); the page's renewal is pushed when it comes.
+const PAIRING_CODE_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::seconds(180);
 
 pub(super) struct Actor {
     pub ctx: Arc<SenderContext>,
@@ -42,6 +49,9 @@ pub(super) struct Actor {
     login: LoginState,
     logged_in: bool,
     last_qr: Option<String>,
+    /// The number whose pairing code the page shows, once this session
+    /// asked WhatsApp Web for it.
+    pairing_for: Option<String>,
     last_active: Instant,
     /// Where the campaign's attachment was downloaded to, once.
     pub attachment_file: Option<PathBuf>,
@@ -66,6 +76,7 @@ pub async fn run(
         login: LoginState::Loading,
         logged_in: false,
         last_qr: None,
+        pairing_for: None,
         last_active: Instant::now(),
         attachment_file: None,
     };
@@ -73,6 +84,11 @@ pub async fn run(
         Ok(()) => actor.live().await,
         Err(err) => {
             tracing::error!(campaign.id = campaign_id, error = %err, "session could not open");
+            // A page the driver cannot work with is the user's to fix: say so.
+            if let Some(refused @ (DriverError::UiLanguage(_) | DriverError::BrowserRejected(_))) = err.downcast_ref() {
+                let event = CampaignEvent::ErrorUpdate { error: refused.to_string() };
+                actor.ctx.pusher.push(campaign_id, &event).await;
+            }
             SessionEnd::Failed
         }
     };
@@ -138,6 +154,8 @@ impl Actor {
                 Step::Failed => self.pause(&campaign, None).await,
                 Step::LoggedOut => Ok(None),
                 Step::Finished => Ok(Some(SessionEnd::Completed)),
+                // PAUSED with the reason: the next turn sees it.
+                Step::Stopped => Ok(None),
                 Step::LostLease => Ok(Some(SessionEnd::LostLease)),
             };
         }
@@ -171,11 +189,41 @@ impl Actor {
                 if self.logged_in {
                     self.logged_out(campaign).await?;
                 }
+                if let Some(phone) = &campaign.pairing_phone {
+                    return self.start_pairing(phone).await;
+                }
                 if self.last_qr.as_deref() != Some(raw.as_str()) {
                     deliveries::set_qr(&self.ctx.db, self.campaign_id, &raw).await?;
                     let event = CampaignEvent::QrCode { qr_code: qr::qr_code(&raw)? };
                     self.ctx.pusher.push(self.campaign_id, &event).await;
                     self.last_qr = Some(raw);
+                }
+            }
+            LoginState::PhoneEntry => {
+                if self.logged_in {
+                    self.logged_out(campaign).await?;
+                }
+            }
+            LoginState::PairingCode(code) => {
+                if self.logged_in {
+                    self.logged_out(campaign).await?;
+                }
+                match &campaign.pairing_phone {
+                    // A new code (WhatsApp renewed it), or a new request for the same number.
+                    Some(phone)
+                        if self.pairing_for.as_ref() == Some(phone)
+                            && campaign.pairing_code.as_ref() != Some(&code) =>
+                    {
+                        self.publish_pairing_code(phone, code).await?;
+                    }
+                    // Already published.
+                    Some(phone) if self.pairing_for.as_ref() == Some(phone) => {}
+                    // The code on the page is for another number: back to the QR, then ask.
+                    Some(_) => {
+                        self.pairing_for = None;
+                        self.whatsapp().restart().await?;
+                    }
+                    None => {}
                 }
             }
             LoginState::LoggedIn if !self.logged_in => self.logged_in_now().await?,
@@ -184,9 +232,43 @@ impl Actor {
         Ok(())
     }
 
+    /// "Link with phone number" for `phone`, from the QR screen. A page that
+    /// cannot show a code ends the request, with the reason for the user.
+    async fn start_pairing(&mut self, phone: &str) -> anyhow::Result<()> {
+        let asked = match Phone::parse(phone) {
+            Ok(parsed) => self.whatsapp().request_pairing_code(&parsed).await.map_err(anyhow::Error::from),
+            Err(err) => Err(anyhow::anyhow!("{phone} is not a phone number: {err}")),
+        };
+        match asked {
+            Ok(code) => {
+                self.pairing_for = Some(phone.to_owned());
+                self.publish_pairing_code(phone, code).await
+            }
+            Err(err) => {
+                tracing::error!(campaign.id = self.campaign_id, error = %err, "no pairing code");
+                pairing::clear(&self.ctx.db, self.campaign_id).await?;
+                let error = format!("WhatsApp Web did not give a pairing code ({err}); scan the QR code instead");
+                self.ctx.pusher.push(self.campaign_id, &CampaignEvent::ErrorUpdate { error }).await;
+                Ok(())
+            }
+        }
+    }
+
+    /// The page shows `code` for `phone`: stored for the API and pushed.
+    async fn publish_pairing_code(&mut self, phone: &str, code: String) -> anyhow::Result<()> {
+        let expires_at = Utc::now() + PAIRING_CODE_LIFETIME;
+        if pairing::record_code(&self.ctx.db, self.campaign_id, phone, &code, expires_at).await? {
+            tracing::info!(campaign.id = self.campaign_id, "pairing code shown");
+            self.ctx.pusher.push(self.campaign_id, &CampaignEvent::PairingCode { code, expires_at }).await;
+        }
+        Ok(())
+    }
+
     async fn logged_in_now(&mut self) -> anyhow::Result<()> {
         self.logged_in = true;
         self.last_qr = None;
+        self.pairing_for = None;
+        pairing::clear(&self.ctx.db, self.campaign_id).await?;
         self.last_active = Instant::now();
         let session_id = format!("{}:{}", self.ctx.sender_id(), self.campaign_id);
         deliveries::set_connection(&self.ctx.db, self.campaign_id, true, Some(&session_id)).await?;

@@ -4,6 +4,7 @@
 //! now".
 
 mod actor;
+mod drift;
 mod sending;
 mod snapshot;
 
@@ -17,7 +18,7 @@ use tokio::{sync::mpsc, task::JoinHandle};
 
 use crate::context::SenderContext;
 
-pub use snapshot::forget_login;
+pub use snapshot::{forget_login, key as snapshot_key};
 
 /// What the fleet may tell a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

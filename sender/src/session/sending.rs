@@ -14,7 +14,7 @@ use shared::{
     },
 };
 
-use super::actor::Actor;
+use super::{actor::Actor, drift};
 use crate::{
     context::SenderContext,
     driver::{MessageStatus, SendError, SendOutcome},
@@ -28,6 +28,9 @@ pub enum Step {
     LoggedOut,
     /// Every recipient is handled; the campaign is COMPLETED.
     Finished,
+    /// WhatsApp Web changed (a hook drifted, or the UI is not English): the
+    /// campaign is PAUSED with the reason, diagnostics are saved.
+    Stopped,
     LostLease,
 }
 
@@ -101,6 +104,17 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
             record_failure(&ctx, campaign, recipient.id, &err.to_string()).await?;
             Ok(Step::Failed)
         }
+        Err(err @ (SendError::HookMissing { .. } | SendError::UiLanguage(_))) => {
+            if err.may_have_been_sent() {
+                let mut conn = ctx.db.acquire().await?;
+                deliveries::settle_interrupted(&mut conn, campaign.id, &err.to_string()).await?;
+            } else {
+                deliveries::unclaim(&ctx.db, recipient.id).await?;
+            }
+            drift::stop_campaign(actor, campaign.id, &err).await?;
+            push_progress(&ctx, campaign.id).await?;
+            Ok(Step::Stopped)
+        }
         Err(SendError::Browser(err)) => {
             // Nothing was sent (the button was never pressed): put the
             // recipient back and let the session end; another try reopens it.
@@ -145,9 +159,11 @@ async fn attachment_file(actor: &mut Actor, campaign_id: i64) -> anyhow::Result<
     Ok(Some((file, attachment.mimetype)))
 }
 
-/// Whether the message now shows two ticks (recorded as DELIVERED once).
+/// Whether the message now shows two ticks, or was read (recorded as
+/// DELIVERED once).
 pub async fn check_delivered(actor: &Actor, delivery: &Delivery) -> anyhow::Result<bool> {
-    if actor.whatsapp().message_status(&delivery.phone).await? != Some(MessageStatus::Delivered) {
+    let status = actor.whatsapp().message_status(&delivery.phone).await?;
+    if status.is_none_or(|s| s < MessageStatus::Delivered) {
         return Ok(false);
     }
     let mut conn = actor.ctx.db.acquire().await?;

@@ -6,34 +6,66 @@ use std::{path::PathBuf, time::Duration};
 use sender::driver::{DriverConfig, Launcher, LoginState, Timeouts, WhatsAppSession};
 use shared::domain::Phone;
 use url::Url;
-use wa_simulator::{ControlClient, RunningSimulator, SimulatorConfig};
+use wa_simulator::{ControlClient, Markup, RunningSimulator, SimulatorConfig};
 
 pub struct Harness {
     /// Serves until the harness is dropped.
-    _simulator: RunningSimulator,
+    simulator: RunningSimulator,
     pub control: ControlClient,
     pub launcher: Launcher,
     pub profiles: tempfile::TempDir,
 }
 
 /// Timings short enough for tests, long enough for a busy 2-core machine.
-pub fn quick_simulator() -> SimulatorConfig {
-    SimulatorConfig { qr_refresh: Duration::from_secs(20), delivery_delay: Duration::from_millis(300) }
+pub fn quick_simulator(markup: Markup) -> SimulatorConfig {
+    SimulatorConfig::quick(markup)
+}
+
+/// Generous waits: a loaded 2-core machine is slow, and no test waits for
+/// them to pass except the drift tests, which set their own.
+pub fn test_timeouts() -> Timeouts {
+    Timeouts { page: Duration::from_secs(20), send: Duration::from_secs(10), media: Duration::from_secs(20) }
+}
+
+/// Runs an `async fn(Markup)` test once per markup generation of the
+/// simulator: `mod <name> { current, legacy }`.
+#[macro_export]
+macro_rules! on_both_markups {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn current() {
+                super::$name(wa_simulator::Markup::Current).await
+            }
+            #[tokio::test]
+            async fn legacy() {
+                super::$name(wa_simulator::Markup::Legacy).await
+            }
+        }
+    )*};
 }
 
 impl Harness {
-    pub async fn start() -> Self {
-        Self::with(quick_simulator()).await
+    pub async fn start(markup: Markup) -> Self {
+        Self::with(quick_simulator(markup)).await
     }
 
     pub async fn with(simulator: SimulatorConfig) -> Self {
+        Self::with_timeouts(simulator, test_timeouts()).await
+    }
+
+    pub async fn with_timeouts(simulator: SimulatorConfig, timeouts: Timeouts) -> Self {
         let simulator = RunningSimulator::start(simulator).await.expect("simulator starts");
         let mut config = DriverConfig::for_url(Url::parse(simulator.base_url()).unwrap());
-        config.timeouts =
-            Timeouts { page: Duration::from_secs(20), send: Duration::from_secs(10), media: Duration::from_secs(20) };
+        config.timeouts = timeouts;
         let launcher = Launcher::start(config).await.expect("chromedriver starts");
         let control = simulator.control();
-        Self { _simulator: simulator, control, launcher, profiles: tempfile::tempdir().unwrap() }
+        Self { simulator, control, launcher, profiles: tempfile::tempdir().unwrap() }
+    }
+
+    /// Where the simulated WhatsApp Web serves.
+    pub fn base_url(&self) -> &str {
+        self.simulator.base_url()
     }
 
     pub fn profile(&self, name: &str) -> PathBuf {
@@ -49,7 +81,7 @@ impl Harness {
         let session = self.open(name).await;
         let LoginState::Qr(qr) = session.login_state().await.unwrap() else { panic!("a new profile shows the QR") };
         self.control.scan(&qr, None).await.expect("the QR scans");
-        let state = session.next_login_state(&LoginState::Qr(qr), Duration::from_secs(5)).await.unwrap();
+        let state = session.next_login_state(&LoginState::Qr(qr), Duration::from_secs(15)).await.unwrap();
         assert_eq!(state, LoginState::LoggedIn);
         session
     }

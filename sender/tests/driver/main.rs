@@ -3,5 +3,6 @@
 
 mod helpers;
 mod login;
+mod probe;
 mod send;
 mod snapshot;

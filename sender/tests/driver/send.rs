@@ -1,30 +1,42 @@
-//! Sending text and attachments, delivery ticks, and numbers that are not on
-//! WhatsApp.
+//! Sending text and attachments, ticks (sent → delivered → read), numbers
+//! that are not on WhatsApp, chats opened inside the app, and drift.
 
 use std::time::{Duration, Instant};
 
-use sender::driver::{qr, MessageStatus, SendOutcome, WhatsAppSession};
+use sender::driver::{qr, ChatOpening, MessageStatus, SendError, SendOutcome, Timeouts, WhatsAppSession};
 use sha2::{Digest, Sha256};
 use shared::domain::Phone;
-use wa_simulator::DeliveryStatus;
+use wa_simulator::{DeliveryStatus, Markup, SimulatorConfig};
 
-use crate::helpers::{phone, Harness};
+use crate::{
+    helpers::{phone, quick_simulator, test_timeouts, Harness},
+    on_both_markups,
+};
 
-async fn wait_until_delivered(session: &WhatsAppSession, to: &Phone) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+on_both_markups!(
+    text_arrives_exactly_and_ticks_go_sent_delivered_read,
+    media_arrive_with_name_size_and_caption,
+    a_number_not_on_whatsapp_fails_alone,
+);
+
+/// Waits until the newest message to `to` shows `wanted` (read also counts
+/// as delivered).
+async fn wait_for_status(session: &WhatsAppSession, to: &Phone, wanted: MessageStatus) {
+    let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let status = session.message_status(to).await.unwrap();
-        if status == Some(MessageStatus::Delivered) {
+        if status == Some(wanted) {
             return;
         }
-        assert!(Instant::now() < deadline, "still {status:?}");
+        assert!(Instant::now() < deadline, "still {status:?}, waiting for {wanted:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
-#[tokio::test]
-async fn text_arrives_exactly_and_turns_delivered() {
-    let harness = Harness::start().await;
+async fn text_arrives_exactly_and_ticks_go_sent_delivered_read(markup: Markup) {
+    // Receipts come only when the test pushes them.
+    let simulator = SimulatorConfig { delivery_delay: Duration::from_secs(3600), ..quick_simulator(markup) };
+    let harness = Harness::with(simulator).await;
     let session = harness.logged_in("text").await;
     let maryam = phone("09121234567");
     let texts = ["سلام مریم جان! تخفیف ۲۰٪ فقط تا جمعه 🎉🔥\nبا ما همراه باشید.", "Second message: a+b & c=d? 100% ✅"];
@@ -40,27 +52,44 @@ async fn text_arrives_exactly_and_turns_delivered() {
 
     let received = harness.control.messages(Some(maryam.as_str())).await.unwrap();
     let got: Vec<_> = received.iter().map(|m| m.text.as_deref().unwrap()).collect();
-    assert_eq!(got, texts);
+    assert_eq!(got, texts, "emoji and the newline survive typing");
     let device = &harness.control.devices().await.unwrap()[0];
     assert!(received.iter().all(|m| m.device == device.id && m.to == "989121234567" && m.attachment.is_none()));
     assert!(ids[1].ends_with(&received[1].id), "{} is WhatsApp's key of {}", ids[1], received[1].id);
 
-    // The chat is still open: its ticks turn double once delivered.
-    wait_until_delivered(&session, &maryam).await;
-    // A chat that is not open is opened to read them.
+    // One tick, then two, then two blue ones, read from the open chat.
+    assert_eq!(session.message_status(&maryam).await.unwrap(), Some(MessageStatus::Sent));
+    harness.control.receipts(maryam.as_str(), DeliveryStatus::Delivered).await.unwrap();
+    wait_for_status(&session, &maryam, MessageStatus::Delivered).await;
+    harness.control.receipts(maryam.as_str(), DeliveryStatus::Read).await.unwrap();
+    wait_for_status(&session, &maryam, MessageStatus::Read).await;
+
+    // Another chat, then back: a chat that is not open is opened to read them.
     let other = phone("989351234567");
     assert!(matches!(session.send_text(&other, "hi").await.unwrap(), SendOutcome::Sent { .. }));
-    wait_until_delivered(&session, &maryam).await;
-    let statuses = harness.control.messages(Some(maryam.as_str())).await.unwrap();
-    assert!(statuses.iter().all(|m| m.status == DeliveryStatus::Delivered));
+    wait_for_status(&session, &maryam, MessageStatus::Read).await;
+
+    // Each markup was read through its own alternatives: the current one
+    // first in the list, the legacy data-icon ones as the fallback.
+    let matched = session.matched_alternatives();
+    let index = |hook: &str| matched.iter().find(|(h, ..)| h == hook).map(|(_, i, _)| *i);
+    let expected = match markup {
+        Markup::Current => (Some(0), Some(0)),
+        Markup::Legacy => (Some(2), Some(2)),
+    };
+    assert_eq!((index("send"), index("ticks")), expected, "{matched:?}");
+
+    // Every chat opened inside the running app: no reload per message.
+    let opens = session.chat_opens();
+    assert_eq!(opens.reloads, 0, "{opens:?}");
+    assert!(opens.in_app >= 3, "{opens:?}");
 
     session.close().await.unwrap();
     harness.finish().await;
 }
 
-#[tokio::test]
-async fn media_arrive_with_name_size_and_caption() {
-    let harness = Harness::start().await;
+async fn media_arrive_with_name_size_and_caption(markup: Markup) {
+    let harness = Harness::start(markup).await;
     let session = harness.logged_in("media").await;
     let to = phone("989121234567");
     let files = tempfile::tempdir().unwrap();
@@ -72,7 +101,7 @@ async fn media_arrive_with_name_size_and_caption() {
     let pdf: Vec<u8> = b"%PDF-1.4\n".iter().copied().chain((0..50_000u32).map(|i| (i % 251) as u8)).collect();
     std::fs::write(&document, &pdf).unwrap();
 
-    let caption = "پیشنهاد ویژه 🎁 for you";
+    let caption = "پیشنهاد ویژه 🎁 for you\nline two";
     let sent = session.send_media(&to, &photo, "image/png", caption).await.unwrap();
     assert!(matches!(sent, SendOutcome::Sent { .. }), "{sent:?}");
     let sent = session.send_media(&to, &document, "application/pdf", "").await.unwrap();
@@ -91,14 +120,14 @@ async fn media_arrive_with_name_size_and_caption() {
     assert_eq!((doc.name.as_str(), doc.mime.as_str()), ("لیست قیمت.pdf", "application/pdf"));
     assert_eq!((doc.size, doc.sha256.clone()), (pdf.len() as u64, hex::encode(Sha256::digest(&pdf))));
     assert_eq!(received[1].caption, None);
+    assert_eq!(session.chat_opens().reloads, 0);
 
     session.close().await.unwrap();
     harness.finish().await;
 }
 
-#[tokio::test]
-async fn a_number_not_on_whatsapp_fails_alone() {
-    let harness = Harness::start().await;
+async fn a_number_not_on_whatsapp_fails_alone(markup: Markup) {
+    let harness = Harness::start(markup).await;
     let session = harness.logged_in("invalid").await;
     let (nobody, somebody) = (phone("989121111111"), phone("989122222222"));
     harness.control.not_on_whatsapp(nobody.as_str()).await.unwrap();
@@ -117,6 +146,46 @@ async fn a_number_not_on_whatsapp_fails_alone() {
 
     assert!(harness.control.messages(Some(nobody.as_str())).await.unwrap().is_empty());
     assert_eq!(harness.control.messages(Some(somebody.as_str())).await.unwrap().len(), 2);
+
+    session.close().await.unwrap();
+    harness.finish().await;
+}
+
+#[tokio::test]
+async fn reloading_for_each_chat_still_sends() {
+    let harness = Harness::start(Markup::Current).await;
+    let session = harness.logged_in("reload").await;
+    session.set_chat_opening(ChatOpening::Reload);
+    let to = phone("989121234567");
+    assert!(matches!(session.send_text(&to, "via the send link").await.unwrap(), SendOutcome::Sent { .. }));
+    assert_eq!(session.chat_opens().reloads, 1);
+    assert_eq!(harness.control.messages(Some(to.as_str())).await.unwrap().len(), 1);
+    session.close().await.unwrap();
+    harness.finish().await;
+}
+
+#[tokio::test]
+async fn a_drifted_hook_is_named_and_its_diagnostics_hold_no_text() {
+    // Drift is found when a hook's wait runs out: keep that wait short here.
+    let timeouts = Timeouts { page: Duration::from_secs(4), ..test_timeouts() };
+    let harness = Harness::with_timeouts(quick_simulator(Markup::Current), timeouts).await;
+    let session = harness.logged_in("drift").await;
+    let to = phone("989121234567");
+    let secret = "Top secret offer for Maryam 🎁";
+    assert!(matches!(session.send_text(&to, secret).await.unwrap(), SendOutcome::Sent { .. }));
+
+    harness.control.drift("send").await.unwrap();
+    let err = session.send_text(&to, secret).await.unwrap_err();
+    assert!(matches!(err, SendError::HookMissing { hook: "send", may_have_been_sent: false }), "{err}");
+    assert!(!err.may_have_been_sent());
+    assert_eq!(harness.control.messages(None).await.unwrap().len(), 1, "nothing more left");
+
+    let diagnostics = session.diagnostics().await.unwrap();
+    assert_eq!(&diagnostics.screenshot[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(diagnostics.outline.contains("div#main"), "{}", diagnostics.outline);
+    for leak in ["Top secret", "Maryam", "989121234567", "2@", "Submit"] {
+        assert!(!diagnostics.outline.contains(leak), "{leak} leaked into the outline");
+    }
 
     session.close().await.unwrap();
     harness.finish().await;

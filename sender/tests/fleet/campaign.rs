@@ -5,7 +5,11 @@ use std::{collections::HashMap, time::Duration};
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use wa_simulator::Markup;
+
 use crate::stack::{events_until, eventually, next_event, Stack};
+
+crate::on_both_markups!(a_campaign_from_sign_up_to_report, a_text_campaign_arrives_word_for_word);
 
 pub const MESSAGE: &str = "سلام {name}! تخفیف ویژه امروز 🎉";
 
@@ -29,6 +33,12 @@ pub fn recipients_xlsx(count: usize) -> (Vec<u8>, Vec<String>) {
 /// Create a campaign with an image attachment and `count` recipients;
 /// returns its id and the phones.
 pub async fn campaign_with_recipients(stack: &Stack, token: &str, count: usize) -> (i64, Vec<String>) {
+    campaign_with(stack, token, count, true).await
+}
+
+/// Create a campaign (with an image attachment, or text only) and `count`
+/// recipients; returns its id and the phones.
+pub async fn campaign_with(stack: &Stack, token: &str, count: usize, attachment: bool) -> (i64, Vec<String>) {
     let (status, created) = stack
         .call(
             Method::POST,
@@ -40,17 +50,19 @@ pub async fn campaign_with_recipients(stack: &Stack, token: &str, count: usize) 
     assert_eq!(status, 201, "{created}");
     let id = created["campaign"]["id"].as_i64().unwrap();
 
-    let image = shared::qr::render_png("an attachment").unwrap();
-    let part = reqwest::multipart::Part::bytes(image).file_name("پوستر.png").mime_str("image/png").unwrap();
-    let upload = stack
-        .http
-        .post(stack.url(&format!("/api/campaigns/{id}/attachment")))
-        .bearer_auth(token)
-        .multipart(reqwest::multipart::Form::new().part("attachment", part))
-        .send()
-        .await
-        .unwrap();
-    assert!(upload.status().is_success(), "{}", upload.text().await.unwrap());
+    if attachment {
+        let image = shared::qr::render_png("an attachment").unwrap();
+        let part = reqwest::multipart::Part::bytes(image).file_name("پوستر.png").mime_str("image/png").unwrap();
+        let upload = stack
+            .http
+            .post(stack.url(&format!("/api/campaigns/{id}/attachment")))
+            .bearer_auth(token)
+            .multipart(reqwest::multipart::Form::new().part("attachment", part))
+            .send()
+            .await
+            .unwrap();
+        assert!(upload.status().is_success(), "{}", upload.text().await.unwrap());
+    }
 
     let (xlsx, phones) = recipients_xlsx(count);
     let part = reqwest::multipart::Part::bytes(xlsx).file_name("list.xlsx");
@@ -91,9 +103,8 @@ pub async fn received_counts(stack: &Stack) -> HashMap<String, usize> {
     counts
 }
 
-#[tokio::test]
-async fn a_campaign_from_sign_up_to_report() {
-    let mut stack = Stack::start().await;
+async fn a_campaign_from_sign_up_to_report(markup: Markup) {
+    let mut stack = Stack::with_markup(markup).await;
     stack.spawn_sender("solo");
     let token = stack.customer_with_package().await;
     let (id, phones) = campaign_with_recipients(&stack, &token, 20).await;
@@ -165,6 +176,36 @@ async fn a_campaign_from_sign_up_to_report() {
         }
     }
     assert!(next_event(&mut socket, Duration::from_millis(200)).await.is_none_or(|e| e["type"] != "progress_update"));
+}
+
+async fn a_text_campaign_arrives_word_for_word(markup: Markup) {
+    let mut stack = Stack::with_markup(markup).await;
+    stack.spawn_sender("solo");
+    let token = stack.customer_with_package().await;
+    let (id, phones) = campaign_with(&stack, &token, 4, false).await;
+    let mut socket = stack.websocket(id, &token).await;
+    connect_whatsapp(&stack, &token, id, &mut socket).await;
+    let (status, started) = stack.call(Method::POST, &format!("/api/campaigns/{id}/start"), &token, None).await;
+    assert_eq!(status, 200, "{started}");
+    let events = events_until(&mut socket, "completion_update", Duration::from_secs(120)).await;
+    assert_eq!(events.last().unwrap()["data"]["report"]["sentCount"].as_i64(), Some(4));
+
+    let messages = stack.simulator.control().messages(None).await.unwrap();
+    let mut to: Vec<&str> = messages.iter().map(|m| m.to.as_str()).collect();
+    to.sort();
+    assert_eq!(to, phones.iter().map(String::as_str).collect::<Vec<_>>(), "each phone once");
+    assert!(messages.iter().all(|m| m.text.as_deref() == Some(MESSAGE) && m.attachment.is_none()));
+    // The ticks turn double while the sender watches them.
+    eventually("delivery ticks", Duration::from_secs(10), || async {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM recipients WHERE campaign_id = ? AND status = 'DELIVERED'")
+                .bind(id)
+                .fetch_one(&stack.db)
+                .await
+                .ok()?;
+        (count > 0).then_some(())
+    })
+    .await;
 }
 
 /// Phone → status from the per-recipient sheet of a report workbook.

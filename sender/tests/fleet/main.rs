@@ -6,6 +6,26 @@
 
 mod stack;
 
+/// Runs an `async fn(Markup)` test once per markup generation of the
+/// simulator: `mod <name> { current, legacy }`.
+#[macro_export]
+macro_rules! on_both_markups {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn current() {
+                super::$name(wa_simulator::Markup::Current).await
+            }
+            #[tokio::test]
+            async fn legacy() {
+                super::$name(wa_simulator::Markup::Legacy).await
+            }
+        }
+    )*};
+}
+
 mod campaign;
+mod drift;
 mod faults;
+mod pairing;
 mod steering;

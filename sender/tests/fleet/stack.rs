@@ -14,7 +14,7 @@ use shared::{config::Settings, AppContext};
 use sqlx::MySqlPool;
 use tokio::net::TcpStream;
 use tokio_tungstenite::{connect_async, tungstenite::Message, MaybeTlsStream, WebSocketStream};
-use wa_simulator::{RunningSimulator, SimulatorConfig};
+use wa_simulator::{Markup, RunningSimulator, SimulatorConfig};
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -26,6 +26,7 @@ pub struct Stack {
     pub sessions_queue: String,
     pub dead_letter_queue: String,
     pub sqs: aws_sdk_sqs::Client,
+    pub s3: aws_sdk_s3::Client,
     env: HashMap<String, String>,
     senders: Vec<SenderProcess>,
     scratch: PathBuf,
@@ -41,7 +42,20 @@ fn endpoint() -> String {
 }
 
 impl Stack {
+    /// The whole system against the simulator's current markup.
     pub async fn start() -> Self {
+        Self::with_markup(Markup::Current).await
+    }
+
+    pub async fn with_markup(markup: Markup) -> Self {
+        Self::with_simulator(SimulatorConfig {
+            delivery_delay: Duration::from_millis(100),
+            ..SimulatorConfig::quick(markup)
+        })
+        .await
+    }
+
+    pub async fn with_simulator(simulator: SimulatorConfig) -> Self {
         // The gateway's logs show with a failing test's output.
         let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
         let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
@@ -68,19 +82,10 @@ impl Stack {
         let dead_letter_arn = queue_arn(&sqs, &dead_letters).await;
         let sessions = create_queue(&sqs, &format!("t-{short}-sessions"), Some(&dead_letter_arn)).await;
         let bucket = format!("test-{unique}");
-        aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build())
-            .create_bucket()
-            .bucket(&bucket)
-            .send()
-            .await
-            .unwrap();
+        let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
+        s3.create_bucket().bucket(&bucket).send().await.unwrap();
 
-        let simulator = RunningSimulator::start(SimulatorConfig {
-            qr_refresh: Duration::from_secs(20),
-            delivery_delay: Duration::from_millis(100),
-        })
-        .await
-        .unwrap();
+        let simulator = RunningSimulator::start(simulator).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let api = format!("http://{}", listener.local_addr().unwrap());
         let env: HashMap<String, String> = [
@@ -132,10 +137,21 @@ impl Stack {
             sessions_queue: sessions,
             dead_letter_queue: dead_letters,
             sqs,
+            s3,
             env,
             senders: Vec::new(),
             scratch,
         }
+    }
+
+    /// Sets (or replaces) a variable for the senders started from now on.
+    pub fn set_sender_env(&mut self, name: &str, value: &str) {
+        self.env.insert(name.to_owned(), value.to_owned());
+    }
+
+    /// The bucket the senders write to.
+    pub fn bucket(&self) -> &str {
+        &self.env["S3_BUCKET"]
     }
 
     /// Start one more `sender` process.

@@ -61,9 +61,10 @@ async fn a_pause_stops_the_messages_and_a_resume_finishes_them_once() {
     assert_eq!(status(&stack, &token, id).await, "COMPLETED");
 }
 
-#[tokio::test]
-async fn a_logout_on_the_phone_pauses_the_campaign_with_an_error() {
-    let mut stack = Stack::start().await;
+crate::on_both_markups!(a_logout_on_the_phone_pauses_the_campaign_with_an_error);
+
+async fn a_logout_on_the_phone_pauses_the_campaign_with_an_error(markup: wa_simulator::Markup) {
+    let mut stack = Stack::with_markup(markup).await;
     stack.spawn_sender("solo");
     let token = stack.customer_with_package().await;
     let (id, phones) = campaign_with_recipients(&stack, &token, 10).await;

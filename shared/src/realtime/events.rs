@@ -73,6 +73,12 @@ pub enum CampaignEvent {
     QrCode {
         qr_code: QrCodePayload,
     },
+    /// "Link with phone number": the code to type on the phone, until it
+    /// expires (WhatsApp Web renews it about every 3 minutes).
+    PairingCode {
+        code: String,
+        expires_at: DateTime<Utc>,
+    },
 }
 
 impl CampaignEvent {
@@ -84,6 +90,7 @@ impl CampaignEvent {
             Self::ErrorUpdate { .. } => "error_update",
             Self::CompletionUpdate { .. } => "completion_update",
             Self::QrCode { .. } => "qr_code",
+            Self::PairingCode { .. } => "pairing_code",
         }
     }
 
@@ -98,6 +105,9 @@ impl CampaignEvent {
             Self::ErrorUpdate { error } => json!({ "error": error }),
             Self::CompletionUpdate { report } => json!({ "report": report }),
             Self::QrCode { qr_code } => json!({ "qrCode": qr_code }),
+            Self::PairingCode { code, expires_at } => json!({
+                "code": code, "expiresAt": expires_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            }),
         }
     }
 

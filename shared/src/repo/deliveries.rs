@@ -26,6 +26,10 @@ pub struct SendingCampaign {
     pub delivered_count: i32,
     pub is_connected: bool,
     pub started_at: Option<DateTime<Utc>>,
+    /// "Link with phone number" was asked for this number (see `pairing`).
+    pub pairing_phone: Option<String>,
+    /// The code last recorded for it (`None` until the sender records one).
+    pub pairing_code: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -46,7 +50,8 @@ pub struct SendingAttachment {
 pub async fn campaign(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<SendingCampaign>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, user_id, title, message, status, send_interval, total_recipients, sent_count, failed_count, \
-         delivered_count, is_connected, started_at FROM campaigns WHERE id = ?",
+         delivered_count, is_connected, started_at, pairing_phone, pairing_code \
+         FROM campaigns WHERE id = ?",
     )
     .bind(campaign_id)
     .fetch_optional(db)

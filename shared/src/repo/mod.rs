@@ -11,6 +11,7 @@ pub mod deliveries;
 pub mod orders;
 pub mod otps;
 pub mod packages;
+pub mod pairing;
 pub mod quota;
 pub mod recipients;
 pub mod refresh_tokens;

@@ -3,6 +3,7 @@
 //! and changes the campaign in MySQL first, then nudges the sender fleet
 //! (`queue::dispatch`); the sender acts on what the database says.
 
+mod pairing;
 mod qr;
 mod schedule;
 mod start;
@@ -21,6 +22,7 @@ use crate::{
     AppContext,
 };
 
+pub use pairing::{request_pairing_code, PairingCode};
 pub use qr::{request_qr, QrAnswer};
 pub use schedule::{cancel_schedule, run_scheduler, scheduled, SchedulerReport};
 pub use start::{resume, start, Starter};

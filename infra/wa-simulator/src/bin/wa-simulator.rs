@@ -1,6 +1,7 @@
 //! Runs the WhatsApp Web simulator for local runs: `WA_SIM_PORT` (default
-//! 3100) on 127.0.0.1; timings from `WA_SIM_QR_REFRESH_MS` and
-//! `WA_SIM_DELIVERY_DELAY_MS`. Point the sender's `WHATSAPP_URL` at it.
+//! 3100) on 127.0.0.1; the rest from `WA_SIM_*` (see
+//! [`wa_simulator::SimulatorConfig::from_env`]). Point the sender's
+//! `WHATSAPP_URL` at it.
 
 use anyhow::Context;
 use tracing_subscriber::EnvFilter;

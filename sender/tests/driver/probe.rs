@@ -1,0 +1,66 @@
+//! `sender probe`: an operator's check of a stored session against the live
+//! page, run as the real binary on a real profile.
+
+use sender::driver::SendOutcome;
+use wa_simulator::Markup;
+
+use crate::{
+    helpers::{phone, Harness},
+    on_both_markups,
+};
+
+on_both_markups!(the_probe_prints_the_matching_alternative_of_every_hook_and_names_a_drifted_one);
+
+async fn the_probe_prints_the_matching_alternative_of_every_hook_and_names_a_drifted_one(markup: Markup) {
+    let harness = Harness::start(markup).await;
+    let session = harness.logged_in("probed").await;
+    let to = phone("989121234567");
+    assert!(matches!(session.send_text(&to, "a message to find").await.unwrap(), SendOutcome::Sent { .. }));
+    session.close().await.unwrap();
+    let profile = harness.profile("probed");
+
+    let (profile, base_url, to_digits) =
+        (profile.to_str().unwrap().to_owned(), harness.base_url().to_owned(), to.as_str().to_owned());
+    // Not a blocking wait: the simulator serves from this test's runtime.
+    let probe = |label: &'static str| {
+        let (profile, base_url, to_digits) = (profile.clone(), base_url.clone(), to_digits.clone());
+        async move {
+            let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_sender"))
+                .args(["probe", "--profile", &profile, "--phone", &to_digits])
+                .env("WHATSAPP_URL", &base_url)
+                .env("RUST_LOG", "warn")
+                .env("RUST_BACKTRACE", "0")
+                .output()
+                .await
+                .expect("the sender binary runs");
+            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+            println!("probe {label}:\n{stdout}{stderr}");
+            (output.status.success(), stdout, stderr)
+        }
+    };
+
+    let (passed, report, _) = probe("before the drift").await;
+    assert!(passed, "{report}");
+    assert!(report.contains("login: logged in") && report.contains("chat opened: in-app"), "{report}");
+    assert!(report.contains("own number: 989000000000"), "{report}");
+    let expected_send = match markup {
+        Markup::Current => r#"#0 current: aria-label: #main footer button[aria-label="Send"]"#,
+        Markup::Legacy => r#"#2 legacy: data-icon: #main footer span[data-icon="send"]"#,
+    };
+    for line in
+        ["ok     chat-list", "ok     compose", "ok     attach", "ok     media-input", "ok     ticks", expected_send]
+    {
+        assert!(report.contains(line), "{line} missing from:\n{report}");
+    }
+    assert!(!report.contains("DRIFT"), "{report}");
+
+    harness.control.drift("send").await.unwrap();
+    let (passed, report, errors) = probe("after the drift").await;
+    assert!(!passed, "a drift fails the probe");
+    assert!(report.contains("DRIFT  send"), "{report}");
+    assert!(errors.contains("no alternative matched for: send"), "{errors}");
+    // Probing sent nothing.
+    assert_eq!(harness.control.messages(None).await.unwrap().len(), 1);
+    harness.finish().await;
+}
