@@ -280,7 +280,8 @@ async function route() {
   if (location.pathname.endsWith('/payment/result') && !location.hash) {
     history.replaceState(null, '', '/console/' + location.search + '#/payment-result');
   }
-  const hash = location.hash || (auth.get() ? '#/campaigns' : '#/login');
+  if (!location.hash) history.replaceState(null, '', auth.get() ? '#/campaigns' : '#/login');
+  const hash = location.hash;
   const found = ROUTES.find(([re]) => re.test(hash));
   if (!found) return go('#/campaigns');
   const [re, render, needsLogin = true] = found;
@@ -432,7 +433,7 @@ function newCampaignPage() {
 // ---------------------------------------------------------------- one campaign
 async function campaignPage(id) {
   const view = { campaign: null };
-  const head = h('div', { class: 'toolbar' });
+  const head = h('div', { class: 'toolbar', id: 'campaign-head' });
   const counters = h('div', { class: 'counters', id: 'counters' });
   const bar = h('div', { class: 'bar-fill' });
   const barText = h('span', { id: 'percentage' });

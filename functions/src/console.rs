@@ -20,7 +20,7 @@ use axum::{
 };
 use serde::Deserialize;
 use serde_json::json;
-use shared::{AppContext, ApiError};
+use shared::{ApiError, AppContext};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 const INDEX: &str = include_str!("../console/index.html");
