@@ -609,8 +609,9 @@ async function campaignPage(id) {
 function liveEvents(id, ui) {
   let ws, closed = false, delay = 500, timer;
   function connect() {
-    const base = config.wsBase || location.origin.replace(/^http/, 'ws');
-    ws = new WebSocket(`${base}/ws/campaigns?campaignId=${id}&token=${encodeURIComponent(auth.get()?.accessToken || '')}`);
+    // Locally the gateway's /ws/campaigns; in AWS the WebSocket API's stage URL (config.json).
+    const base = config.wsUrl || location.origin.replace(/^http/, 'ws') + '/ws/campaigns';
+    ws = new WebSocket(`${base}?campaignId=${id}&token=${encodeURIComponent(auth.get()?.accessToken || '')}`);
     ws.onopen = () => { delay = 500; ui.liveState.textContent = t('live'); ui.liveState.className = 'badge ok'; };
     ws.onmessage = (m) => {
       let e;
@@ -789,4 +790,5 @@ window.addEventListener('hashchange', route);
   } catch { /* static hosting without a config: same origin */ }
   await route();
   document.body.dataset.ready = 'true';
+  document.body.dataset.readyMs = Math.round(performance.now()); // infra/console-weight.sh reads it
 })();

@@ -94,7 +94,8 @@ fn asset(body: &'static str, content_type: &'static str) -> impl std::future::Fu
     )
 }
 
-/// `{simulatorUrl, apiBase}`: the simulator only when it answers its
+/// `{simulatorUrl, apiBase, wsUrl}` (`wsUrl` null: this origin's
+/// `/ws/campaigns`): the simulator only when it answers its
 /// control API, so a `WHATSAPP_URL` that is something else shows nothing.
 async fn config(State(console): State<Console>) -> Response {
     let simulator = match &console.simulator_url {
@@ -104,7 +105,7 @@ async fn config(State(console): State<Console>) -> Response {
         }
         None => None,
     };
-    let mut response = Json(json!({ "simulatorUrl": simulator, "apiBase": "" })).into_response();
+    let mut response = Json(json!({ "simulatorUrl": simulator, "apiBase": "", "wsUrl": null })).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
