@@ -90,6 +90,8 @@ function h(tag, attrs, ...children) {
   return el;
 }
 const $ = (sel, root = document) => root.querySelector(sel);
+/// Replace an element's children, leaving out the `cond && el` that were false.
+const put = (el, ...children) => el.replaceChildren(...children.flat().filter((c) => c != null && c !== false && c !== ''));
 const main = () => $('#main');
 function toast(text, bad) {
   const el = $('#toast');
@@ -228,13 +230,13 @@ function go(hash) {
 let leave = []; // what the current page must stop when another opens
 function page(title, ...content) {
   document.title = `${title} · ${t('brand')}`;
-  main().replaceChildren(h('h1', {}, title), ...content);
+  put(main(), h('h1', {}, title), ...content);
 }
 function header() {
   const a = auth.get();
   const link = (hash, key) => h('a', { href: hash, class: location.hash.startsWith(hash) ? 'on' : null }, t(key));
   const isAdmin = a && ['ADMIN', 'SUPER_ADMIN'].includes(a.user?.role);
-  $('#top').replaceChildren(
+  put($('#top'), 
     h('nav', {},
       h('a', { href: '#/campaigns', class: 'brand' }, t('brand')),
       a ? [link('#/campaigns', 'campaigns'), link('#/packages', 'packages'), link('#/subscription', 'subscription'),
@@ -301,6 +303,7 @@ function loginPage() {
     form([field('email', t('email'), { type: 'email', autocomplete: 'username' }),
       field('password', t('password'), { type: 'password', autocomplete: 'current-password' })], t('login'),
     async (v) => {
+      auth.set(null); // a wrong password is a 401 to show, not a session to refresh
       const r = await api('POST', '/api/user/login', v);
       auth.set({ accessToken: r.accessToken, refreshToken: r.refreshToken, user: r.user });
       go('#/campaigns');
@@ -364,7 +367,7 @@ async function campaignsPage() {
     const q = new URLSearchParams({ page: state.page, limit: 10, ...(state.search && { search: state.search }),
       ...(state.status && { status: state.status }) });
     const r = await api('GET', '/api/campaigns?' + q);
-    list.replaceChildren(r.campaigns.length ? h('div', { class: 'rows' }, r.campaigns.map((c) => h('div', { class: 'row', 'data-campaign': c.id },
+    put(list, r.campaigns.length ? h('div', { class: 'rows' }, r.campaigns.map((c) => h('div', { class: 'row', 'data-campaign': c.id },
       h('input', { type: 'checkbox', 'aria-label': t('report'), checked: selected.has(c.id), onchange: (e) => {
         e.target.checked ? selected.add(c.id) : selected.delete(c.id);
         multi.disabled = !selected.size;
@@ -451,7 +454,7 @@ async function campaignPage(id) {
     bar.style.width = Math.min(100, pct) + '%';
     barText.textContent = fmtNum(pct) + '%';
     barText.dataset.value = pct;
-    counters.replaceChildren(...[['total', total], ['sent', p.sent], ['failed', p.failed], ['delivered', p.delivered]]
+    put(counters, ...[['total', total], ['sent', p.sent], ['failed', p.failed], ['delivered', p.delivered]]
       .map(([k, n]) => h('div', { 'data-counter': k }, h('b', {}, fmtNum(n ?? 0)), h('span', {}, t(k)))));
   }
   function event(text) {
@@ -462,7 +465,7 @@ async function campaignPage(id) {
     linkState.textContent = isConnected ? t('linked') : t('waitingScan');
     linkState.className = isConnected ? 'ok' : 'muted';
     linkState.dataset.connected = isConnected;
-    if (isConnected) qrBox.replaceChildren();
+    if (isConnected) put(qrBox, );
   }
   const act = (path, label, cls) => h('button', { class: cls, 'data-action': path, onclick: async (e) => {
     e.target.disabled = true;
@@ -472,9 +475,9 @@ async function campaignPage(id) {
   } }, label);
   function show(partial) {
     const c = (view.campaign = { ...view.campaign, ...partial });
-    head.replaceChildren(h('h2', { class: 'grow' }, c.title || `#${c.id}`), badge(c.status));
+    put(head, h('h2', { class: 'grow' }, c.title || `#${c.id}`), badge(c.status));
     const s = c.status;
-    controls.replaceChildren(
+    put(controls, 
       ['READY', 'DRAFT'].includes(s) && !c.isScheduled && act('start', t('start')),
       s === 'RUNNING' && act('pause', t('pause'), 'secondary'),
       s === 'PAUSED' && act('resume', t('resume')),
@@ -508,7 +511,7 @@ async function campaignPage(id) {
     body.append('recipientsFile', file, file.name);
     try {
       const r = await api('POST', `/api/campaigns/${id}/recipients`, body);
-      importResult.replaceChildren(h('p', { class: 'ok' }, `${t('imported')}: ${fmtNum(r.imported ?? r.recipientsCount)} · ${t('skipped')}: ${fmtNum(r.skipped ?? 0)} · ${t('duplicates')}: ${fmtNum(r.duplicates ?? 0)}`),
+      put(importResult, h('p', { class: 'ok' }, `${t('imported')}: ${fmtNum(r.imported ?? r.recipientsCount)} · ${t('skipped')}: ${fmtNum(r.skipped ?? 0)} · ${t('duplicates')}: ${fmtNum(r.duplicates ?? 0)}`),
         (r.skippedRows || []).length ? h('table', { class: 'skipped' }, h('tr', {}, h('th', {}, t('row')), h('th', {}, t('value')), h('th', {}, t('reason'))),
           r.skippedRows.map((s) => h('tr', {}, h('td', {}, fmtNum(s.row)), h('td', {}, s.value), h('td', {}, s.reason)))) : null);
       show({ status: r.campaign.status, totalRecipients: r.campaign.totalRecipients });
@@ -535,7 +538,7 @@ async function campaignPage(id) {
   const attachForm = h('form', { class: 'card' }, h('h3', {}, t('attachment')));
   const attachInfo = h('div', { id: 'attachment-info' });
   function showAttachment(a) {
-    attachInfo.replaceChildren(a ? h('p', {}, `${a.originalName} (${fmtNum(Math.ceil(a.size / 1024))} KB) `,
+    put(attachInfo, a ? h('p', {}, `${a.originalName} (${fmtNum(Math.ceil(a.size / 1024))} KB) `,
       h('button', { type: 'button', class: 'link', onclick: async () => {
         try { await api('DELETE', `/api/campaigns/${id}/attachment`); showAttachment(null); } catch (err) { showError(attachForm, err); }
       } }, t('remove'))) : h('p', { class: 'muted' }, t('none')));
@@ -557,7 +560,7 @@ async function campaignPage(id) {
   function drawQr(q) {
     if (!q?.image) return;
     lastRaw = q.raw;
-    qrBox.replaceChildren(h('img', { src: q.image, alt: 'QR', id: 'qr-image', width: 240, height: 240 }),
+    put(qrBox, h('img', { src: q.image, alt: 'QR', id: 'qr-image', width: 240, height: 240 }),
       h('p', { class: 'muted small' }, t('scanHint')),
       config.simulatorUrl && h('button', { type: 'button', class: 'secondary', id: 'sim-scan', onclick: async (e) => {
         e.target.disabled = true;
@@ -586,7 +589,7 @@ async function campaignPage(id) {
   // -- report
   async function loadReport() {
     const rep = (await api('GET', `/api/campaigns/${id}/report`)).report || {};
-    reportBox.replaceChildren(h('dl', { class: 'figures' }, Object.entries(rep).filter(([, v]) => typeof v !== 'object' || v == null)
+    put(reportBox, h('dl', { class: 'figures' }, Object.entries(rep).filter(([, v]) => typeof v !== 'object' || v == null)
       .map(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, /At$/.test(k) ? fmtDate(v) : typeof v === 'number' ? fmtNum(Math.round(v * 100) / 100) : v ?? t('none'))])));
   }
 
@@ -723,7 +726,7 @@ async function adminUsersPage() {
       try { await api('PATCH', `/api/admin/users/${u.id}/${what}`, { [what]: e.target.value }); toast(t('ok')); }
       catch (err) { toast(err.message, true); load(); }
     };
-    list.replaceChildren(table(['name', 'email', 'phone', 'role', 'status'], r.users, (u, c) =>
+    put(list, table(['name', 'email', 'phone', 'role', 'status'], r.users, (u, c) =>
       c === 'role' ? select('role', ['USER', 'ADMIN', 'SUPER_ADMIN'].map((x) => [x, t(x)]), u.role, { 'data-user': u.id, onchange: change(u, 'role') })
         : c === 'status' ? select('status', ['ACTIVE', 'INACTIVE', 'BANNED'].map((x) => [x, t(x)]), u.status, { 'data-user': u.id, onchange: change(u, 'status') })
           : plain(u, c)), pager(r.pagination, (n) => { state.page = n; load(); }));
@@ -736,7 +739,7 @@ async function adminPackagesPage() {
   const list = h('div', { id: 'packages' });
   async function load() {
     const r = await api('GET', '/api/packages');
-    list.replaceChildren(table(['title', 'price', 'duration', 'messageLimit', 'status'], r.packages, (p, c) => c === 'status'
+    put(list, table(['title', 'price', 'duration', 'messageLimit', 'status'], r.packages, (p, c) => c === 'status'
       ? h('button', { class: 'link', onclick: async () => {
         try { await api('DELETE', `/api/packages/${p.id}`); load(); } catch (err) { toast(err.message, true); }
       } }, t('remove')) : plain(p, c)));
@@ -757,7 +760,7 @@ async function adminTransactionsPage() {
   const list = h('div', { id: 'transactions' });
   async function load() {
     const r = await api('GET', '/api/admin/transactions?' + new URLSearchParams({ page: state.page, limit: 20, ...(state.status && { status: state.status }) }));
-    list.replaceChildren(table(['id', 'amount', 'status', 'gateway', 'createdAt'], r.transactions, plain), pager(r.pagination, (n) => { state.page = n; load(); }));
+    put(list, table(['id', 'amount', 'status', 'gateway', 'createdAt'], r.transactions, plain), pager(r.pagination, (n) => { state.page = n; load(); }));
   }
   page(t('transactions'), adminNav(), select('status', [['', t('allStatuses')], ...['PENDING', 'SUCCESS', 'FAILURE'].map((s) => [s, t(s)])], '',
     { onchange: (e) => { state.status = e.target.value; state.page = 1; load(); } }), list);
@@ -768,7 +771,7 @@ async function adminTemplatePage() {
   const info = h('div', { id: 'template-info' });
   async function load() {
     const r = await api('GET', '/api/admin/excel-template/info');
-    info.replaceChildren(r.template ? h('p', {}, `${t('currentTemplate')}: ${r.template.name || r.template.originalName || ''} · ${fmtNum(r.template.size)} B · ${fmtDate(r.template.uploadedAt)}`) : h('p', { class: 'muted' }, t('none')));
+    put(info, r.template ? h('p', {}, `${t('currentTemplate')}: ${r.template.name || r.template.originalName || ''} · ${fmtNum(r.template.size)} B · ${fmtDate(r.template.uploadedAt)}`) : h('p', { class: 'muted' }, t('none')));
   }
   const f = form([h('label', { class: 'field' }, h('span', {}, t('excelTemplate')), h('input', { type: 'file', name: 'template', accept: '.xlsx,.xls' }))],
     t('upload'), async (_, f) => {

@@ -145,6 +145,9 @@ async fn a_newcomer_signs_up_buys_creates_a_campaign_and_imports_a_list_in_the_b
     let skipped = text_until(client, "#import-result table", |t| !t.is_empty()).await;
     assert!(skipped.contains("12"), "the skipped row is listed: {skipped}");
 
+    let shown = find(client, "#main").await.text().await.unwrap();
+    assert!(!shown.contains("false") && !shown.contains("null") && !shown.contains("undefined"), "{shown}");
+
     // An attachment, by the file input as well.
     let png = base64::Engine::decode(
         &base64::engine::general_purpose::STANDARD,
@@ -285,4 +288,40 @@ async fn at_360_pixels_wide_no_control_is_off_screen_in_either_language() {
         }
     }
     client.clone().close().await.unwrap();
+}
+
+/// A stand-in for the WhatsApp simulator's control API: it lists no
+/// devices and records the QR references it is asked to scan.
+async fn fake_simulator() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use axum::{routing::get, routing::post, Json, Router};
+    let scans = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = scans.clone();
+    let app = Router::new().route("/__control/devices", get(|| async { Json(json!([])) })).route(
+        "/__control/scan",
+        post(move |Json(body): Json<Value>| async move {
+            seen.lock().unwrap().push(body["ref"].as_str().unwrap_or_default().to_owned());
+            Json(json!({"id": "device-1"}))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, scans)
+}
+
+#[tokio::test]
+async fn the_simulated_phone_is_offered_only_when_a_simulator_answers_and_its_scan_goes_through_the_gateway() {
+    let (simulator, scans) = fake_simulator().await;
+    let app = TestApp::spawn_with(&[("WHATSAPP_URL", &simulator)]).await;
+    let config: Value = app.get("/console/config.json").await.json().await.unwrap();
+    assert_eq!(config["simulatorUrl"], simulator.as_str());
+    let scanned = app.post("/console/simulator/scan", &json!({"ref": "2@abc,def"})).await;
+    assert_eq!(scanned.status(), StatusCode::OK);
+    assert_eq!(*scans.lock().unwrap(), vec!["2@abc,def".to_owned()]);
+
+    for not_a_simulator in ["http://127.0.0.1:9", "https://web.whatsapp.com"] {
+        let app = TestApp::spawn_with(&[("WHATSAPP_URL", not_a_simulator)]).await;
+        let config: Value = app.get("/console/config.json").await.json().await.unwrap();
+        assert_eq!(config["simulatorUrl"], Value::Null, "{not_a_simulator}");
+    }
 }

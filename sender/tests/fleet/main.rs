@@ -7,5 +7,6 @@
 mod stack;
 
 mod campaign;
+mod console;
 mod faults;
 mod steering;
