@@ -325,3 +325,46 @@ async fn the_simulated_phone_is_offered_only_when_a_simulator_answers_and_its_sc
         assert_eq!(config["simulatorUrl"], Value::Null, "{not_a_simulator}");
     }
 }
+
+#[tokio::test]
+async fn an_expired_access_token_is_refreshed_silently_and_a_dead_session_goes_back_to_login() {
+    let app = spawn().await;
+    let (account, _) = app.user().await;
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    open(client, &app.url("/#/login")).await;
+    log_in(client, &account.email, &account.password).await;
+
+    // A bad access token: the page refreshes it and carries on.
+    let spoil =
+        "const a = JSON.parse(localStorage.auth); a.accessToken = 'expired'; localStorage.auth = JSON.stringify(a);";
+    client.execute(spoil, vec![]).await.unwrap();
+    open(client, &app.url("/#/subscription")).await;
+    find(client, "#subscription").await;
+    let token = client.execute("return JSON.parse(localStorage.auth).accessToken", vec![]).await.unwrap();
+    assert_ne!(token, json!("expired"), "the token was refreshed");
+
+    // Both tokens dead: back to the login page.
+    let kill = "const a = JSON.parse(localStorage.auth); a.accessToken = 'x'; a.refreshToken = 'y'; localStorage.auth = JSON.stringify(a);";
+    client.execute(kill, vec![]).await.unwrap();
+    open(client, &app.url("/#/campaigns")).await;
+    find(client, "body[data-page='#/login'] form").await;
+    client.clone().close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_rate_limited_person_is_told_when_to_try_again() {
+    let app = TestApp::spawn_with(&[("RATE_LIMIT_MAX", "2")]).await;
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    open(client, &app.url("/#/login")).await;
+    fill(client, "form [name=email]", "nobody@example.com").await;
+    fill(client, "form [name=password]", "wrong-password").await;
+    for _ in 0..3 {
+        find(client, "form button[type=submit]").await.click().await.unwrap();
+        text_until(client, ".form-error", |t| !t.is_empty()).await;
+    }
+    let said = text_until(client, ".form-error", |t| t.contains("ثانیه")).await;
+    assert!(said.chars().any(|c| c.is_ascii_digit()), "the wait is given in seconds: {said}");
+    client.clone().close().await.unwrap();
+}
