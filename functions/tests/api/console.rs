@@ -368,3 +368,29 @@ async fn a_rate_limited_person_is_told_when_to_try_again() {
     assert!(said.chars().any(|c| c.is_ascii_digit()), "the wait is given in seconds: {said}");
     client.clone().close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_schedule_is_read_as_wall_clock_time_in_the_chosen_time_zone() {
+    let app = spawn().await;
+    let (account, session) = app.user().await;
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    open(client, &app.url("/#/login")).await;
+    log_in(client, &account.email, &account.password).await;
+    open(client, &app.url("/#/campaigns/new")).await;
+    fill(client, "form [name=message]", "سلام").await;
+    find(client, "form [name=isScheduled]").await.click().await.unwrap();
+    client.execute("document.querySelector('[name=scheduledAt]').value = '2030-03-21T10:00'", vec![]).await.unwrap();
+    find(client, "form select[name=timezone]").await.select_by_value("Asia/Tehran").await.unwrap();
+    find(client, "form button[type=submit]").await.click().await.unwrap();
+    find(client, "#campaign-head [data-status=DRAFT]").await;
+    let id: i64 = client.current_url().await.unwrap().fragment().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+    let campaign: Value =
+        app.get_auth(&format!("/api/campaigns/{id}"), &session.access_token).await.json().await.unwrap();
+    // Tehran is UTC+3:30 all year since 2022.
+    let at = chrono::DateTime::parse_from_rfc3339(campaign["campaign"]["scheduledAt"].as_str().unwrap()).unwrap();
+    assert_eq!(at.to_utc().to_rfc3339(), "2030-03-21T06:30:00+00:00", "{campaign}");
+    assert_eq!(campaign["campaign"]["timezone"], "Asia/Tehran");
+    assert_eq!(campaign["campaign"]["isScheduled"], true);
+    client.clone().close().await.unwrap();
+}
