@@ -167,6 +167,8 @@ cmd_up() {
   export PAYMENT_GATEWAY="${PAYMENT_GATEWAY:-mock}"
   export PORT="${PORT:-3000}" RUST_LOG="${RUST_LOG:-info}"
   export WS_MANAGEMENT_ENDPOINT="${WS_MANAGEMENT_ENDPOINT:-http://127.0.0.1:$PORT}"
+  # The console (http://localhost:$PORT) shows the payment's outcome.
+  export PAYMENT_RESULT_URL="${PAYMENT_RESULT_URL:-http://localhost:$PORT/console/payment/result}"
   export WA_SIM_PORT="${WA_SIM_PORT:-3100}"
   export WHATSAPP_URL="${WHATSAPP_URL:-http://127.0.0.1:$WA_SIM_PORT}"
   export SENDER_PROFILE_DIR="${SENDER_PROFILE_DIR:-$STATE/profiles}"
@@ -181,7 +183,7 @@ cmd_up() {
   log "starting a sender (Chromium via chromedriver)"
   "$bin/sender" &
   STARTED_PIDS+=($!)
-  log "ready: API http://localhost:$PORT/api, WebSocket ws://localhost:$PORT/ws/campaigns, simulator $WHATSAPP_URL (Ctrl-C stops)"
+  log "ready: console http://localhost:$PORT, API http://localhost:$PORT/api, WebSocket ws://localhost:$PORT/ws/campaigns, simulator $WHATSAPP_URL (Ctrl-C stops)"
   wait "$gateway"
 }
 

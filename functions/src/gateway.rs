@@ -1,7 +1,8 @@
 //! The local gateway's app: every area's router merged unchanged, plus what
 //! API Gateway does in AWS — CORS for the frontend, a per-client rate limit,
 //! the WebSocket API at `/ws/campaigns` (the old service's path) and its
-//! `@connections` management API.
+//! `@connections` management API; and the console (`crate::console`),
+//! which in AWS is static files behind CloudFront instead.
 
 mod management;
 mod websocket;
@@ -41,4 +42,5 @@ pub fn app(ctx: AppContext) -> Router {
         .layer(cors)
         .merge(websockets)
         .merge(management::routes(local))
+        .merge(crate::console::router(&ctx))
 }

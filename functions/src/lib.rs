@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod auth;
 pub mod campaigns;
+pub mod console;
 pub mod gateway;
 pub mod health;
 pub mod http;

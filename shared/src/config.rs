@@ -153,6 +153,10 @@ pub struct GatewaySettings {
     /// `SCHEDULER_INTERVAL_SECONDS`: how often the local gateway runs the
     /// scheduler (EventBridge does it in AWS); 0 turns it off.
     pub scheduler_interval: Duration,
+    /// `WHATSAPP_URL` when it names a WhatsApp Web simulator (anything but
+    /// web.whatsapp.com): the console then offers to scan with the
+    /// simulated phone. The senders read the same variable.
+    pub simulator_url: Option<String>,
 }
 
 /// Why the settings could not be read: every problem, each naming its variable.
@@ -230,6 +234,10 @@ impl Settings {
             rate_limit_max: env.parsed("RATE_LIMIT_MAX", 200),
             rate_limit_window: Duration::from_secs(env.parsed("RATE_LIMIT_WINDOW_SECONDS", 900)),
             scheduler_interval: Duration::from_secs(env.parsed("SCHEDULER_INTERVAL_SECONDS", 60)),
+            simulator_url: env
+                .optional("WHATSAPP_URL")
+                .filter(|url| !url.contains("web.whatsapp.com"))
+                .map(|url| url.trim_end_matches('/').to_owned()),
         };
 
         let aws = AwsSettings::read(&mut env);

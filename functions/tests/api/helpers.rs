@@ -93,8 +93,9 @@ impl TestApp {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
+        // `{address}` in an override stands for this app's own base URL.
         for (key, value) in overrides {
-            env.insert((*key).to_owned(), (*value).to_owned());
+            env.insert((*key).to_owned(), value.replace("{address}", &address));
         }
         // The sessions queue is made per test, so commands never cross tests.
         let queue_name = format!("test-sessions-{}", uuid::Uuid::new_v4().simple());

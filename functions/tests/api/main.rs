@@ -17,6 +17,7 @@ mod campaigns_crud;
 mod campaigns_import;
 mod campaigns_reports;
 mod campaigns_staged;
+mod console;
 mod contract;
 mod gateway;
 mod login;

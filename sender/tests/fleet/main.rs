@@ -25,6 +25,7 @@ macro_rules! on_both_markups {
 }
 
 mod campaign;
+mod console;
 mod drift;
 mod faults;
 mod pairing;
