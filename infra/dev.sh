@@ -241,5 +241,5 @@ case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   bench) cmd_bench ;;
   bench-import) exec "$ROOT/infra/bench-import.sh" ;;
-  *) echo "usage: infra/dev.sh up|test|bench" >&2; exit 2 ;;
+  *) echo "usage: infra/dev.sh up|test|bench|bench-import" >&2; exit 2 ;;
 esac
