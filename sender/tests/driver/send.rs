@@ -166,8 +166,10 @@ async fn reloading_for_each_chat_still_sends() {
 
 #[tokio::test]
 async fn a_drifted_hook_is_named_and_its_diagnostics_hold_no_text() {
-    // Drift is found when a hook's wait runs out: keep that wait short here.
-    let timeouts = Timeouts { page: Duration::from_secs(4), ..test_timeouts() };
+    // Drift is found when a hook's wait runs out: shorter than usual here, but
+    // the same wait also covers starting Chromium and loading the page, which
+    // takes several seconds on a loaded 2-core CI machine.
+    let timeouts = Timeouts { page: Duration::from_secs(12), ..test_timeouts() };
     let harness = Harness::with_timeouts(quick_simulator(Markup::Current), timeouts).await;
     let session = harness.logged_in("drift").await;
     let to = phone("989121234567");
