@@ -378,28 +378,29 @@ mod tests {
         assert!(!err.contains("short"), "a secret value leaked into: {err}");
     }
 
+    const MERCHANT: &str = "00000000-0000-0000-0000-000000000000";
+
+    /// The settings every process needs, plus `extra` (which wins).
+    fn env(extra: &[(&str, &str)]) -> HashMap<String, String> {
+        let secret = "x".repeat(40);
+        let base = [
+            ("DATABASE_URL", "mysql://root@127.0.0.1/db"),
+            ("JWT_SECRET", secret.as_str()),
+            ("S3_BUCKET", "bucket"),
+            ("SQS_SESSIONS_QUEUE_URL", "http://localhost/q"),
+        ];
+        base.iter().chain(extra).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
     #[test]
     fn kavenegar_needs_its_key() {
-        let map = HashMap::from([
-            ("DATABASE_URL".to_string(), "mysql://root@127.0.0.1/db".to_string()),
-            ("JWT_SECRET".to_string(), "x".repeat(40)),
-            ("S3_BUCKET".to_string(), "bucket".to_string()),
-            ("SQS_SESSIONS_QUEUE_URL".to_string(), "http://localhost/q".to_string()),
-            ("SMS_PROVIDER".to_string(), "kavenegar".to_string()),
-        ]);
-        let err = Settings::from_map(&map).unwrap_err().to_string();
+        let err = Settings::from_map(&env(&[("SMS_PROVIDER", "kavenegar")])).unwrap_err().to_string();
         assert!(err.contains("KAVENEGAR_API_KEY"), "{err}");
     }
 
     #[test]
     fn zarinpal_needs_a_merchant_and_a_known_currency() {
-        let map = HashMap::from([
-            ("DATABASE_URL".to_string(), "mysql://root@127.0.0.1/db".to_string()),
-            ("JWT_SECRET".to_string(), "x".repeat(40)),
-            ("S3_BUCKET".to_string(), "bucket".to_string()),
-            ("PAYMENT_GATEWAY".to_string(), "zarinpal".to_string()),
-            ("PAYMENT_CURRENCY".to_string(), "USD".to_string()),
-        ]);
+        let map = env(&[("PAYMENT_GATEWAY", "zarinpal"), ("PAYMENT_CURRENCY", "USD")]);
         let err = Settings::from_map(&map).unwrap_err().to_string();
         for name in ["ZARINPAL_MERCHANT_ID", "PAYMENT_CURRENCY"] {
             assert!(err.contains(name), "{name} missing from: {err}");
@@ -409,42 +410,28 @@ mod tests {
 
     #[test]
     fn without_a_callback_base_the_request_decides() {
-        let map = HashMap::from([
-            ("DATABASE_URL".to_string(), "mysql://root@127.0.0.1/db".to_string()),
-            ("JWT_SECRET".to_string(), "x".repeat(40)),
-            ("S3_BUCKET".to_string(), "bucket".to_string()),
-            ("SQS_SESSIONS_QUEUE_URL".to_string(), "http://localhost/q".to_string()),
-            ("PAYMENT_GATEWAY".to_string(), "zarinpal".to_string()),
-            ("ZARINPAL_MERCHANT_ID".to_string(), "00000000-0000-0000-0000-000000000000".to_string()),
-            ("PAYMENT_CALLBACK_BASE_URL".to_string(), "".to_string()),
+        let map = env(&[
+            ("PAYMENT_GATEWAY", "zarinpal"),
+            ("ZARINPAL_MERCHANT_ID", MERCHANT),
+            ("PAYMENT_CALLBACK_BASE_URL", ""),
         ]);
         assert_eq!(Settings::from_map(&map).unwrap().payments.callback_base_url, None);
     }
 
     #[test]
     fn a_malformed_callback_base_is_named() {
-        let map = HashMap::from([
-            ("DATABASE_URL".to_string(), "mysql://root@127.0.0.1/db".to_string()),
-            ("JWT_SECRET".to_string(), "x".repeat(40)),
-            ("S3_BUCKET".to_string(), "bucket".to_string()),
-            ("SQS_SESSIONS_QUEUE_URL".to_string(), "http://localhost/q".to_string()),
-            ("PAYMENT_CALLBACK_BASE_URL".to_string(), "api.example.com".to_string()),
-        ]);
+        let map = env(&[("PAYMENT_CALLBACK_BASE_URL", "api.example.com")]);
         let err = Settings::from_map(&map).unwrap_err().to_string();
         assert!(err.contains("PAYMENT_CALLBACK_BASE_URL"), "{err}");
     }
 
     #[test]
     fn sandbox_switches_the_zarinpal_host() {
-        let map = HashMap::from([
-            ("DATABASE_URL".to_string(), "mysql://root@127.0.0.1/db".to_string()),
-            ("JWT_SECRET".to_string(), "x".repeat(40)),
-            ("S3_BUCKET".to_string(), "bucket".to_string()),
-            ("SQS_SESSIONS_QUEUE_URL".to_string(), "http://localhost/q".to_string()),
-            ("PAYMENT_GATEWAY".to_string(), "zarinpal".to_string()),
-            ("ZARINPAL_MERCHANT_ID".to_string(), "00000000-0000-0000-0000-000000000000".to_string()),
-            ("ZARINPAL_SANDBOX".to_string(), "true".to_string()),
-            ("PAYMENT_CALLBACK_BASE_URL".to_string(), "https://api.example.com/".to_string()),
+        let map = env(&[
+            ("PAYMENT_GATEWAY", "zarinpal"),
+            ("ZARINPAL_MERCHANT_ID", MERCHANT),
+            ("ZARINPAL_SANDBOX", "true"),
+            ("PAYMENT_CALLBACK_BASE_URL", "https://api.example.com/"),
         ]);
         let settings = Settings::from_map(&map).unwrap();
         let PaymentGatewaySettings::Zarinpal(zarinpal) = &settings.payments.gateway else { panic!("not zarinpal") };

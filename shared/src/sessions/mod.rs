@@ -62,6 +62,28 @@ async fn owned(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRecord
     campaigns::find_owned(&ctx.db, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))
 }
 
+/// The first step of linking WhatsApp, by QR or by pairing code: the
+/// campaign is the caller's and will still send. True when a live session
+/// is already linked; otherwise a session an earlier sender stored (its QR,
+/// its connection) is stale and forgotten before a sender opens a new one.
+async fn prepare_linking(ctx: &AppContext, user_id: i64, id: i64) -> Result<bool, ApiError> {
+    let campaign = owned(ctx, user_id, id).await?;
+    if campaign.status.is_finished() {
+        return Err(ApiError::Conflict {
+            code: "INVALID_CAMPAIGN_STATE",
+            message: format!("A {} campaign needs no WhatsApp session", campaign.status),
+        });
+    }
+    let running = session_leases::live_owner(&ctx.db, id).await?.is_some();
+    if running && campaign.is_connected {
+        return Ok(true);
+    }
+    if !running {
+        crate::repo::deliveries::clear_session(&ctx.db, id).await?;
+    }
+    Ok(false)
+}
+
 /// Move the campaign from one of `from` to `to` under a row lock.
 async fn transition(
     ctx: &AppContext,

@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use super::owned;
+use super::prepare_linking;
 use crate::{
     domain::Phone,
     error::ApiError,
     queue::CommandKind,
-    repo::{campaigns, deliveries, pairing, session_leases},
+    repo::{campaigns, pairing},
     AppContext,
 };
 
@@ -33,22 +33,11 @@ pub async fn request_pairing_code(
     id: i64,
     phone: &Phone,
 ) -> Result<PairingCode, ApiError> {
-    let campaign = owned(ctx, user_id, id).await?;
-    if campaign.status.is_finished() {
-        return Err(ApiError::Conflict {
-            code: "INVALID_CAMPAIGN_STATE",
-            message: format!("A {} campaign needs no WhatsApp session", campaign.status),
-        });
-    }
-    let running = session_leases::live_owner(&ctx.db, id).await?.is_some();
-    if running && campaign.is_connected {
+    if prepare_linking(ctx, user_id, id).await? {
         return Err(ApiError::Conflict {
             code: "WHATSAPP_ALREADY_CONNECTED",
             message: "WhatsApp is already connected".into(),
         });
-    }
-    if !running {
-        deliveries::clear_session(&ctx.db, id).await?;
     }
     pairing::request(&ctx.db, id, phone.as_str()).await?;
     super::nudge(ctx, id, CommandKind::Open).await;

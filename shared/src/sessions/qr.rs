@@ -4,12 +4,12 @@
 
 use std::time::{Duration, Instant};
 
-use super::owned;
+use super::prepare_linking;
 use crate::{
     error::ApiError,
     qr::{self, QrCodePayload},
     queue::CommandKind,
-    repo::{campaigns, deliveries, session_leases},
+    repo::campaigns,
     AppContext,
 };
 
@@ -24,20 +24,8 @@ pub enum QrAnswer {
 }
 
 pub async fn request_qr(ctx: &AppContext, user_id: i64, id: i64) -> Result<QrAnswer, ApiError> {
-    let campaign = owned(ctx, user_id, id).await?;
-    if campaign.status.is_finished() {
-        return Err(ApiError::Conflict {
-            code: "INVALID_CAMPAIGN_STATE",
-            message: format!("A {} campaign needs no WhatsApp session", campaign.status),
-        });
-    }
-    let running = session_leases::live_owner(&ctx.db, id).await?.is_some();
-    if running && campaign.is_connected {
+    if prepare_linking(ctx, user_id, id).await? {
         return Ok(QrAnswer::Connected);
-    }
-    if !running {
-        // A QR stored by an earlier session is stale.
-        deliveries::clear_session(&ctx.db, id).await?;
     }
     super::nudge(ctx, id, CommandKind::Open).await;
     let deadline = Instant::now() + QR_WAIT;
