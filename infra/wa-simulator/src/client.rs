@@ -41,6 +41,16 @@ impl ControlClient {
         self.post::<Value>("receipts", json!({ "phone": phone, "status": status })).await.map(drop)
     }
 
+    /// `phone` writes `text` back; returns how many accounts got it.
+    pub async fn reply(&self, phone: &str, text: &str) -> Result<usize, ControlError> {
+        #[derive(Deserialize)]
+        struct Replied {
+            delivered: usize,
+        }
+        let answer: Replied = self.post("reply", json!({ "phone": phone, "text": text })).await?;
+        Ok(answer.delivered)
+    }
+
     /// The page draws `hook` under names the driver does not know.
     pub async fn drift(&self, hook: &str) -> Result<(), ControlError> {
         self.post::<Value>("drift", json!({ "hook": hook })).await.map(drop)

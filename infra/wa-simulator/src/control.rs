@@ -75,6 +75,21 @@ pub async fn receipts(AxumState(state): AxumState<AppState>, Json(request): Json
 }
 
 #[derive(Deserialize)]
+pub struct ReplyRequest {
+    phone: String,
+    text: String,
+}
+
+/// `POST /__control/reply {"phone", "text"}`: that phone writes back to
+/// every account that wrote to it. The chat shows an unread marker until
+/// the page opens it.
+pub async fn reply(AxumState(state): AxumState<AppState>, Json(request): Json<ReplyRequest>) -> Response {
+    let phone = digits(&request.phone);
+    let delivered = state.reply(&phone, &request.text);
+    Json(json!({ "phone": phone, "delivered": delivered })).into_response()
+}
+
+#[derive(Deserialize)]
 pub struct DriftRequest {
     hook: String,
 }

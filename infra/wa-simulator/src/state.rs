@@ -90,7 +90,19 @@ struct World {
     devices: HashMap<String, LinkedDevice>,
     not_on_whatsapp: HashSet<String>,
     messages: Vec<Stored>,
+    replies: Vec<Reply>,
     drifted: HashSet<String>,
+}
+
+/// A message a phone wrote back to an account; unread until the account's
+/// page opens that chat.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub id: String,
+    pub account: String,
+    pub from: String,
+    pub text: String,
+    pub read: bool,
 }
 
 pub struct State {
@@ -294,6 +306,51 @@ impl State {
         changed
     }
 
+    /// `phone` writes `text` back to every account that has written to it;
+    /// returns how many accounts got it.
+    pub fn reply(&self, phone: &str, text: &str) -> usize {
+        let mut world = self.world();
+        let mut accounts: Vec<String> = Vec::new();
+        for stored in world.messages.iter().filter(|m| m.message.to == phone) {
+            if !accounts.contains(&stored.message.from) {
+                accounts.push(stored.message.from.clone());
+            }
+        }
+        for account in &accounts {
+            let id = format!("3EB0{}", random_hex(16).to_uppercase());
+            let reply =
+                Reply { id, account: account.clone(), from: phone.to_owned(), text: text.to_owned(), read: false };
+            world.replies.push(reply);
+        }
+        accounts.len()
+    }
+
+    /// How many unread replies each chat of `account` holds (chats with none
+    /// are left out).
+    pub fn unread(&self, account: &str) -> Vec<(String, usize)> {
+        let world = self.world();
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for reply in world.replies.iter().filter(|r| r.account == account && !r.read) {
+            match counts.iter_mut().find(|(phone, _)| *phone == reply.from) {
+                Some((_, count)) => *count += 1,
+                None => counts.push((reply.from.clone(), 1)),
+            }
+        }
+        counts
+    }
+
+    /// The replies of `phone` to `account`, oldest first; opening the chat
+    /// reads them, as WhatsApp does.
+    pub fn open_replies(&self, account: &str, phone: &str) -> Vec<Reply> {
+        let mut world = self.world();
+        let mut shown = Vec::new();
+        for reply in world.replies.iter_mut().filter(|r| r.account == account && r.from == phone) {
+            reply.read = true;
+            shown.push(reply.clone());
+        }
+        shown
+    }
+
     /// From now on the page draws `hook` under names the driver does not know.
     pub fn drift(&self, hook: &str) {
         self.world().drifted.insert(hook.to_owned());
@@ -424,6 +481,26 @@ mod tests {
         assert_eq!(state.logout(Some(&device.id)), 1);
         assert!(matches!(state.receive(&token, text("3EB0C", "989121234567")), Err(SendRefused::NotLinked)));
         assert!(state.account_of(&token).is_none());
+    }
+
+    #[test]
+    fn a_reply_is_unread_until_its_chat_opens() {
+        let state = state(20_000);
+        let pairing = state.new_pairing();
+        state.scan(&qr(&state, &pairing), "989000000001").unwrap();
+        let Some(PairingView::Linked(token)) = state.poll_pairing(&pairing) else { panic!("linked") };
+        assert_eq!(state.reply("989121234567", "hello?"), 0, "nobody wrote to that phone");
+
+        state.receive(&token, text("3EB0A", "989121234567")).unwrap();
+        assert_eq!(state.reply("989121234567", "لغو"), 1);
+        assert_eq!(state.reply("989121234567", "stop"), 1);
+        assert_eq!(state.unread("989000000001"), vec![("989121234567".to_string(), 2)]);
+        assert!(state.unread("989000000002").is_empty(), "another account got nothing");
+
+        let shown: Vec<String> =
+            state.open_replies("989000000001", "989121234567").into_iter().map(|r| r.text).collect();
+        assert_eq!(shown, ["لغو", "stop"]);
+        assert!(state.unread("989000000001").is_empty(), "opening the chat read them");
     }
 
     #[test]

@@ -79,6 +79,14 @@ struct ChatView {
     #[serde(rename = "onWhatsApp")]
     on_whatsapp: bool,
     messages: Vec<BubbleView>,
+    /// What the other phone wrote back (`false_…` message ids on the page).
+    incoming: Vec<IncomingView>,
+}
+
+#[derive(Serialize)]
+struct IncomingView {
+    id: String,
+    text: String,
 }
 
 /// A message as the page draws it.
@@ -107,10 +115,18 @@ pub async fn session_state(AxumState(state): AxumState<AppState>, Query(query): 
     let chat = (!phone.is_empty()).then(|| ChatView {
         on_whatsapp: state.is_on_whatsapp(&phone),
         messages: state.chat(&account, &phone).into_iter().map(BubbleView::from).collect(),
+        incoming: state
+            .open_replies(&account, &phone)
+            .into_iter()
+            .map(|r| IncomingView { id: r.id, text: r.text })
+            .collect(),
         phone,
     });
+    let unread: serde_json::Map<String, serde_json::Value> =
+        state.unread(&account).into_iter().map(|(phone, count)| (phone, json!(count))).collect();
     let drift = state.drifted();
-    Json(json!({ "account": account, "chats": state.chats(&account), "chat": chat, "drift": drift })).into_response()
+    let chats = state.chats(&account);
+    Json(json!({ "account": account, "chats": chats, "unread": unread, "chat": chat, "drift": drift })).into_response()
 }
 
 #[derive(Deserialize)]

@@ -30,6 +30,7 @@ async fn control_api_round_trip() {
 
     control.not_on_whatsapp("0098 912 111 1111").await.unwrap();
     assert!(control.messages(Some("989121111111")).await.unwrap().is_empty());
+    assert_eq!(control.reply("989121111111", "who is this?").await.unwrap(), 0, "nobody wrote to that phone");
     assert_eq!(control.logout(None).await.unwrap(), 1);
     assert!(control.devices().await.unwrap().is_empty());
     control.reset().await.unwrap();
