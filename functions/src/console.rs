@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use axum::{
     extract::State,
-    http::{header, HeaderName, HeaderValue, StatusCode},
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
@@ -21,7 +21,8 @@ use axum::{
 use serde::Deserialize;
 use serde_json::json;
 use shared::{ApiError, AppContext};
-use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::http::JsonBody;
 
 const INDEX: &str = include_str!("../console/index.html");
 const SCRIPT: &str = include_str!("../console/app.js");
@@ -45,7 +46,7 @@ pub fn router(ctx: &AppContext) -> Router {
         simulator_url: ctx.settings.gateway.simulator_url.clone(),
         http: reqwest::Client::builder().timeout(Duration::from_secs(5)).build().expect("an HTTP client"),
     };
-    Router::new()
+    let router = Router::new()
         .route("/", get(index))
         .route("/console", get(index))
         .route("/console/", get(index))
@@ -54,19 +55,10 @@ pub fn router(ctx: &AppContext) -> Router {
         .route("/console/app.css", get(|| asset(STYLE, "text/css; charset=utf-8")))
         .route("/console/config.json", get(config))
         .route("/console/simulator/scan", post(scan))
-        .with_state(state)
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("x-content-type-options"),
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("referrer-policy"),
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("x-frame-options"),
-            HeaderValue::from_static("DENY"),
-        ))
+        .with_state(state);
+    // The API's headers; the page's own policy (below) replaces the API's
+    // `default-src 'none'`.
+    crate::http::layers::security_headers(router)
 }
 
 async fn index() -> Response {
@@ -117,7 +109,7 @@ struct ScanRequest {
 }
 
 /// Forward "the phone scanned this QR" to the simulator.
-async fn scan(State(console): State<Console>, Json(request): Json<ScanRequest>) -> Response {
+async fn scan(State(console): State<Console>, JsonBody(request): JsonBody<ScanRequest>) -> Response {
     let Some(url) = &console.simulator_url else {
         return ApiError::NotFound("No WhatsApp simulator is configured".into()).into_response();
     };

@@ -26,19 +26,13 @@ const SECURITY_HEADERS: &[(&str, &str)] = &[
 
 /// Wrap an area's routes (or the gateway's merged routes) for serving.
 pub fn finish(routes: Router) -> Router {
-    let mut router = routes
+    let router = routes
         .fallback(|| async { ApiError::NotFound("No such endpoint".into()) })
         .method_not_allowed_fallback(|| async {
             ApiError::BadRequest { code: "METHOD_NOT_ALLOWED", message: "Method not allowed on this endpoint".into() }
         })
         .layer(CatchPanicLayer::custom(|_| ApiError::internal(anyhow::anyhow!("handler panicked")).into_response()));
-    for (name, value) in SECURITY_HEADERS {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        ));
-    }
-    router.layer(
+    security_headers(router).layer(
         TraceLayer::new_for_http()
             .make_span_with(|request: &Request<_>| {
                 tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
@@ -47,6 +41,18 @@ pub fn finish(routes: Router) -> Router {
                 tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
             }),
     )
+}
+
+/// The security headers every answer carries, unless its handler set its
+/// own (a page with its own `Content-Security-Policy`).
+pub fn security_headers(mut router: Router) -> Router {
+    for (name, value) in SECURITY_HEADERS {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    router
 }
 
 /// `Cache-Control: no-store` for answers that carry credentials.
