@@ -74,7 +74,11 @@ async fn run(ctx: shared::AppContext) -> anyhow::Result<()> {
     let recipients = shared::repo::recipients::all(&pool, id).await?;
     let figures = shared::campaigns::campaign_report(&ctx, 1, id).await?.figures;
     let start = Instant::now();
-    let sheet = shared::excel::CampaignSheet { campaign: &campaign, figures: &figures, recipients: &recipients };
+    let template = shared::campaigns::personal::template_of(&campaign);
+    let texts: Vec<String> =
+        recipients.iter().map(|r| shared::campaigns::personal::text_for(&campaign, template.as_ref(), r)).collect();
+    let sheet =
+        shared::excel::CampaignSheet { campaign: &campaign, figures: &figures, recipients: &recipients, texts: &texts };
     let bytes = shared::excel::report_workbook(&[sheet])?;
     report("report .xlsx build", start.elapsed());
     println!("{:<28} {:.2} MB", "report size", bytes.len() as f64 / 1e6);

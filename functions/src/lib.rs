@@ -14,4 +14,5 @@ pub mod packages;
 pub mod payments;
 pub mod routes;
 pub mod sessions;
+pub mod suppressions;
 pub mod ws;

@@ -90,6 +90,9 @@ pub const ROUTES: &[ApiRoute] = &[
     route("POST", "/api/campaigns/{id}/resume", Campaigns),
     route("POST", "/api/campaigns/{id}/cleanup-session", Campaigns),
     route("POST", "/api/campaigns/{id}/cancel-schedule", Campaigns),
+    route("GET", "/api/suppressions", Campaigns),
+    route("POST", "/api/suppressions", Campaigns),
+    route("DELETE", "/api/suppressions/{phone}", Campaigns),
     route("GET", "/api/packages", Packages),
     route("POST", "/api/packages", Packages),
     route("GET", "/api/packages/{id}", Packages),
@@ -135,7 +138,9 @@ impl Function {
 }
 
 fn campaigns_and_sessions(ctx: AppContext) -> Router {
-    crate::campaigns::router(ctx.clone()).merge(crate::sessions::router(ctx))
+    crate::campaigns::router(ctx.clone())
+        .merge(crate::sessions::router(ctx.clone()))
+        .merge(crate::suppressions::router(ctx))
 }
 
 /// A Lambda function's whole life: settings, then API Gateway events

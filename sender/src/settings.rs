@@ -3,7 +3,10 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use shared::config::{AwsSettings, ConfigError};
+use shared::{
+    config::{AwsSettings, ConfigError},
+    message::OptOutKeywords,
+};
 
 #[derive(Debug, Clone)]
 pub struct SenderSettings {
@@ -37,6 +40,10 @@ pub struct SenderSettings {
     /// `SHUTDOWN_GRACE_SECONDS`: how long a drain may take (ECS stops a task
     /// 30 s after SIGTERM by default).
     pub shutdown_grace: Duration,
+    /// `OPT_OUT_KEYWORDS`: comma-separated replies that put the number on
+    /// the owner's suppression list (default: لغو, ۱۱, 11, stop,
+    /// unsubscribe, انصراف).
+    pub opt_out_keywords: OptOutKeywords,
 }
 
 impl SenderSettings {
@@ -93,6 +100,7 @@ impl SenderSettings {
             idle_timeout,
             interval_override,
             shutdown_grace,
+            opt_out_keywords: value("OPT_OUT_KEYWORDS").map(|raw| OptOutKeywords::parse(&raw)).unwrap_or_default(),
         })
     }
 }

@@ -3,7 +3,8 @@
 //! commerce (packages, payments, subscriptions, quota), administration,
 //! campaign operations with their spreadsheets (`excel`) and file-type
 //! checks (`media`), the sender fleet's commands (`queue`), live events
-//! (`realtime`), WhatsApp sessions as the API drives them (`sessions`), and
+//! (`realtime`), message templates (`message`), the opt-out list
+//! (`suppressions`), WhatsApp sessions as the API drives them (`sessions`), and
 //! the error type that becomes SPEC's JSON envelope.
 //!
 //! Nothing here knows about routes: `functions` and `sender` call in.
@@ -21,6 +22,7 @@ pub mod domain;
 pub mod error;
 pub mod excel;
 pub mod media;
+pub mod message;
 pub mod notify;
 pub mod payment_gateway;
 pub mod qr;
@@ -29,6 +31,7 @@ pub mod realtime;
 pub mod repo;
 pub mod sessions;
 pub mod storage;
+pub mod suppressions;
 pub mod telemetry;
 pub mod validation;
 

@@ -135,7 +135,7 @@ pub async fn delete(State(ctx): State<AppContext>, caller: CurrentUser, PathId(i
     get,
     path = "/api/campaigns/{id}/preview",
     tag = "campaigns",
-    summary = "What will be sent: message, attachment, recipients, estimated duration",
+    summary = "What will be sent: message, attachment, recipients with their exact texts, variants, estimated duration",
     params(("id" = i64, Path, description = "The campaign's id")),
     responses((status = 200, description = "The preview", body = crate::openapi::bodies::PreviewAnswer)),
     security(("bearer" = [])),
@@ -143,7 +143,9 @@ pub async fn delete(State(ctx): State<AppContext>, caller: CurrentUser, PathId(i
 pub async fn preview(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     let preview = campaigns::preview(&ctx, caller.id, id).await?;
     let campaign = &preview.campaign;
-    let sample: Vec<RecipientView> = preview.sample.iter().map(RecipientView::from).collect();
+    let sample: Vec<RecipientView> =
+        preview.sample.iter().zip(&preview.samples).map(|(r, (_, text))| RecipientView::new(r, text.clone())).collect();
+    let samples: Vec<_> = preview.samples.iter().map(|(phone, text)| json!({ "phone": phone, "text": text })).collect();
     Ok(Json(json!({
         "success": true,
         "preview": {
@@ -162,6 +164,8 @@ pub async fn preview(State(ctx): State<AppContext>, caller: CurrentUser, PathId(
             "recipientCount": preview.counts.total,
             "pendingCount": preview.counts.pending,
             "sampleRecipients": sample,
+            "samples": samples,
+            "variants": preview.variants,
             "estimatedDuration": {
                 "seconds": preview.estimated_seconds,
                 "text": duration_text(preview.estimated_seconds),

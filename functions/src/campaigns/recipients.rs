@@ -95,6 +95,7 @@ pub async fn list(
     QueryParams(query): QueryParams<RecipientListQuery>,
 ) -> Answer {
     let page = campaigns::list_recipients(&ctx, caller.id, id, query).await?;
-    let recipients: Vec<RecipientView> = page.recipients.iter().map(RecipientView::from).collect();
+    let recipients: Vec<RecipientView> =
+        page.recipients.iter().zip(page.texts).map(|(r, text)| RecipientView::new(r, text)).collect();
     Ok(Json(json!({ "success": true, "recipients": recipients, "pagination": page.pagination })).into_response())
 }

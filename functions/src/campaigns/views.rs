@@ -57,6 +57,8 @@ pub struct CampaignView<'a> {
     pub average_delivery_time: Option<f64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The opt-out footer is appended to every message.
+    pub opt_out_footer: bool,
 }
 
 impl<'a> From<&'a CampaignRecord> for CampaignView<'a> {
@@ -90,6 +92,7 @@ impl<'a> From<&'a CampaignRecord> for CampaignView<'a> {
             average_delivery_time: c.average_delivery_time,
             created_at: c.created_at,
             updated_at: c.updated_at,
+            opt_out_footer: c.opt_out_footer,
         }
     }
 }
@@ -149,10 +152,17 @@ pub struct RecipientView<'a> {
     pub sent_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
     pub error: Option<&'a str>,
+    /// The exact text this recipient gets (or got).
+    pub text: String,
+    pub read_at: Option<DateTime<Utc>>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub reply_text: Option<&'a str>,
+    /// The reply put the number on the suppression list.
+    pub opted_out: bool,
 }
 
-impl<'a> From<&'a RecipientRecord> for RecipientView<'a> {
-    fn from(r: &'a RecipientRecord) -> Self {
+impl<'a> RecipientView<'a> {
+    pub fn new(r: &'a RecipientRecord, text: String) -> Self {
         let error = match (r.error.as_deref(), r.status) {
             (None, StoredRecipientStatus::Unknown) => {
                 Some("Outcome unknown: the sender stopped while sending; not retried to avoid a duplicate")
@@ -167,6 +177,11 @@ impl<'a> From<&'a RecipientRecord> for RecipientView<'a> {
             sent_at: r.sent_at,
             delivered_at: r.delivered_at,
             error,
+            text,
+            read_at: r.read_at,
+            replied_at: r.replied_at,
+            reply_text: r.reply_text.as_deref(),
+            opted_out: r.opted_out,
         }
     }
 }
@@ -182,6 +197,14 @@ pub struct ImportView<'a> {
     pub total_rows: u32,
     pub skipped_rows: &'a [shared::excel::SkippedRow],
     pub skipped_rows_truncated: bool,
+    /// Numbers left out because they are on the suppression list (listed
+    /// in `skippedRows` with `reason: "opted out"`).
+    pub opted_out: u32,
+    /// Where the list was found: the header row, the phone column.
+    pub layout: Option<&'a shared::excel::import::Layout>,
+    /// Placeholders of the message this list has no column for and no
+    /// fallback: `start` refuses until they are fixed.
+    pub unresolved_placeholders: &'a [String],
     pub campaign: ImportedCampaign,
 }
 
@@ -202,7 +225,10 @@ impl<'a> From<&'a ImportOutcome> for ImportView<'a> {
             duplicates: o.duplicates,
             total_rows: o.rows,
             skipped_rows: &o.skipped_rows,
-            skipped_rows_truncated: (o.skipped_rows.len() as u32) < o.invalid,
+            skipped_rows_truncated: (o.skipped_rows.len() as u32) < o.invalid + o.opted_out,
+            opted_out: o.opted_out,
+            layout: o.layout.as_ref(),
+            unresolved_placeholders: &o.unresolved_placeholders,
             campaign: ImportedCampaign {
                 id: o.campaign.id,
                 status: o.campaign.status,
@@ -266,6 +292,11 @@ pub struct ReportView<'a> {
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
     pub status_counts: StatusCountsView,
+    /// Messages shown as read (also counted as delivered).
+    pub read_count: u64,
+    pub replied_count: u64,
+    /// Recipients whose reply put them on the suppression list.
+    pub opted_out_count: u64,
 }
 
 impl<'a> ReportView<'a> {
@@ -290,6 +321,9 @@ impl<'a> ReportView<'a> {
                 failed: counts.failed,
                 delivered: counts.delivered,
             },
+            read_count: figures.read,
+            replied_count: figures.replied,
+            opted_out_count: figures.opted_out,
         }
     }
 }

@@ -218,7 +218,17 @@ pub struct Preview {
     recipient_count: u64,
     pending_count: u64,
     sample_recipients: Vec<RecipientView<'static>>,
+    /// The exact text of the first recipients.
+    samples: Vec<PreviewSample>,
+    /// How many different texts the message's choices can produce.
+    variants: u64,
     estimated_duration: EstimatedDuration,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PreviewSample {
+    phone: String,
+    text: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -407,7 +417,43 @@ pub struct TemplateAnswer {
     template: Option<TemplateView<'static>>,
 }
 
+// ---- suppressions ------------------------------------------------------------------
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SuppressionView {
+    /// Canonical digits (`989123456789`).
+    phone: String,
+    reason: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SuppressionList {
+    success: bool,
+    suppressions: Vec<SuppressionView>,
+    pagination: shared::domain::Pagination,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SuppressionsAdded {
+    success: bool,
+    message: String,
+    #[serde(flatten)]
+    outcome: shared::suppressions::AddOutcome,
+}
+
 // ---- uploads -----------------------------------------------------------------------
+
+/// `multipart/form-data` with a list of numbers in `suppressionsFile` (a
+/// phone column as in a recipient list).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SuppressionsUpload {
+    /// .xlsx, .xls or .csv.
+    #[schema(value_type = String, format = Binary)]
+    suppressions_file: Vec<u8>,
+}
 
 /// `multipart/form-data` with the recipients list in `recipientsFile`.
 #[derive(Serialize, ToSchema)]

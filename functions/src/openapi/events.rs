@@ -22,6 +22,7 @@ pub enum WsEvent {
     CompletionUpdate(CompletionUpdateEvent),
     QrCode(QrCodeEvent),
     PairingCode(PairingCodeEvent),
+    ReplyUpdate(ReplyUpdateEvent),
 }
 
 #[derive(Serialize, ToSchema)]
@@ -133,6 +134,27 @@ pub struct PairingCodeData {
     #[schema(example = "ABCD-EFGH")]
     code: String,
     expires_at: DateTime<Utc>,
+    /// When the event was sent.
+    timestamp: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyUpdateEvent {
+    campaign_id: i64,
+    data: ReplyUpdateData,
+}
+
+/// A recipient wrote back. `optedOut`: the reply was an opt-out keyword
+/// and the number is now on the owner's suppression list.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyUpdateData {
+    #[schema(example = "989121234567")]
+    phone: String,
+    /// The reply, at most 1,000 characters.
+    text: String,
+    opted_out: bool,
     /// When the event was sent.
     timestamp: DateTime<Utc>,
 }

@@ -34,7 +34,7 @@ use utoipa::{
     Modify, OpenApi,
 };
 
-use crate::{admin, auth, campaigns, health, packages, payments, sessions};
+use crate::{admin, auth, campaigns, health, packages, payments, sessions, suppressions};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -87,6 +87,9 @@ use crate::{admin, auth, campaigns, health, packages, payments, sessions};
         sessions::handlers::cleanup,
         sessions::handlers::scheduled,
         sessions::handlers::cancel_schedule,
+        suppressions::list,
+        suppressions::add,
+        suppressions::remove,
         packages::handlers::list,
         packages::handlers::create,
         packages::handlers::get,
@@ -118,6 +121,7 @@ use crate::{admin, auth, campaigns, health, packages, payments, sessions};
         (name = "auth", description = "Sign-up, login, tokens and the own profile"),
         (name = "campaigns", description = "Campaigns, recipient lists, attachments, previews and reports"),
         (name = "sessions", description = "The campaign's WhatsApp session: QR code, start, pause, resume, schedule"),
+        (name = "suppressions", description = "The opt-out list: numbers never to be messaged"),
         (name = "packages", description = "Message packages"),
         (name = "payments", description = "Orders, payments and the subscription"),
         (name = "admin", description = "Administration (ADMIN or SUPER_ADMIN)"),

@@ -27,6 +27,7 @@ mod orders;
 mod otp;
 mod packages;
 mod payments;
+mod personal;
 mod profile;
 mod quota;
 mod realtime;

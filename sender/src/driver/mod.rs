@@ -14,6 +14,7 @@ mod browser;
 mod chromedriver;
 mod config;
 mod error;
+mod inbox;
 mod launcher;
 mod page;
 mod probe;
@@ -25,6 +26,7 @@ mod whatsapp;
 
 pub use config::{DriverConfig, Timeouts};
 pub use error::DriverError;
+pub use inbox::Incoming;
 pub use launcher::Launcher;
 pub use probe::{HookFinding, ProbeReport};
 pub use process::MemoryUsage;

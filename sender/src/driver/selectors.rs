@@ -254,6 +254,21 @@ pub const SEND_PATH: &str = "/send";
 /// The link clicked inside the app to open a chat without a page load.
 pub const IN_APP_LINK_BASE: &str = "https://wa.me/";
 
+/// Replies (`driver::inbox`). Not in [`ALL`]: a page with no unread chat
+/// and no reply shows none of them, which is no drift.
+///
+/// A chat row of the chat list (current: grid rows; legacy: list items).
+pub const CHAT_ROWS: &[&str] = &[r#"#pane-side [role="row"]"#, r#"#pane-side [role="listitem"]"#];
+/// Inside a row, the unread counter: an aria-label like "2 unread messages".
+pub const UNREAD_LABEL_PATTERN: &str = "unread";
+/// Inside a row, the chat's title (the number, for a contact not saved).
+pub const ROW_TITLE: &str = "span[title]";
+/// Every message bubble of the open chat, ours (`true_…`) and theirs
+/// (`false_…`), in page order.
+pub const MESSAGES: &[&str] = &[r#"#main [data-id^="true_"], #main [data-id^="false_"]"#];
+/// The text of a bubble (else the bubble's whole text).
+pub const MESSAGE_TEXT: &[&str] = &[r#"span[dir="auto"]"#];
+
 /// Every CSS hook, for the page scripts, the probe and drift reports.
 pub const ALL: &[Hook] = &[
     QR,

@@ -339,6 +339,11 @@ impl WhatsAppSession {
         url
     }
 
+    /// The phone (digits) whose chat the driver opened last, if still open.
+    pub(super) fn open_phone(&self) -> Option<String> {
+        self.open_phone.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
     fn is_open(&self, phone: &Phone) -> bool {
         self.open_phone.lock().unwrap_or_else(|p| p.into_inner()).as_deref() == Some(phone.as_str())
     }

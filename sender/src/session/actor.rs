@@ -24,6 +24,7 @@ use shared::{
 use tokio::sync::mpsc;
 
 use super::{
+    replies,
     sending::{self, Step},
     snapshot, Nudge, SessionEnd,
 };
@@ -55,6 +56,8 @@ pub(super) struct Actor {
     last_active: Instant,
     /// Where the campaign's attachment was downloaded to, once.
     pub attachment_file: Option<PathBuf>,
+    /// Replies handled so far (see `replies`).
+    pub inbox: replies::Inbox,
 }
 
 pub async fn run(
@@ -79,6 +82,7 @@ pub async fn run(
         pairing_for: None,
         last_active: Instant::now(),
         attachment_file: None,
+        inbox: replies::Inbox::default(),
     };
     let end = match actor.open(lease.snapshot_key.as_deref()).await {
         Ok(()) => actor.live().await,
@@ -324,6 +328,7 @@ impl Actor {
                     }
                 }
             }
+            replies::look(self, campaign).await;
             let remaining = interval.saturating_sub(started.elapsed());
             if remaining.is_zero() {
                 return Ok(None);

@@ -5,6 +5,9 @@
 
 mod actor;
 mod drift;
+mod personal;
+mod receipts;
+mod replies;
 mod sending;
 mod snapshot;
 

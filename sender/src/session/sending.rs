@@ -14,7 +14,7 @@ use shared::{
     },
 };
 
-use super::{actor::Actor, drift};
+use super::{actor::Actor, drift, personal, receipts};
 use crate::{
     context::SenderContext,
     driver::{MessageStatus, SendError, SendOutcome},
@@ -55,6 +55,7 @@ pub fn interval(ctx: &SenderContext, send_interval: &str) -> Duration {
 
 pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow::Result<Step> {
     let ctx = actor.ctx.clone();
+    personal::drop_opted_out(&ctx, campaign.id).await?;
     let Some(recipient) = deliveries::claim_next(&ctx.db, campaign.id, ctx.sender_id(), actor.fencing).await? else {
         if !session_leases::still_held(&ctx.db, campaign.id, ctx.sender_id(), actor.fencing).await? {
             return Ok(Step::LostLease);
@@ -70,10 +71,11 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
         }
     };
     let attachment = attachment_file(actor, campaign.id).await?;
+    let text = personal::text_for(&ctx, campaign, &recipient).await?;
     let whatsapp = actor.whatsapp();
     let result = match &attachment {
-        Some((file, mime)) => whatsapp.send_media(&phone, file, mime, &campaign.message).await,
-        None => whatsapp.send_text(&phone, &campaign.message).await,
+        Some((file, mime)) => whatsapp.send_media(&phone, file, mime, &text).await,
+        None => whatsapp.send_text(&phone, &text).await,
     };
     match result {
         Ok(SendOutcome::Sent { .. }) => {
@@ -159,18 +161,18 @@ async fn attachment_file(actor: &mut Actor, campaign_id: i64) -> anyhow::Result<
     Ok(Some((file, attachment.mimetype)))
 }
 
-/// Whether the message now shows two ticks, or was read (recorded as
-/// DELIVERED once).
+/// Whether the watch is over: the message shows two ticks (recorded as
+/// DELIVERED once) and then blue ones (see `receipts`).
 pub async fn check_delivered(actor: &Actor, delivery: &Delivery) -> anyhow::Result<bool> {
     let status = actor.whatsapp().message_status(&delivery.phone).await?;
-    if status.is_none_or(|s| s < MessageStatus::Delivered) {
-        return Ok(false);
-    }
+    let Some(status) = status.filter(|s| *s >= MessageStatus::Delivered) else { return Ok(false) };
     let mut conn = actor.ctx.db.acquire().await?;
-    deliveries::record_delivered(&mut conn, actor.campaign_id, delivery.recipient_id).await?;
+    let delivered_now = deliveries::record_delivered(&mut conn, actor.campaign_id, delivery.recipient_id).await?;
     drop(conn);
-    push_progress(&actor.ctx, actor.campaign_id).await?;
-    Ok(true)
+    if delivered_now {
+        push_progress(&actor.ctx, actor.campaign_id).await?;
+    }
+    receipts::follow(&actor.ctx, delivery.recipient_id, status).await
 }
 
 async fn push_progress(ctx: &SenderContext, campaign_id: i64) -> anyhow::Result<()> {

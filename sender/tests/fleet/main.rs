@@ -29,4 +29,5 @@ mod console;
 mod drift;
 mod faults;
 mod pairing;
+mod personal;
 mod steering;

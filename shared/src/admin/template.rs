@@ -36,7 +36,7 @@ pub async fn replace(
             XlsxProblem::NotXlsx => ApiError::UnsupportedMediaType("The template must be an .xlsx workbook".into()),
             XlsxProblem::NoSheet | XlsxProblem::NoPhoneColumn => ApiError::field(
                 "template",
-                format!("the first row of the first sheet needs a phone column ({PHONE_HEADERS_TEXT})"),
+                format!("one of the first 10 rows of the first sheet needs a phone column ({PHONE_HEADERS_TEXT})"),
             ),
         })?;
     let name = display_name(file_name);

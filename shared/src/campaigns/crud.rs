@@ -10,6 +10,7 @@ use crate::{
         Timezone,
     },
     error::ApiError,
+    message::Template,
     queue::{self, CommandKind},
     repo::{
         attachments::{self, AttachmentRecord},
@@ -32,6 +33,8 @@ pub struct CreateCampaignInput {
     pub scheduled_at: Option<String>,
     pub timezone: Option<String>,
     pub send_type: Option<SendType>,
+    /// Append the opt-out footer («لغو: ۱۱») to every message.
+    pub opt_out_footer: Option<bool>,
 }
 
 struct NewCampaignFields {
@@ -40,6 +43,7 @@ struct NewCampaignFields {
     interval: Interval,
     timezone: Timezone,
     schedule: (bool, SendType, Option<DateTime<Utc>>),
+    opt_out_footer: bool,
 }
 
 impl CreateCampaignInput {
@@ -49,7 +53,12 @@ impl CreateCampaignInput {
             None | Some("") => Some(None),
             Some(raw) => f.check("title", CampaignTitle::parse(raw)).map(Some),
         };
-        let message = f.check("message", CampaignMessage::parse(&self.message));
+        // The template's rules (placeholders, choices, length) name the
+        // position of what is wrong; then the text's.
+        let message = match Template::parse(self.message.trim()) {
+            Err(err) => f.check("message", Err(err)),
+            Ok(_) => f.check("message", CampaignMessage::parse(&self.message)),
+        };
         let timezone = match self.timezone.as_deref() {
             None => Some(Timezone::DEFAULT),
             Some(raw) => f.check("timezone", Timezone::parse(raw)),
@@ -77,6 +86,7 @@ impl CreateCampaignInput {
                 interval: self.interval.unwrap_or(Interval::TenSeconds),
                 timezone: timezone?,
                 schedule: (is_scheduled, send_type, scheduled_at?),
+                opt_out_footer: self.opt_out_footer.unwrap_or(false),
             })
         })
     }
@@ -110,6 +120,7 @@ pub async fn create(ctx: &AppContext, user_id: i64, input: CreateCampaignInput) 
         scheduled_at,
         timezone: fields.timezone,
         send_type,
+        opt_out_footer: fields.opt_out_footer,
     };
     let mut tx = ctx.db.begin().await?;
     let id = campaigns::insert(&mut *tx, new).await?;

@@ -6,13 +6,19 @@
 //! recipients over a bounded channel to the INSERTs, so an import takes
 //! about as long as the slower of the two rather than their sum. A file that
 //! turns out bad midway (too many rows, none valid) rolls everything back.
+//! Numbers on the owner's suppression list are left out ("opted out"), and
+//! the message's placeholders are checked against the list's headers (the
+//! answer names the ones it cannot fill; `start` refuses them).
 
 use serde::Deserialize;
 
 use super::{ensure_editable, lock_owned, objects, owned, staging};
 use crate::{
     error::ApiError,
-    excel::{import::detect_format, read_recipients_in_batches, RecipientList, SkippedRow},
+    excel::{
+        import::{detect_format, Layout},
+        read_recipients_in_batches, RecipientList, SkippedRow,
+    },
     repo::{campaigns, campaigns::CampaignRecord, recipients},
     AppContext,
 };
@@ -26,7 +32,12 @@ pub struct ImportOutcome {
     pub rows: u32,
     pub invalid: u32,
     pub duplicates: u32,
+    /// Left out: on the suppression list.
+    pub opted_out: u32,
     pub skipped_rows: Vec<SkippedRow>,
+    pub layout: Option<Layout>,
+    /// Placeholders of the message this list cannot fill.
+    pub unresolved_placeholders: Vec<String>,
 }
 
 #[tracing::instrument(skip_all, fields(user.id = user_id, campaign.id = id, size = bytes.len()))]
@@ -67,11 +78,12 @@ const BATCHES_IN_FLIGHT: usize = 4;
 async fn replace_list(ctx: &AppContext, user_id: i64, id: i64, bytes: Vec<u8>) -> Result<ImportOutcome, ApiError> {
     // Not a spreadsheet at all: refused before any lock or write.
     detect_format(&bytes)?;
+    let suppressed = crate::suppressions::suppressed_set(&ctx.db, user_id).await?;
     let (batches_out, mut batches) = tokio::sync::mpsc::channel(BATCHES_IN_FLIGHT);
     // If the writing side fails and returns, the channel closes and the
     // parser stops at its next batch (`Abandoned`, never seen by anyone).
     let parser = tokio::task::spawn_blocking(move || {
-        read_recipients_in_batches(&bytes, recipients::ROWS_PER_INSERT, |batch| {
+        read_recipients_in_batches(&bytes, recipients::ROWS_PER_INSERT, suppressed, |batch| {
             batches_out.blocking_send(batch).is_ok()
         })
     });
@@ -85,16 +97,21 @@ async fn replace_list(ctx: &AppContext, user_id: i64, id: i64, bytes: Vec<u8>) -
     // A parse error here drops `tx`: the delete and the inserts roll back.
     let list: RecipientList = parser.await.map_err(ApiError::internal)??;
     let imported = list.accepted;
-    campaigns::mark_recipients_imported(&mut *tx, id, imported).await?;
+    let columns = list.layout.as_ref().map(|l| l.columns.clone()).unwrap_or_default();
+    campaigns::mark_recipients_imported(&mut *tx, id, imported, &columns).await?;
     let campaign = owned(&mut *tx, id, user_id).await?;
     tx.commit().await?;
     tracing::info!(imported, invalid = list.invalid, duplicates = list.duplicates, "recipients imported");
+    let unresolved_placeholders = super::personal::unresolved_placeholders(&campaign);
     Ok(ImportOutcome {
         campaign,
         imported,
         rows: list.rows,
         invalid: list.invalid,
         duplicates: list.duplicates,
+        opted_out: list.opted_out,
         skipped_rows: list.skipped_rows,
+        layout: list.layout,
+        unresolved_placeholders,
     })
 }

@@ -1,6 +1,7 @@
 //! Campaign operations behind the campaigns API: create, list, read, rename,
 //! re-pace and delete; import recipient lists (multipart or staged in S3);
-//! the attachment; the recipient list; preview; reports and workbooks.
+//! the attachment; the recipient list; preview; reports and workbooks;
+//! each recipient's personal text (`personal`).
 //!
 //! Every operation takes the caller's id and finds the campaign through it,
 //! so another tenant's campaign is a 404 everywhere. Each operation owns its
@@ -13,6 +14,7 @@ mod attachments;
 mod crud;
 mod import;
 mod objects;
+pub mod personal;
 mod preview;
 mod recipients;
 mod report;

@@ -1,6 +1,7 @@
 //! A page of a campaign's recipients: `sortBy` and `sortOrder` from a
 //! whitelist, an optional `status` filter (in SPEC's spelling, which covers
-//! the sender's internal statuses too), `page` and `limit`.
+//! the sender's internal statuses too), `page` and `limit`. Each recipient
+//! comes with the exact text they get (see `personal`).
 
 use serde::Deserialize;
 
@@ -32,6 +33,8 @@ pub struct RecipientListQuery {
 
 pub struct RecipientPage {
     pub recipients: Vec<RecipientRecord>,
+    /// The exact text of each, in the same order.
+    pub texts: Vec<String>,
     pub pagination: Pagination,
 }
 
@@ -64,8 +67,10 @@ pub async fn list_recipients(
     query: RecipientListQuery,
 ) -> Result<RecipientPage, ApiError> {
     let (filter, request) = query.parse()?;
-    owned(&ctx.db, id, user_id).await?;
+    let campaign = owned(&ctx.db, id, user_id).await?;
     let recipients = recipients::page(&ctx.db, id, &filter, request.limit, request.offset()).await?;
     let total = recipients::count(&ctx.db, id, &filter.statuses).await?;
-    Ok(RecipientPage { recipients, pagination: request.paginate(total as i64) })
+    let template = super::personal::template_of(&campaign);
+    let texts = recipients.iter().map(|r| super::personal::text_for(&campaign, template.as_ref(), r)).collect();
+    Ok(RecipientPage { recipients, texts, pagination: request.paginate(total as i64) })
 }

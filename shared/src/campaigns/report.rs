@@ -37,12 +37,19 @@ pub struct ReportFigures {
     /// Mean seconds from sent to delivered, over delivered recipients.
     pub average_delivery_time: Option<f64>,
     pub status_counts: RecipientCounts,
+    /// Recipients whose message shows as read (they count as delivered too).
+    pub read: u64,
+    /// Recipients who replied.
+    pub replied: u64,
+    /// Recipients whose reply put them on the suppression list.
+    pub opted_out: u64,
 }
 
 impl ReportFigures {
     async fn of(ctx: &AppContext, campaign_id: i64) -> Result<Self, ApiError> {
         let counts = RecipientCounts::of(&ctx.db, campaign_id).await?;
         let average_delivery_time = recipients::average_delivery_seconds(&ctx.db, campaign_id).await?;
+        let engagement = recipients::engagement(&ctx.db, campaign_id).await?;
         let sent = counts.sent + counts.delivered;
         let delivery_rate = match counts.total {
             0 => 0.0,
@@ -57,6 +64,9 @@ impl ReportFigures {
             delivery_rate,
             average_delivery_time,
             status_counts: counts,
+            read: engagement.read,
+            replied: engagement.replied,
+            opted_out: engagement.opted_out,
         })
     }
 }
@@ -127,9 +137,17 @@ async fn workbook(
         parts.push((campaign, figures, list));
     }
     let bytes = tokio::task::spawn_blocking(move || {
+        let texts: Vec<Vec<String>> = parts
+            .iter()
+            .map(|(campaign, _, list)| {
+                let template = super::personal::template_of(campaign);
+                list.iter().map(|r| super::personal::text_for(campaign, template.as_ref(), r)).collect()
+            })
+            .collect();
         let sheets: Vec<CampaignSheet<'_>> = parts
             .iter()
-            .map(|(campaign, figures, recipients)| CampaignSheet { campaign, figures, recipients })
+            .zip(&texts)
+            .map(|((campaign, figures, recipients), texts)| CampaignSheet { campaign, figures, recipients, texts })
             .collect();
         report_workbook(&sheets)
     })

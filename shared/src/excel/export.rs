@@ -27,9 +27,11 @@ pub struct CampaignSheet<'a> {
     pub campaign: &'a CampaignRecord,
     pub figures: &'a ReportFigures,
     pub recipients: &'a [RecipientRecord],
+    /// The exact text of each recipient, in the same order.
+    pub texts: &'a [String],
 }
 
-const SUMMARY_HEADERS: [&str; 18] = [
+const SUMMARY_HEADERS: [&str; 21] = [
     "Campaign ID / شناسه کمپین",
     "Title / عنوان",
     "Status / وضعیت",
@@ -48,9 +50,12 @@ const SUMMARY_HEADERS: [&str; 18] = [
     "Created (ISO) / زمان ایجاد",
     "Created (Jalali) / زمان ایجاد (شمسی)",
     "Time zone / منطقه زمانی",
+    "Read / خوانده‌شده",
+    "Replied / پاسخ داده",
+    "Opted out / انصراف",
 ];
 
-const RECIPIENT_HEADERS: [&str; 9] = [
+const RECIPIENT_HEADERS: [&str; 13] = [
     "# / ردیف",
     "Phone / شماره تلفن",
     "Name / نام",
@@ -60,6 +65,10 @@ const RECIPIENT_HEADERS: [&str; 9] = [
     "Delivered at (ISO) / زمان تحویل",
     "Delivered at (Jalali) / زمان تحویل (شمسی)",
     "Error / خطا",
+    "Message sent / متن ارسالی",
+    "Read at (ISO) / زمان خواندن",
+    "Replied at (ISO) / زمان پاسخ",
+    "Reply / پاسخ",
 ];
 
 /// The workbook for one or several campaigns, as .xlsx bytes.
@@ -124,6 +133,9 @@ fn write_summary_row(sheet: &mut Worksheet, row: u32, data: &CampaignSheet<'_>) 
         sheet.write_string(row, 12 + 2 * offset as u16, persian)?;
     }
     sheet.write_string(row, 17, zone.name())?;
+    for (offset, count) in [figures.read, figures.replied, figures.opted_out].into_iter().enumerate() {
+        sheet.write_number(row, 18 + offset as u16, count as f64)?;
+    }
     Ok(())
 }
 
@@ -146,6 +158,17 @@ fn write_recipients(sheet: &mut Worksheet, data: &CampaignSheet<'_>) -> Result<(
         }
         if let Some(error) = &recipient.error {
             sheet.write_string(row, 8, error.as_str())?;
+        }
+        if let Some(text) = data.texts.get(index) {
+            sheet.write_string(row, 9, text.as_str())?;
+        }
+        for (offset, at) in [recipient.read_at, recipient.replied_at].into_iter().enumerate() {
+            if at.is_some() {
+                sheet.write_string(row, 10 + offset as u16, both_dates(at, zone).0)?;
+            }
+        }
+        if let Some(reply) = &recipient.reply_text {
+            sheet.write_string(row, 12, reply.as_str())?;
         }
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! Is this upload a real .xlsx workbook whose first sheet has a phone
-//! column in its header row? Reads the sheet as a stream and stops after
-//! the header row, so a large sheet costs no more than its first row.
+//! column in its header row (within the first rows, as the import looks for
+//! it)? Reads the sheet as a stream and stops after those rows, so a large
+//! sheet costs no more than its top.
 
 use std::io::Cursor;
 
@@ -14,7 +15,7 @@ pub enum XlsxProblem {
     NotXlsx,
     #[error("the workbook has no sheet")]
     NoSheet,
-    #[error("the first row of the first sheet has no phone column")]
+    #[error("none of the first 10 rows of the first sheet has a phone column")]
     NoPhoneColumn,
 }
 
@@ -22,13 +23,12 @@ pub fn check_recipients_header(bytes: &[u8]) -> Result<(), XlsxProblem> {
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| XlsxProblem::NotXlsx)?;
     let first = workbook.sheet_names().into_iter().next().ok_or(XlsxProblem::NoSheet)?;
     let mut cells = workbook.worksheet_cells_reader(&first).map_err(|_| XlsxProblem::NotXlsx)?;
-    let mut header_row = None;
+    // The import looks for its header row this far down (title rows above).
     while let Some(cell) = cells.next_cell().map_err(|_| XlsxProblem::NotXlsx)? {
         if *cell.get_value() == DataRef::Empty {
             continue;
         }
-        let row = cell.get_position().0;
-        if *header_row.get_or_insert(row) != row {
+        if cell.get_position().0 >= super::import::HEADER_SEARCH_ROWS {
             break;
         }
         if cell.get_value().get_string().is_some_and(is_phone_header) {
@@ -59,11 +59,12 @@ mod tests {
     fn finds_the_phone_header_in_the_first_used_row() {
         assert_eq!(check_recipients_header(&workbook(&[&["نام", "شماره تلفن"], &["علی", "09123456789"]])), Ok(()));
         assert_eq!(check_recipients_header(&workbook(&[&["Name", "PHONE"]])), Ok(()));
+        assert_eq!(check_recipients_header(&workbook(&[&["فهرست مشتریان"], &["نام", "موبایل"]])), Ok(()));
     }
 
     #[test]
     fn refuses_a_missing_header_and_non_workbooks() {
-        let no_phone = workbook(&[&["name", "mobile"], &["x", "phone"]]);
+        let no_phone = workbook(&[&["name", "telephone"], &["x", "tel"]]);
         assert_eq!(check_recipients_header(&no_phone), Err(XlsxProblem::NoPhoneColumn));
         assert_eq!(check_recipients_header(&workbook(&[])), Err(XlsxProblem::NoPhoneColumn));
         assert_eq!(check_recipients_header(b"\x7fELF\x02\x01\x01 not a workbook"), Err(XlsxProblem::NotXlsx));

@@ -79,6 +79,13 @@ pub enum CampaignEvent {
         code: String,
         expires_at: DateTime<Utc>,
     },
+    /// A recipient wrote back; `opted_out` when the reply put the number
+    /// on the suppression list.
+    ReplyUpdate {
+        phone: String,
+        text: String,
+        opted_out: bool,
+    },
 }
 
 impl CampaignEvent {
@@ -91,6 +98,7 @@ impl CampaignEvent {
             Self::CompletionUpdate { .. } => "completion_update",
             Self::QrCode { .. } => "qr_code",
             Self::PairingCode { .. } => "pairing_code",
+            Self::ReplyUpdate { .. } => "reply_update",
         }
     }
 
@@ -108,6 +116,9 @@ impl CampaignEvent {
             Self::PairingCode { code, expires_at } => json!({
                 "code": code, "expiresAt": expires_at.to_rfc3339_opts(SecondsFormat::Millis, true),
             }),
+            Self::ReplyUpdate { phone, text, opted_out } => {
+                json!({ "phone": phone, "text": text, "optedOut": opted_out })
+            }
         }
     }
 

@@ -39,18 +39,27 @@ pub struct CampaignRecord {
     pub average_delivery_time: Option<f64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Append the opt-out footer to every message.
+    pub opt_out_footer: bool,
+    /// The imported list's other column headers (a JSON array), if any.
+    pub list_columns: Option<String>,
 }
 
 impl CampaignRecord {
     pub fn timezone(&self) -> Timezone {
         Timezone::from_stored(&self.timezone)
     }
+
+    /// The imported list's other headers (usable as placeholders).
+    pub fn list_columns(&self) -> Vec<String> {
+        self.list_columns.as_deref().and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
+    }
 }
 
 const COLUMNS: &str = "id, user_id, title, message, send_interval, is_scheduled, scheduled_at, timezone, send_type, \
      status, failure_reason, is_connected, qr_code, session_id, last_activity, total_recipients, sent_count, \
      failed_count, delivered_count, started_at, completed_at, total_messages, successful_messages, failed_messages, \
-     delivery_rate, average_delivery_time, created_at, updated_at";
+     delivery_rate, average_delivery_time, created_at, updated_at, opt_out_footer, list_columns";
 
 pub struct NewCampaign<'a> {
     pub user_id: i64,
@@ -61,12 +70,13 @@ pub struct NewCampaign<'a> {
     pub scheduled_at: Option<DateTime<Utc>>,
     pub timezone: Timezone,
     pub send_type: SendType,
+    pub opt_out_footer: bool,
 }
 
 pub async fn insert(db: impl MySqlExecutor<'_>, campaign: NewCampaign<'_>) -> Result<i64, sqlx::Error> {
     let result = sqlx::query(
-        "INSERT INTO campaigns (user_id, title, message, send_interval, is_scheduled, scheduled_at, timezone, send_type) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO campaigns (user_id, title, message, send_interval, is_scheduled, scheduled_at, timezone, send_type, \
+         opt_out_footer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(campaign.user_id)
     .bind(campaign.title.map(CampaignTitle::as_str))
@@ -76,6 +86,7 @@ pub async fn insert(db: impl MySqlExecutor<'_>, campaign: NewCampaign<'_>) -> Re
     .bind(campaign.scheduled_at)
     .bind(campaign.timezone.name())
     .bind(campaign.send_type.as_str())
+    .bind(campaign.opt_out_footer)
     .execute(db)
     .await?;
     Ok(result.last_insert_id() as i64)
@@ -171,10 +182,12 @@ pub async fn take_off_schedule(db: impl MySqlExecutor<'_>, id: i64) -> Result<()
     Ok(())
 }
 
-/// The owner's scheduled campaigns that have not started.
+/// The owner's scheduled campaigns that have not started: READY ones, and
+/// DRAFTs scheduled before their list was uploaded.
 pub async fn scheduled_owned(db: impl MySqlExecutor<'_>, user_id: i64) -> Result<Vec<CampaignRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM campaigns WHERE user_id = ? AND is_scheduled = TRUE AND status = 'READY' ORDER BY scheduled_at"
+        "SELECT {COLUMNS} FROM campaigns WHERE user_id = ? AND is_scheduled = TRUE AND status IN ('READY', 'DRAFT') \
+         ORDER BY scheduled_at"
     ))
     .bind(user_id)
     .fetch_all(db)
@@ -284,13 +297,21 @@ pub async fn update_interval(db: impl MySqlExecutor<'_>, id: i64, interval: Inte
     Ok(())
 }
 
-/// A fresh recipient list: READY, its size, and no progress yet.
-pub async fn mark_recipients_imported(db: impl MySqlExecutor<'_>, id: i64, total: u32) -> Result<(), sqlx::Error> {
+/// A fresh recipient list: READY, its size, its other columns' headers,
+/// and no progress yet.
+pub async fn mark_recipients_imported(
+    db: impl MySqlExecutor<'_>,
+    id: i64,
+    total: u32,
+    columns: &[String],
+) -> Result<(), sqlx::Error> {
+    let columns = (!columns.is_empty()).then(|| serde_json::to_string(columns).unwrap_or_default());
     sqlx::query(
         "UPDATE campaigns SET status = 'READY', total_recipients = ?, sent_count = 0, failed_count = 0, \
-         delivered_count = 0 WHERE id = ?",
+         delivered_count = 0, list_columns = ? WHERE id = ?",
     )
     .bind(total)
+    .bind(columns)
     .bind(id)
     .execute(db)
     .await?;

@@ -1,6 +1,8 @@
 //! The `recipients` table: bulk replacement on import, paged listing,
 //! status counts and the full list for reports.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use sqlx::{MySql, MySqlConnection, MySqlExecutor, QueryBuilder};
 
@@ -16,15 +18,35 @@ pub struct RecipientRecord {
     pub sent_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
     pub error: Option<String>,
+    /// The list's other columns, a JSON object (see [`variables`]).
+    pub variables: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub reply_text: Option<String>,
+    pub read_at: Option<DateTime<Utc>>,
+    pub opted_out: bool,
 }
 
-const COLUMNS: &str = "id, phone, name, status, sent_at, delivered_at, error";
+impl RecipientRecord {
+    pub fn variables(&self) -> BTreeMap<String, String> {
+        variables(self.variables.as_deref())
+    }
+}
 
-/// One row of an import: a canonical phone and an optional name.
+/// A stored `variables` column as header → text (empty if absent).
+pub fn variables(stored: Option<&str>) -> BTreeMap<String, String> {
+    stored.and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
+}
+
+const COLUMNS: &str =
+    "id, phone, name, status, sent_at, delivered_at, error, variables, replied_at, reply_text, read_at, opted_out";
+
+/// One row of an import: a canonical phone, an optional name, and the
+/// list's other columns (header → text).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRecipient {
     pub phone: Phone,
     pub name: Option<String>,
+    pub variables: BTreeMap<String, String>,
 }
 
 /// Rows per INSERT: large enough that 100,000 recipients take a few dozen
@@ -45,9 +67,14 @@ pub async fn insert_many(
     rows: &[NewRecipient],
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut query = QueryBuilder::<MySql>::new("INSERT INTO recipients (campaign_id, phone, name) ");
+        let mut query = QueryBuilder::<MySql>::new("INSERT INTO recipients (campaign_id, phone, name, variables) ");
         query.push_values(chunk, |mut row, recipient| {
-            row.push_bind(campaign_id).push_bind(recipient.phone.as_str()).push_bind(recipient.name.as_deref());
+            let variables = (!recipient.variables.is_empty())
+                .then(|| serde_json::to_string(&recipient.variables).unwrap_or_default());
+            row.push_bind(campaign_id)
+                .push_bind(recipient.phone.as_str())
+                .push_bind(recipient.name.as_deref())
+                .push_bind(variables);
         });
         query.build().execute(&mut *conn).await?;
     }
@@ -81,6 +108,26 @@ pub async fn average_delivery_seconds(
     .bind(campaign_id)
     .fetch_one(db)
     .await
+}
+
+/// What recipients did with a campaign's message.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Engagement {
+    pub read: u64,
+    pub replied: u64,
+    pub opted_out: u64,
+}
+
+pub async fn engagement(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Engagement, sqlx::Error> {
+    let (read, replied, opted_out): (i64, i64, i64) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(read_at IS NOT NULL), 0) AS SIGNED), \
+         CAST(COALESCE(SUM(replied_at IS NOT NULL), 0) AS SIGNED), CAST(COALESCE(SUM(opted_out), 0) AS SIGNED) \
+         FROM recipients WHERE campaign_id = ?",
+    )
+    .bind(campaign_id)
+    .fetch_one(db)
+    .await?;
+    Ok(Engagement { read: read as u64, replied: replied as u64, opted_out: opted_out as u64 })
 }
 
 /// Which recipients a list shows, and in what order.

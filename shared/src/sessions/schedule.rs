@@ -80,14 +80,16 @@ pub async fn scheduled(ctx: &AppContext, user_id: i64) -> Result<Vec<CampaignRec
     Ok(campaigns::scheduled_owned(&ctx.db, user_id).await?)
 }
 
-/// A scheduled campaign back to READY; it starts only when asked.
+/// A scheduled campaign off the schedule: a READY one starts only when
+/// asked, a DRAFT (scheduled before its list came) stays a DRAFT.
 pub async fn cancel_schedule(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRecord, ApiError> {
     let mut tx = ctx.db.begin().await?;
     let campaign =
         campaigns::lock_owned(&mut *tx, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
-    if !campaign.is_scheduled || campaign.status != CampaignStatus::Ready {
+    let waiting = matches!(campaign.status, CampaignStatus::Ready | CampaignStatus::Draft);
+    if !campaign.is_scheduled || !waiting {
         return Err(match campaign.status {
-            CampaignStatus::Ready => {
+            CampaignStatus::Ready | CampaignStatus::Draft => {
                 ApiError::Conflict { code: "NOT_SCHEDULED", message: "The campaign is not scheduled".into() }
             }
             other => wrong_state(other, CampaignStatus::Ready),

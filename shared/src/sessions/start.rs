@@ -89,6 +89,7 @@ async fn launch(
     if campaign.total_recipients == 0 || open == 0 {
         return Err(refuse("NO_RECIPIENTS", "The campaign has no recipients left to message; import a list first"));
     }
+    crate::campaigns::personal::ensure_resolvable(&campaign)?;
     let owner = users::find_by_id(&mut *tx, campaign.user_id).await?.ok_or_else(|| ApiError::not_found("User"))?;
     if owner.status != crate::domain::UserStatus::Active {
         return Err(refuse("USER_NOT_ACTIVE", "The account is not active"));
