@@ -35,7 +35,7 @@ impl OptOutKeywords {
 /// « ۱۱ » opt out; "don't stop" does not.
 pub fn is_opt_out(reply: &str, keywords: &OptOutKeywords) -> bool {
     let reply = normalize(reply);
-    !reply.is_empty() && keywords.0.iter().any(|k| *k == reply)
+    !reply.is_empty() && keywords.0.contains(&reply)
 }
 
 fn normalize(text: &str) -> String {
