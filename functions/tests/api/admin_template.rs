@@ -86,7 +86,7 @@ async fn bad_uploads_are_refused_and_change_nothing() {
         "UNSUPPORTED_MEDIA_TYPE",
     )
     .await;
-    let no_phone = workbook(&["name", "mobile"]);
+    let no_phone = workbook(&["name", "telephone"]);
     let error = expect_error(
         upload(&app, token, "template", "no-phone.xlsx", &no_phone).await,
         StatusCode::BAD_REQUEST,

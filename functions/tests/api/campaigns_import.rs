@@ -127,7 +127,7 @@ async fn bad_files_are_refused_and_change_nothing() {
     let (app, user, id) = with_one_recipient().await;
 
     let no_phone =
-        xlsx(&[vec![Cell::Text("mobile"), Cell::Text("name")], vec![Cell::Text("09123456780"), Cell::Text("x")]]);
+        xlsx(&[vec![Cell::Text("telephone"), Cell::Text("name")], vec![Cell::Text("09123456780"), Cell::Text("x")]]);
     let error = expect_error(
         import(&app, &user, id, "a.xlsx", no_phone).await,
         StatusCode::BAD_REQUEST,

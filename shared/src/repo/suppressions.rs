@@ -15,25 +15,26 @@ pub struct SuppressionRecord {
 /// Rows per INSERT (two placeholders each, far below the statement limit).
 const ROWS_PER_INSERT: usize = 2_000;
 
-/// Add numbers (already listed ones keep their first reason). Returns how
-/// many were new.
+/// Add numbers (already listed ones keep their first reason), on one
+/// connection (normally a transaction). Returns how many were new.
 pub async fn insert_many(
     conn: &mut sqlx::MySqlConnection,
     user_id: i64,
     phones: &[Phone],
     reason: Option<&str>,
 ) -> Result<u64, sqlx::Error> {
-    let mut added = 0;
+    // Counted, not read from the affected rows: sqlx asks MySQL for found
+    // rows, which counts an untouched duplicate as affected.
+    let before = count(&mut *conn, user_id, None).await?;
     for chunk in phones.chunks(ROWS_PER_INSERT) {
         let mut query = QueryBuilder::<MySql>::new("INSERT INTO suppressions (user_id, phone, reason) ");
         query.push_values(chunk, |mut row, phone| {
             row.push_bind(user_id).push_bind(phone.as_str()).push_bind(reason);
         });
-        // A no-op update: an existing row reports 0 affected rows.
         query.push(" ON DUPLICATE KEY UPDATE id = id");
-        added += query.build().execute(&mut *conn).await?.rows_affected();
+        query.build().execute(&mut *conn).await?;
     }
-    Ok(added)
+    Ok(count(&mut *conn, user_id, None).await?.saturating_sub(before))
 }
 
 fn push_where<'a>(query: &mut QueryBuilder<'a, MySql>, user_id: i64, search: Option<&'a str>) {
