@@ -11,12 +11,14 @@ use std::{
 use reqwest::Method;
 use serde_json::{json, Value};
 use shared::repo::session_leases;
-use wa_simulator::DeliveryStatus;
+use wa_simulator::{DeliveryStatus, Markup};
 
 use crate::{
     campaign::{connect_whatsapp, received_counts},
     stack::{events_until, eventually, Stack},
 };
+
+crate::on_both_markups!(a_reply_saying_stop_ends_that_numbers_messages_for_good, read_ticks_reach_the_report);
 
 const TEMPLATE: &str =
     "{سلام|درود|وقت بخیر} {{name|مشتری گرامی}} از {{شهر}}، {{پیشنهاد|تخفیف} ویژه|فرصت {خوب|عالی}} امروز";
@@ -147,9 +149,8 @@ async fn each_recipient_gets_their_own_text_and_keeps_it_across_a_takeover() {
     assert_eq!(listed_texts(&stack, &token, id).await, promised);
 }
 
-#[tokio::test]
-async fn a_reply_saying_stop_ends_that_numbers_messages_for_good() {
-    let mut stack = Stack::start().await;
+async fn a_reply_saying_stop_ends_that_numbers_messages_for_good(markup: Markup) {
+    let mut stack = Stack::with_markup(markup).await;
     stack.spawn_sender("solo");
     let token = stack.customer_with_package().await;
     let id = create(&stack, &token, "سلام {{name}}").await;
@@ -200,9 +201,8 @@ async fn a_reply_saying_stop_ends_that_numbers_messages_for_good() {
     assert_eq!(skipped, ["opted out", "opted out"], "{imported}");
 }
 
-#[tokio::test]
-async fn read_ticks_reach_the_report() {
-    let mut stack = Stack::start().await;
+async fn read_ticks_reach_the_report(markup: Markup) {
+    let mut stack = Stack::with_markup(markup).await;
     // A pause long enough to watch each message past its delivery.
     stack.set_sender_env("SEND_INTERVAL_OVERRIDE_MS", "3000");
     stack.spawn_sender("solo");
