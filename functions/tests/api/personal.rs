@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::{
-    campaign_helpers::{import, inbox, linked, subscribed, upload, user, xlsx, Cell, User},
+    campaign_helpers::{import, inbox, linked, read_workbook, subscribed, upload, user, xlsx, Cell, User},
     helpers::{expect_error, expect_status, TestApp},
 };
 
@@ -98,6 +98,20 @@ async fn a_list_with_a_title_row_and_an_alias_header_imports_and_says_where_it_f
         .map(|r| (r["phone"].as_str().unwrap(), r["text"].as_str().unwrap()))
         .collect();
     assert_eq!(texts, [("989121234567", "علی تهران"), ("989121234568", "مشتری شیراز"), ("989121234569", "سارا ")]);
+
+    // The report workbook carries the same texts, the report the new figures.
+    let download = app.get_auth(&format!("/api/campaigns/{id}/report/download"), &user.token).await;
+    let bytes = download.bytes().await.unwrap();
+    let sheets = read_workbook(&bytes);
+    let (_, rows) = sheets.iter().find(|(name, _)| name == "Recipients").expect("a recipients sheet");
+    let column = rows[0].iter().position(|h| h.starts_with("Message sent")).expect("a text column");
+    let sent: Vec<&str> = rows[1..].iter().map(|row| row[column].as_str()).collect();
+    assert_eq!(sent, ["علی تهران", "مشتری شیراز", "سارا "]);
+    let report =
+        expect_status(app.get_auth(&format!("/api/campaigns/{id}/report"), &user.token).await, StatusCode::OK).await;
+    let figures =
+        (&report["report"]["readCount"], &report["report"]["repliedCount"], &report["report"]["optedOutCount"]);
+    assert_eq!(figures, (&json!(0), &json!(0), &json!(0)), "{report}");
 }
 
 #[tokio::test]
