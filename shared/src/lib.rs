@@ -20,6 +20,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod excel;
+pub mod governor;
 pub mod media;
 pub mod notify;
 pub mod payment_gateway;

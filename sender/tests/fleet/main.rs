@@ -24,9 +24,12 @@ macro_rules! on_both_markups {
     )*};
 }
 
+mod bench_pacing;
 mod campaign;
 mod console;
 mod drift;
 mod faults;
+mod governor;
+mod governor_breaker;
 mod pairing;
 mod steering;

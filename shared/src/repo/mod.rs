@@ -19,5 +19,8 @@ pub mod session_leases;
 pub mod subscriptions;
 pub mod templates;
 pub mod transactions;
+pub mod unreachable_numbers;
 pub mod users;
+pub mod waiting;
+pub mod whatsapp_accounts;
 pub mod ws_connections;
