@@ -504,6 +504,25 @@ mod tests {
     }
 
     #[test]
+    fn a_restricted_account_and_a_stalled_server_take_no_messages_until_lifted() {
+        let state = state(20_000);
+        let pairing = state.new_pairing();
+        state.scan(&qr(&state, &pairing), "989000000001").unwrap();
+        let Some(PairingView::Linked(token)) = state.poll_pairing(&pairing) else { panic!("linked") };
+
+        state.restrict("989000000001", 24);
+        assert_eq!(state.restriction("989000000001"), Some(24));
+        assert!(matches!(state.receive(&token, text("3EB0D", "989121234567")), Err(SendRefused::Restricted)));
+        state.restrict("989000000001", 0);
+        assert_eq!(state.restriction("989000000001"), None);
+        state.stall(true);
+        assert!(matches!(state.receive(&token, text("3EB0E", "989121234567")), Err(SendRefused::Stalled)));
+        state.stall(false);
+        state.receive(&token, text("3EB0F", "989121234567")).unwrap();
+        assert_eq!(state.messages(None).len(), 1);
+    }
+
+    #[test]
     fn messages_dedupe_turn_delivered_and_stop_at_logout() {
         let state = state(20_000);
         let pairing = state.new_pairing();
