@@ -6,6 +6,10 @@
 #   infra/dev.sh test  — the same setup, then every test of the workspace
 #                        (extra arguments: only that `cargo test` subset);
 #   infra/dev.sh bench — the same setup, then the benchmarks (figures printed).
+#   infra/dev.sh bench-pacing — a 200-recipient campaign through the real
+#                        sender and the simulator at the fastest settings the
+#                        governor allows (time compressed by BENCH_SCALE,
+#                        default 30): messages per hour and the gaps.
 # Works on a fresh Debian machine with only the Rust toolchain; idempotent:
 # what is installed is not reinstalled, what is running is reused.
 set -euo pipefail
@@ -236,10 +240,17 @@ cmd_bench() {
   cargo bench --manifest-path "$ROOT/Cargo.toml" --workspace
 }
 
+cmd_bench_pacing() {
+  setup
+  log "running the pacing bench (200 recipients, time compressed ${BENCH_SCALE:-30}x)"
+  cargo test --manifest-path "$ROOT/Cargo.toml" -p sender --test fleet bench_pacing -- --ignored --nocapture
+}
+
 case "${1:-}" in
   up) cmd_up ;;
   test) shift; cmd_test "$@" ;;
   bench) cmd_bench ;;
   bench-import) exec "$ROOT/infra/bench-import.sh" ;;
-  *) echo "usage: infra/dev.sh up|test|bench|bench-import" >&2; exit 2 ;;
+  bench-pacing) cmd_bench_pacing ;;
+  *) echo "usage: infra/dev.sh up|test|bench|bench-import|bench-pacing" >&2; exit 2 ;;
 esac

@@ -44,6 +44,12 @@ pub struct SenderSettings {
     /// the owner's suppression list (default: لغو, ۱۱, 11, stop,
     /// unsubscribe, انصراف).
     pub opt_out_keywords: OptOutKeywords,
+    /// `SESSION_WAIT_CLOSE_SECONDS`: a campaign that must wait longer than
+    /// this (a cap, its sending hours) closes its session; the fleet takes
+    /// it up again when the wait ends.
+    pub wait_close_after: Duration,
+    /// The send governor's caps, pacing and typing (`GOVERNOR_*`, `TYPING_MS`).
+    pub governor: shared::governor::GovernorSettings,
 }
 
 impl SenderSettings {
@@ -63,6 +69,9 @@ impl SenderSettings {
         let database_url = required("DATABASE_URL");
         let inbox_dead_letter_arn = required("SQS_INBOX_DLQ_ARN");
         let aws = AwsSettings::from_source(&lookup).map_err(|e| problems.extend(e.0)).ok();
+        let governor = shared::governor::GovernorSettings::from_source(&lookup)
+            .map_err(|e| problems.extend(e.0))
+            .unwrap_or_default();
         let mut number = |name: &str, default: u64| match value(name) {
             None => default,
             Some(raw) => raw.parse().unwrap_or_else(|_| {
@@ -77,6 +86,7 @@ impl SenderSettings {
         let heartbeat = Duration::from_secs(number("HEARTBEAT_SECONDS", 4));
         let idle_timeout = Duration::from_secs(number("SESSION_IDLE_TIMEOUT_SECONDS", 1800));
         let shutdown_grace = Duration::from_secs(number("SHUTDOWN_GRACE_SECONDS", 25));
+        let wait_close_after = Duration::from_secs(number("SESSION_WAIT_CLOSE_SECONDS", 120));
         let interval_override =
             value("SEND_INTERVAL_OVERRIDE_MS").map(|_| Duration::from_millis(number("SEND_INTERVAL_OVERRIDE_MS", 0)));
         if heartbeat >= lease_ttl {
@@ -101,6 +111,8 @@ impl SenderSettings {
             interval_override,
             shutdown_grace,
             opt_out_keywords: value("OPT_OUT_KEYWORDS").map(|raw| OptOutKeywords::parse(&raw)).unwrap_or_default(),
+            wait_close_after,
+            governor,
         })
     }
 }

@@ -44,6 +44,8 @@ pub struct Settings {
     pub aws: AwsSettings,
     pub payments: PaymentSettings,
     pub campaigns: CampaignSettings,
+    /// The send governor's caps, pacing and default sending hours.
+    pub governor: crate::governor::GovernorSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -245,6 +247,9 @@ impl Settings {
         let payments = payment_settings(&mut env, &gateway);
 
         let campaigns = CampaignSettings { report_inline_max_bytes: env.parsed("REPORT_INLINE_MAX_BYTES", 4_000_000) };
+        let governor = crate::governor::GovernorSettings::from_source(&lookup)
+            .map_err(|e| env.problems.extend(e.0))
+            .unwrap_or_default();
 
         if !env.problems.is_empty() {
             return Err(ConfigError(env.problems));
@@ -263,6 +268,7 @@ impl Settings {
             aws,
             payments,
             campaigns,
+            governor,
         })
     }
 }

@@ -21,6 +21,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod excel;
+pub mod governor;
 pub mod media;
 pub mod message;
 pub mod notify;

@@ -8,7 +8,7 @@ use axum::{
 };
 use serde_json::json;
 use shared::{
-    campaigns::{self, CreateCampaignInput, IntervalInput, ListCampaignsQuery, TitleInput},
+    campaigns::{self, CreateCampaignInput, IntervalInput, ListCampaignsQuery, SendWindowInput, TitleInput},
     ApiError, AppContext,
 };
 
@@ -114,6 +114,27 @@ pub async fn set_interval(
 ) -> Answer {
     let campaign = campaigns::set_interval(&ctx, caller.id, id, input).await?;
     Ok(Json(json!({ "success": true, "message": "Interval updated", "campaign": CampaignView::from(&campaign) }))
+        .into_response())
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/campaigns/{id}/send-window",
+    tag = "campaigns",
+    summary = "Change the sending hours (also while RUNNING; null: any time)",
+    request_body = shared::campaigns::SendWindowInput,
+    params(("id" = i64, Path, description = "The campaign's id")),
+    responses((status = 200, description = "Changed", body = crate::openapi::bodies::CampaignAnswer)),
+    security(("bearer" = [])),
+)]
+pub async fn set_send_window(
+    State(ctx): State<AppContext>,
+    caller: CurrentUser,
+    PathId(id): PathId,
+    JsonBody(input): JsonBody<SendWindowInput>,
+) -> Answer {
+    let campaign = campaigns::set_send_window(&ctx, caller.id, id, input).await?;
+    Ok(Json(json!({ "success": true, "message": "Sending hours updated", "campaign": CampaignView::from(&campaign) }))
         .into_response())
 }
 

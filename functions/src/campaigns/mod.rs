@@ -35,6 +35,7 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/api/campaigns/{id}", get(crud::details).delete(crud::delete))
         .route("/api/campaigns/{id}/title", put(crud::rename))
         .route("/api/campaigns/{id}/interval", put(crud::set_interval))
+        .route("/api/campaigns/{id}/send-window", put(crud::set_send_window))
         .route("/api/campaigns/{id}/recipients", post(recipients::import).layer(recipients_limit).get(recipients::list))
         .route("/api/campaigns/{id}/recipients/upload-url", post(recipients::upload_url))
         .route("/api/campaigns/{id}/recipients/import-staged", post(recipients::import_staged))

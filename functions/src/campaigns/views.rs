@@ -8,6 +8,7 @@ use serde::Serialize;
 use shared::{
     campaigns::{ImportOutcome, RecipientCounts, ReportFigures, UploadUrl},
     domain::{CampaignStatus, Interval, RecipientStatus, SendType, StoredRecipientStatus},
+    governor::{window::SendWindowView, WaitReason},
     repo::{attachments::AttachmentRecord, campaigns::CampaignRecord, recipients::RecipientRecord},
 };
 
@@ -59,6 +60,14 @@ pub struct CampaignView<'a> {
     pub updated_at: DateTime<Utc>,
     /// The opt-out footer is appended to every message.
     pub opt_out_footer: bool,
+    /// Sending hours in the campaign's time zone; `null`: any time.
+    pub send_window: Option<SendWindowView>,
+    /// While a RUNNING campaign may not send: until when, and why.
+    pub waiting_until: Option<DateTime<Utc>>,
+    #[schema(value_type = Option<WaitReason>)]
+    pub wait_reason: Option<&'a str>,
+    /// The WhatsApp number (account) it sends from, once linked.
+    pub whatsapp_account_id: Option<i64>,
 }
 
 impl<'a> From<&'a CampaignRecord> for CampaignView<'a> {
@@ -93,6 +102,10 @@ impl<'a> From<&'a CampaignRecord> for CampaignView<'a> {
             created_at: c.created_at,
             updated_at: c.updated_at,
             opt_out_footer: c.opt_out_footer,
+            send_window: c.send_window().map(|w| w.view()),
+            waiting_until: c.waiting().map(|(until, _)| until),
+            wait_reason: c.waiting().map(|(_, reason)| reason),
+            whatsapp_account_id: c.whatsapp_account_id,
         }
     }
 }

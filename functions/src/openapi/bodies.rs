@@ -113,6 +113,13 @@ pub struct CampaignAnswer {
     campaign: CampaignView<'static>,
 }
 
+/// `GET /api/whatsapp-accounts`.
+#[derive(Serialize, ToSchema)]
+pub struct WhatsAppAccountsAnswer {
+    success: bool,
+    accounts: Vec<shared::governor::accounts::AccountSummary>,
+}
+
 /// A campaign with its recipient counts and attachment.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -68,9 +68,16 @@ pub struct StatusUpdateEvent {
 
 #[derive(Serialize, ToSchema)]
 pub struct StatusUpdateData {
-    /// Lower case: `ready`, `running`, `paused`, `completed`, `disconnected`, …
+    /// Lower case: `ready`, `running`, `paused`, `completed`, `disconnected`,
+    /// `waiting` (the send governor holds a RUNNING campaign back), …
     status: String,
     message: String,
+    /// With `waiting`: when sending may resume.
+    #[serde(rename = "waitingUntil", skip_serializing_if = "Option::is_none")]
+    waiting_until: Option<DateTime<Utc>>,
+    /// With `waiting`: why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<shared::governor::WaitReason>,
     /// When the event was sent.
     timestamp: DateTime<Utc>,
 }

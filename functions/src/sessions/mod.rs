@@ -2,6 +2,7 @@
 //! resume, closing the session, and scheduled starts. Served by the campaigns Lambda beside
 //! the campaigns routes; the sender fleet does the WhatsApp work.
 
+pub(crate) mod accounts;
 pub(crate) mod handlers;
 
 use axum::{
@@ -21,5 +22,6 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/api/campaigns/{id}/cleanup-session", post(handlers::cleanup))
         .route("/api/campaigns/scheduled", get(handlers::scheduled))
         .route("/api/campaigns/{id}/cancel-schedule", post(handlers::cancel_schedule))
+        .route("/api/whatsapp-accounts", get(accounts::list))
         .with_state(ctx)
 }

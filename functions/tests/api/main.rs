@@ -20,6 +20,7 @@ mod campaigns_staged;
 mod console;
 mod contract;
 mod gateway;
+mod governor;
 mod login;
 mod openapi;
 mod ops;

@@ -56,6 +56,16 @@ impl ControlClient {
         self.post::<Value>("drift", json!({ "hook": hook })).await.map(drop)
     }
 
+    /// WhatsApp restricts `account` for `hours` (0 lifts it).
+    pub async fn restrict(&self, account: &str, hours: u32) -> Result<(), ControlError> {
+        self.post::<Value>("restrict", json!({ "account": account, "hours": hours })).await.map(drop)
+    }
+
+    /// WhatsApp stops (or resumes) confirming messages.
+    pub async fn stall(&self, on: bool) -> Result<(), ControlError> {
+        self.post::<Value>("stall", json!({ "on": on })).await.map(drop)
+    }
+
     pub async fn not_on_whatsapp(&self, phone: &str) -> Result<(), ControlError> {
         self.post::<Value>("not-on-whatsapp", json!({ "phone": phone })).await.map(drop)
     }

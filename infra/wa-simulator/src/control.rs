@@ -108,6 +108,42 @@ pub async fn drift(AxumState(state): AxumState<AppState>, Json(request): Json<Dr
 }
 
 #[derive(Deserialize)]
+pub struct RestrictRequest {
+    account: String,
+    /// How long the notice says; 0 lifts the restriction.
+    #[serde(default = "a_day")]
+    hours: u32,
+}
+
+fn a_day() -> u32 {
+    24
+}
+
+/// `POST /__control/restrict {"account", "hours"?}`: WhatsApp restricts the
+/// account (its spam measures): its pages show the restriction notice and
+/// its messages are refused, until lifted with `hours: 0`.
+pub async fn restrict(AxumState(state): AxumState<AppState>, Json(request): Json<RestrictRequest>) -> Response {
+    let account = digits(&request.account);
+    if account.is_empty() {
+        return error(StatusCode::BAD_REQUEST, "account must contain digits");
+    }
+    state.restrict(&account, request.hours);
+    Json(json!({ "account": account, "hours": request.hours })).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct StallRequest {
+    on: bool,
+}
+
+/// `POST /__control/stall {"on"}`: WhatsApp's servers stop confirming
+/// messages (each keeps its clock) until turned off.
+pub async fn stall(AxumState(state): AxumState<AppState>, Json(request): Json<StallRequest>) -> Response {
+    state.stall(request.on);
+    Json(json!({ "stalled": request.on })).into_response()
+}
+
+#[derive(Deserialize)]
 pub struct PhoneRequest {
     phone: String,
 }

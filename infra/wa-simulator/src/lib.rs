@@ -63,6 +63,8 @@ pub fn router(config: SimulatorConfig) -> Router {
         .route("/__control/not-on-whatsapp", post(control::not_on_whatsapp))
         .route("/__control/receipts", post(control::receipts))
         .route("/__control/drift", post(control::drift))
+        .route("/__control/restrict", post(control::restrict))
+        .route("/__control/stall", post(control::stall))
         .route("/__control/reply", post(control::reply))
         .route("/__control/logout", post(control::logout))
         .route("/__control/devices", get(control::devices))

@@ -54,6 +54,10 @@ pub struct ReceivedMessage {
     pub attachment: Option<Attachment>,
     /// The caption of an attachment (absent when it was sent without one).
     pub caption: Option<String>,
+    /// How long the sending page showed "typing…" (input events in the
+    /// compose or caption box until the send), in milliseconds.
+    #[serde(default)]
+    pub typing_ms: u64,
     pub sent_at: DateTime<Utc>,
     pub status: DeliveryStatus,
 }

@@ -38,6 +38,10 @@ pub enum SendRefused {
     NotLinked,
     #[error("the phone number is not on WhatsApp")]
     NotOnWhatsApp,
+    #[error("this account is restricted")]
+    Restricted,
+    #[error("WhatsApp's servers are not taking messages right now")]
+    Stalled,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +63,8 @@ pub struct Outgoing {
     pub text: Option<String>,
     pub attachment: Option<Attachment>,
     pub caption: Option<String>,
+    /// How long the page saw the text being typed before the send.
+    pub typing_ms: u64,
 }
 
 struct Pairing {
@@ -92,6 +98,10 @@ struct World {
     messages: Vec<Stored>,
     replies: Vec<Reply>,
     drifted: HashSet<String>,
+    /// Accounts WhatsApp restricted, with the hours the notice names.
+    restricted: HashMap<String, u32>,
+    /// Messages are refused for now: they keep their clock, never a tick.
+    stalled: bool,
 }
 
 /// A message a phone wrote back to an account; unread until the account's
@@ -245,6 +255,12 @@ impl State {
     pub fn receive(&self, token: &str, outgoing: Outgoing) -> Result<(), SendRefused> {
         let mut world = self.world();
         let device = world.devices.get(token).ok_or(SendRefused::NotLinked)?.clone();
+        if world.stalled {
+            return Err(SendRefused::Stalled);
+        }
+        if world.restricted.contains_key(&device.account) {
+            return Err(SendRefused::Restricted);
+        }
         if world.not_on_whatsapp.contains(&outgoing.to) {
             return Err(SendRefused::NotOnWhatsApp);
         }
@@ -261,6 +277,7 @@ impl State {
                 text: outgoing.text,
                 attachment: outgoing.attachment,
                 caption: outgoing.caption,
+                typing_ms: outgoing.typing_ms,
                 sent_at: Utc::now(),
                 status: DeliveryStatus::Sent,
             },
@@ -351,6 +368,27 @@ impl State {
         shown
     }
 
+    /// WhatsApp restricts `account` for `hours` (0: lifts it): its pages show
+    /// the notice and its messages are refused.
+    pub fn restrict(&self, account: &str, hours: u32) {
+        let mut world = self.world();
+        if hours == 0 {
+            world.restricted.remove(account);
+        } else {
+            world.restricted.insert(account.to_owned(), hours);
+        }
+    }
+
+    /// While stalled, every message keeps its clock (never confirmed).
+    pub fn stall(&self, on: bool) {
+        self.world().stalled = on;
+    }
+
+    /// The hours of `account`'s restriction, if restricted.
+    pub fn restriction(&self, account: &str) -> Option<u32> {
+        self.world().restricted.get(account).copied()
+    }
+
     /// From now on the page draws `hook` under names the driver does not know.
     pub fn drift(&self, hook: &str) {
         self.world().drifted.insert(hook.to_owned());
@@ -437,7 +475,14 @@ mod tests {
     }
 
     fn text(id: &str, to: &str) -> Outgoing {
-        Outgoing { id: id.into(), to: to.into(), text: Some("hi".into()), attachment: None, caption: None }
+        Outgoing {
+            id: id.into(),
+            to: to.into(),
+            text: Some("hi".into()),
+            attachment: None,
+            caption: None,
+            typing_ms: 0,
+        }
     }
 
     #[test]
@@ -456,6 +501,25 @@ mod tests {
         assert_eq!(state.devices(), vec![device]);
         // The same QR cannot link a second device.
         assert!(state.scan(&second, "989000000002").is_err());
+    }
+
+    #[test]
+    fn a_restricted_account_and_a_stalled_server_take_no_messages_until_lifted() {
+        let state = state(20_000);
+        let pairing = state.new_pairing();
+        state.scan(&qr(&state, &pairing), "989000000001").unwrap();
+        let Some(PairingView::Linked(token)) = state.poll_pairing(&pairing) else { panic!("linked") };
+
+        state.restrict("989000000001", 24);
+        assert_eq!(state.restriction("989000000001"), Some(24));
+        assert!(matches!(state.receive(&token, text("3EB0D", "989121234567")), Err(SendRefused::Restricted)));
+        state.restrict("989000000001", 0);
+        assert_eq!(state.restriction("989000000001"), None);
+        state.stall(true);
+        assert!(matches!(state.receive(&token, text("3EB0E", "989121234567")), Err(SendRefused::Stalled)));
+        state.stall(false);
+        state.receive(&token, text("3EB0F", "989121234567")).unwrap();
+        assert_eq!(state.messages(None).len(), 1);
     }
 
     #[test]

@@ -126,7 +126,9 @@ pub async fn session_state(AxumState(state): AxumState<AppState>, Query(query): 
         state.unread(&account).into_iter().map(|(phone, count)| (phone, json!(count))).collect();
     let drift = state.drifted();
     let chats = state.chats(&account);
-    Json(json!({ "account": account, "chats": chats, "unread": unread, "chat": chat, "drift": drift })).into_response()
+    let restricted = state.restriction(&account);
+    Json(json!({ "account": account, "chats": chats, "unread": unread, "chat": chat, "drift": drift, "restrictedHours": restricted }))
+        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -135,14 +137,22 @@ pub struct TextMessage {
     id: String,
     to: String,
     text: String,
+    #[serde(default, rename = "typingMs")]
+    typing_ms: u64,
 }
 
 pub async fn send_text(AxumState(state): AxumState<AppState>, Json(message): Json<TextMessage>) -> Response {
     if message.text.trim().is_empty() {
         return error(StatusCode::BAD_REQUEST, "empty message");
     }
-    let outgoing =
-        Outgoing { id: message.id, to: digits(&message.to), text: Some(message.text), attachment: None, caption: None };
+    let outgoing = Outgoing {
+        id: message.id,
+        to: digits(&message.to),
+        text: Some(message.text),
+        attachment: None,
+        caption: None,
+        typing_ms: message.typing_ms,
+    };
     accept(&state, &message.token, outgoing)
 }
 
@@ -155,6 +165,8 @@ pub struct MediaQuery {
     mime: String,
     #[serde(default)]
     caption: String,
+    #[serde(default, rename = "typingMs")]
+    typing_ms: u64,
 }
 
 /// The file's bytes are the body (the page posts the `File` object itself).
@@ -178,6 +190,7 @@ pub async fn send_media(
         text: None,
         attachment: Some(attachment),
         caption: (!query.caption.is_empty()).then_some(query.caption),
+        typing_ms: query.typing_ms,
     };
     accept(&state, &query.token, outgoing)
 }
@@ -193,6 +206,8 @@ fn accept(state: &State, token: &str, outgoing: Outgoing) -> Response {
         Ok(()) => Json(json!({ "id": id })).into_response(),
         Err(refused @ SendRefused::NotLinked) => error(StatusCode::UNAUTHORIZED, &refused.to_string()),
         Err(refused @ SendRefused::NotOnWhatsApp) => error(StatusCode::NOT_FOUND, &refused.to_string()),
+        Err(refused @ SendRefused::Restricted) => error(StatusCode::FORBIDDEN, &refused.to_string()),
+        Err(refused @ SendRefused::Stalled) => error(StatusCode::SERVICE_UNAVAILABLE, &refused.to_string()),
     }
 }
 

@@ -20,6 +20,7 @@ mod page;
 mod probe;
 mod process;
 pub mod profile;
+mod restriction;
 pub mod selectors;
 mod send;
 mod whatsapp;

@@ -156,6 +156,20 @@ text.split('\n').forEach((line, i) => {
 return true;
 "#;
 
+/// Appends text to the focused box as input events, as typing would
+/// (`insertText` keeps emoji intact; `insertLineBreak` for newlines).
+const APPEND_TEXT: &str = r#"
+const [selector, text] = arguments;
+const box = document.querySelector(selector);
+if (!box) return false;
+if (document.activeElement !== box) box.focus();
+text.split('\n').forEach((line, i) => {
+  if (i > 0) document.execCommand('insertLineBreak', false);
+  if (line) document.execCommand('insertText', false, line);
+});
+return true;
+"#;
+
 /// Clicks the first element showing one of `texts` (buttons, and elements
 /// acting as buttons), for the few steps WhatsApp offers only as a text.
 const CLICK_TEXT: &str = r#"
@@ -347,6 +361,39 @@ pub async fn insert_text(client: &Client, selector: &str, text: &str) -> Result<
         Value::Bool(true) => Ok(()),
         _ => Err(DriverError::UnexpectedPage(format!("no element {selector} to type into"))),
     }
+}
+
+/// Types `text` into the box at `selector` over about `typing`: a few
+/// bursts of input events with pauses between them, so WhatsApp shows
+/// "typing…" to the recipient for that long. Zero: all at once.
+pub async fn type_text(
+    client: &Client,
+    selector: &str,
+    text: &str,
+    typing: std::time::Duration,
+) -> Result<(), DriverError> {
+    let text = text.replace("\r\n", "\n");
+    let chars: Vec<char> = text.chars().collect();
+    let bursts = chars.len().clamp(1, 8);
+    if typing.is_zero() || bursts == 1 {
+        tokio::time::sleep(typing).await;
+        return insert_text(client, selector, &text).await;
+    }
+    insert_text(client, selector, "").await?;
+    let per_burst = typing / bursts as u32;
+    for (i, burst) in chars.chunks(chars.len().div_ceil(bursts)).enumerate() {
+        if i > 0 {
+            tokio::time::sleep(per_burst).await;
+        }
+        let burst: String = burst.iter().collect();
+        match client.execute(APPEND_TEXT, vec![json!(selector), json!(burst)]).await? {
+            Value::Bool(true) => {}
+            _ => return Err(DriverError::UnexpectedPage(format!("no element {selector} to type into"))),
+        }
+    }
+    // The last burst, then a beat before the send button is pressed.
+    tokio::time::sleep(per_burst).await;
+    Ok(())
 }
 
 /// Clicks the first button-like element showing one of `texts`; which one.

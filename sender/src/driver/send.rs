@@ -79,9 +79,20 @@ fn is_photo_or_video(mime: &str) -> bool {
 }
 
 impl WhatsAppSession {
-    /// Sends `text` to `phone`.
-    #[tracing::instrument(skip_all, fields(phone = %phone))]
+    /// Sends `text` to `phone`, typed all at once.
     pub async fn send_text(&self, phone: &Phone, text: &str) -> Result<SendOutcome, SendError> {
+        self.send_text_typing(phone, text, Duration::ZERO).await
+    }
+
+    /// Sends `text` to `phone`, typed over `typing` (the recipient sees
+    /// "typing…" meanwhile).
+    #[tracing::instrument(skip_all, fields(phone = %phone))]
+    pub async fn send_text_typing(
+        &self,
+        phone: &Phone,
+        text: &str,
+        typing: Duration,
+    ) -> Result<SendOutcome, SendError> {
         if text.trim().is_empty() {
             return Err(SendError::EmptyMessage);
         }
@@ -91,7 +102,7 @@ impl WhatsAppSession {
         };
         let page_timeout = self.timeouts().page;
         let compose = self.find_hook(&selectors::COMPOSE, page_timeout).await?;
-        page::insert_text(self.client(), compose, text).await?;
+        page::type_text(self.client(), compose, text, typing).await?;
         // The send button replaces the microphone once the box holds text.
         let send = self.find_hook(&selectors::SEND, page_timeout).await?;
         self.press_send(send, before, self.timeouts().send).await
@@ -99,13 +110,25 @@ impl WhatsAppSession {
 
     /// Sends the file at `file` (its name is what the recipient sees) with
     /// `caption` (may be empty). `mime` decides photo/video or document.
-    #[tracing::instrument(skip_all, fields(phone = %phone, mime))]
     pub async fn send_media(
         &self,
         phone: &Phone,
         file: &Path,
         mime: &str,
         caption: &str,
+    ) -> Result<SendOutcome, SendError> {
+        self.send_media_typing(phone, file, mime, caption, Duration::ZERO).await
+    }
+
+    /// [`Self::send_media`] with the caption typed over `typing`.
+    #[tracing::instrument(skip_all, fields(phone = %phone, mime))]
+    pub async fn send_media_typing(
+        &self,
+        phone: &Phone,
+        file: &Path,
+        mime: &str,
+        caption: &str,
+        typing: Duration,
     ) -> Result<SendOutcome, SendError> {
         let attachment_error = |source| SendError::Attachment { path: file.display().to_string(), source };
         // chromedriver uploads by absolute path, and fails late on a bad one.
@@ -135,7 +158,7 @@ impl WhatsAppSession {
             .map_err(DriverError::from)?;
         let caption_box = self.find_hook(&selectors::CAPTION, page_timeout).await?;
         if !caption.trim().is_empty() {
-            page::insert_text(self.client(), caption_box, caption).await?;
+            page::type_text(self.client(), caption_box, caption, typing).await?;
         }
         let send = self.find_hook(&selectors::MEDIA_SEND, page_timeout).await?;
         self.press_send(send, before, self.timeouts().media).await

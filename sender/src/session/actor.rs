@@ -24,6 +24,7 @@ use shared::{
 use tokio::sync::mpsc;
 
 use super::{
+    governed::{self, Gate},
     replies,
     sending::{self, Step},
     snapshot, Nudge, SessionEnd,
@@ -153,9 +154,29 @@ impl Actor {
         self.follow_login(&campaign).await?;
         if self.logged_in && campaign.status == "RUNNING" {
             self.last_active = Instant::now();
-            return match sending::send_next(self, &campaign).await? {
-                Step::Sent(delivery) => self.pause(&campaign, Some(delivery)).await,
-                Step::Failed => self.pause(&campaign, None).await,
+            if governed::check_restriction(self, &campaign).await? {
+                return Ok(None);
+            }
+            // With nobody left the campaign completes: no governor to ask.
+            let ticket = match deliveries::open_count(&self.ctx.db, campaign.id).await? {
+                0 => None,
+                _ => match governed::gate(self, &campaign).await? {
+                    Gate::Go(ticket) => Some(ticket),
+                    Gate::Wait { until } => return self.wait_until(&campaign, until).await,
+                    Gate::Hold { until } => {
+                        return self.pause(&campaign, (until - Utc::now()).to_std().unwrap_or_default(), None).await
+                    }
+                    Gate::Stopped => return Ok(None),
+                },
+            };
+            let step = sending::send_next(self, &campaign).await;
+            if let Some(ticket) = ticket {
+                governed::settle(self, campaign.id, ticket, &step).await?;
+            }
+            let pause = ticket.map_or(Duration::ZERO, |t| t.pause);
+            return match step? {
+                Step::Sent(delivery) => self.pause(&campaign, pause, Some(delivery)).await,
+                Step::Failed(_) => self.pause(&campaign, pause, None).await,
                 Step::LoggedOut => Ok(None),
                 Step::Finished => Ok(Some(SessionEnd::Completed)),
                 // PAUSED with the reason: the next turn sees it.
@@ -279,6 +300,7 @@ impl Actor {
         let ready =
             CampaignEvent::StatusUpdate { status: "ready".into(), message: "WhatsApp connected successfully".into() };
         self.ctx.pusher.push(self.campaign_id, &ready).await;
+        governed::link_account(self).await?;
         // Save the login now, so a takeover after a crash needs no new scan.
         let session = self.whatsapp.take().expect("open session");
         let (packed, reopened) = self.ctx.launcher.snapshot(session).await?;
@@ -303,16 +325,31 @@ impl Actor {
         Ok(())
     }
 
-    /// The pause after a message: the campaign's interval, re-read while
-    /// waiting, ended early by a pause, a cancel, a drain or a cleanup.
+    /// The send governor holds the campaign back until `until`: a long wait
+    /// closes the session (the fleet takes the campaign up again when it
+    /// ends); a short one passes here, ended early like a pause.
+    async fn wait_until(
+        &mut self,
+        campaign: &SendingCampaign,
+        until: chrono::DateTime<Utc>,
+    ) -> anyhow::Result<Option<SessionEnd>> {
+        let wait = (until - Utc::now()).to_std().unwrap_or_default();
+        if wait > self.ctx.settings.wait_close_after {
+            return Ok(Some(SessionEnd::Waiting));
+        }
+        self.pause(campaign, wait, None).await
+    }
+
+    /// The pause after a message (the governor's: the interval, jitter,
+    /// breaks), ended early by a pause, a cancel, a drain or a cleanup.
     /// Meanwhile the last message's ticks are watched for "delivered".
     async fn pause(
         &mut self,
         campaign: &SendingCampaign,
+        interval: Duration,
         mut watching: Option<sending::Delivery>,
     ) -> anyhow::Result<Option<SessionEnd>> {
         let started = Instant::now();
-        let mut interval = sending::interval(&self.ctx, &campaign.send_interval);
         loop {
             if let Some(delivery) = &watching {
                 match sending::check_delivered(self, delivery).await {
@@ -339,9 +376,9 @@ impl Actor {
                 Ok(None) => return Ok(Some(SessionEnd::Drained)),
                 Ok(Some(Nudge::Command(_))) | Err(_) => {}
             }
-            // Pause, cancel or a new interval take effect now.
+            // Pause or cancel take effect now; a new interval at the next message.
             match deliveries::campaign(&self.ctx.db, self.campaign_id).await? {
-                Some(now) if now.status == "RUNNING" => interval = sending::interval(&self.ctx, &now.send_interval),
+                Some(now) if now.status == "RUNNING" => {}
                 Some(_) => return Ok(None),
                 None => return Ok(Some(SessionEnd::Gone)),
             }
@@ -371,7 +408,7 @@ impl Actor {
             SessionEnd::Completed | SessionEnd::CleanedUp | SessionEnd::Gone => {
                 snapshot::forget_login(ctx, self.campaign_id).await?
             }
-            SessionEnd::Drained | SessionEnd::Idle | SessionEnd::Failed => {
+            SessionEnd::Drained | SessionEnd::Idle | SessionEnd::Failed | SessionEnd::Waiting => {
                 if logged_in {
                     // Closed, the profile is complete on disk: save it again.
                     let dir = self.profile_dir.clone();

@@ -5,6 +5,7 @@
 
 mod actor;
 mod drift;
+mod governed;
 mod personal;
 mod receipts;
 mod replies;
@@ -38,6 +39,10 @@ pub enum SessionEnd {
     CleanedUp,
     Drained,
     Idle,
+    /// The send governor holds the campaign back for long (a cap, its
+    /// sending hours): the browser closes, the lease is released, and the
+    /// fleet takes it up again when the wait ends.
+    Waiting,
     /// The campaign was deleted.
     Gone,
     /// Another sender holds the lease now; this one touches nothing more.

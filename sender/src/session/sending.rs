@@ -7,10 +7,11 @@ use std::{path::PathBuf, time::Duration};
 
 use shared::{
     domain::Phone,
+    governor::pacing,
     realtime::{CampaignEvent, CompletionReport, Progress},
     repo::{
         deliveries::{self, SendingCampaign},
-        session_leases,
+        session_leases, unreachable_numbers,
     },
 };
 
@@ -23,7 +24,7 @@ use crate::{
 /// What one step did.
 pub enum Step {
     Sent(Delivery),
-    Failed,
+    Failed(Failure),
     /// The page showed the QR: nothing was sent; the login handling takes over.
     LoggedOut,
     /// Every recipient is handled; the campaign is COMPLETED.
@@ -33,6 +34,20 @@ pub enum Step {
     Stopped,
     LostLease,
 }
+
+/// Why a recipient failed, as the send governor counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    NotOnWhatsApp,
+    /// Handed to WhatsApp, never confirmed (may have left).
+    Unconfirmed,
+    /// Known not to be on WhatsApp from an earlier campaign: nothing was opened.
+    Skipped,
+    Other,
+}
+
+/// How long a number found not on WhatsApp is remembered per owner.
+const UNREACHABLE_FOR: chrono::TimeDelta = chrono::TimeDelta::days(30);
 
 /// A sent message whose ticks are being watched.
 pub struct Delivery {
@@ -67,15 +82,22 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
         Ok(phone) => phone,
         Err(err) => {
             record_failure(&ctx, campaign, recipient.id, &format!("invalid phone number: {err}")).await?;
-            return Ok(Step::Failed);
+            return Ok(Step::Failed(Failure::Other));
         }
     };
+    let since = chrono::Utc::now() - UNREACHABLE_FOR;
+    if let Some(seen) = unreachable_numbers::seen_since(&ctx.db, campaign.user_id, phone.as_str(), since).await? {
+        let error = format!("not on WhatsApp (found so on {})", seen.format("%Y-%m-%d"));
+        record_failure(&ctx, campaign, recipient.id, &error).await?;
+        return Ok(Step::Failed(Failure::Skipped));
+    }
     let attachment = attachment_file(actor, campaign.id).await?;
     let text = personal::text_for(&ctx, campaign, &recipient).await?;
     let whatsapp = actor.whatsapp();
+    let typing = pacing::typing_for(&text, &ctx.settings.governor);
     let result = match &attachment {
-        Some((file, mime)) => whatsapp.send_media(&phone, file, mime, &text).await,
-        None => whatsapp.send_text(&phone, &text).await,
+        Some((file, mime)) => whatsapp.send_media_typing(&phone, file, mime, &text, typing).await,
+        None => whatsapp.send_text_typing(&phone, &text, typing).await,
     };
     match result {
         Ok(SendOutcome::Sent { .. }) => {
@@ -87,8 +109,9 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
             Ok(Step::Sent(Delivery { recipient_id: recipient.id, phone }))
         }
         Ok(SendOutcome::NotOnWhatsApp(reason)) => {
+            unreachable_numbers::remember(&ctx.db, campaign.user_id, phone.as_str()).await?;
             record_failure(&ctx, campaign, recipient.id, &format!("not on WhatsApp: {reason}")).await?;
-            Ok(Step::Failed)
+            Ok(Step::Failed(Failure::NotOnWhatsApp))
         }
         Err(SendError::LoggedOut) => {
             deliveries::unclaim(&ctx.db, recipient.id).await?;
@@ -100,11 +123,11 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
             deliveries::settle_interrupted(&mut conn, campaign.id, &err.to_string()).await?;
             drop(conn);
             push_progress(&ctx, campaign.id).await?;
-            Ok(Step::Failed)
+            Ok(Step::Failed(Failure::Unconfirmed))
         }
         Err(err @ (SendError::Timeout { .. } | SendError::EmptyMessage | SendError::Attachment { .. })) => {
             record_failure(&ctx, campaign, recipient.id, &err.to_string()).await?;
-            Ok(Step::Failed)
+            Ok(Step::Failed(Failure::Other))
         }
         Err(err @ (SendError::HookMissing { .. } | SendError::UiLanguage(_))) => {
             if err.may_have_been_sent() {

@@ -192,3 +192,24 @@ async fn a_drifted_hook_is_named_and_its_diagnostics_hold_no_text() {
     session.close().await.unwrap();
     harness.finish().await;
 }
+
+on_both_markups!(typing_shows_for_the_time_asked_and_keeps_emoji_and_newlines);
+
+async fn typing_shows_for_the_time_asked_and_keeps_emoji_and_newlines(markup: Markup) {
+    let harness = Harness::with(quick_simulator(markup)).await;
+    let session = harness.logged_in("typing").await;
+    let to = phone("09121234568");
+    let text = "سلام! 🎉👨‍👩‍👧 پیشنهاد ویژه\nفقط امروز ✅";
+    let outcome = session.send_text_typing(&to, text, Duration::from_millis(1200)).await.unwrap();
+    assert!(matches!(outcome, SendOutcome::Sent { .. }), "{outcome:?}");
+    let received = harness.control.messages(Some(to.as_str())).await.unwrap();
+    assert_eq!(received[0].text.as_deref(), Some(text), "typed in bursts, arrived whole");
+    // The page saw input events for about the time asked (the bursts end
+    // with one more beat before the send is pressed).
+    assert!((1000..6000).contains(&received[0].typing_ms), "typing seen for {} ms", received[0].typing_ms);
+
+    let instant = phone("09121234569");
+    session.send_text(&instant, "no typing").await.unwrap();
+    let received = harness.control.messages(Some(instant.as_str())).await.unwrap();
+    assert!(received[0].typing_ms < 1000, "all at once: {} ms", received[0].typing_ms);
+}

@@ -24,10 +24,13 @@ macro_rules! on_both_markups {
     )*};
 }
 
+mod bench_pacing;
 mod campaign;
 mod console;
 mod drift;
 mod faults;
+mod governor;
+mod governor_breaker;
 mod pairing;
 mod personal;
 mod steering;

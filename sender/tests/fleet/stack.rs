@@ -112,6 +112,11 @@ impl Stack {
             // after it; the page polls its state every 500 ms, so the pause
             // must outlast delivery delay + one poll for ticks to be seen.
             ("SEND_INTERVAL_OVERRIDE_MS", "800".into()),
+            // The send governor's time, compressed like the interval: short
+            // breaks and typing, and any hour of the day may send.
+            ("GOVERNOR_BREAK_MS", "1000-2000".into()),
+            ("TYPING_MS", "150-400".into()),
+            ("SEND_WINDOW_DEFAULT", "none".into()),
             ("SHUTDOWN_GRACE_SECONDS", "20".into()),
             ("RUST_LOG", "info,sender=debug".into()),
             ("LOG_FORMAT", "json".into()),

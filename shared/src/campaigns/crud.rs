@@ -10,6 +10,7 @@ use crate::{
         Timezone,
     },
     error::ApiError,
+    governor::{window::SendWindowView, SendWindow},
     message::Template,
     queue::{self, CommandKind},
     repo::{
@@ -35,6 +36,23 @@ pub struct CreateCampaignInput {
     pub send_type: Option<SendType>,
     /// Append the opt-out footer («لغو: ۱۱») to every message.
     pub opt_out_footer: Option<bool>,
+    /// Sending hours in the campaign's time zone; `null`: any time; absent:
+    /// the default (`SEND_WINDOW_DEFAULT`).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<SendWindowView>)]
+    pub send_window: Option<Option<SendWindowView>>,
+}
+
+/// A field that was given, even as `null` (`Some(None)`), versus absent (`None`).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+fn parse_window(f: &mut Fields, given: Option<&SendWindowView>) -> Option<Option<SendWindow>> {
+    match given {
+        None => Some(None),
+        Some(view) => f.check("sendWindow", SendWindow::parse(&view.start, &view.end)).map(Some),
+    }
 }
 
 struct NewCampaignFields {
@@ -44,6 +62,8 @@ struct NewCampaignFields {
     timezone: Timezone,
     schedule: (bool, SendType, Option<DateTime<Utc>>),
     opt_out_footer: bool,
+    /// `None`: the default window applies.
+    send_window: Option<Option<SendWindow>>,
 }
 
 impl CreateCampaignInput {
@@ -58,6 +78,10 @@ impl CreateCampaignInput {
         let message = match Template::parse(self.message.trim()) {
             Err(err) => f.check("message", Err(err)),
             Ok(_) => f.check("message", CampaignMessage::parse(&self.message)),
+        };
+        let send_window = match &self.send_window {
+            None => Some(None),
+            Some(given) => parse_window(&mut f, given.as_ref()).map(Some),
         };
         let timezone = match self.timezone.as_deref() {
             None => Some(Timezone::DEFAULT),
@@ -87,6 +111,7 @@ impl CreateCampaignInput {
                 timezone: timezone?,
                 schedule: (is_scheduled, send_type, scheduled_at?),
                 opt_out_footer: self.opt_out_footer.unwrap_or(false),
+                send_window: send_window?,
             })
         })
     }
@@ -111,6 +136,7 @@ fn parse_instant(raw: &str, zone: Timezone) -> Result<DateTime<Utc>, &'static st
 pub async fn create(ctx: &AppContext, user_id: i64, input: CreateCampaignInput) -> Result<CampaignRecord, ApiError> {
     let fields = input.parse()?;
     let (is_scheduled, send_type, scheduled_at) = fields.schedule;
+    let send_window = fields.send_window.unwrap_or(ctx.settings.governor.default_window);
     let new = NewCampaign {
         user_id,
         title: fields.title.as_ref(),
@@ -121,6 +147,7 @@ pub async fn create(ctx: &AppContext, user_id: i64, input: CreateCampaignInput) 
         timezone: fields.timezone,
         send_type,
         opt_out_footer: fields.opt_out_footer,
+        send_window: send_window.as_ref(),
     };
     let mut tx = ctx.db.begin().await?;
     let id = campaigns::insert(&mut *tx, new).await?;
@@ -246,6 +273,51 @@ pub async fn set_interval(
         });
     }
     campaigns::update_interval(&mut *tx, id, input.interval).await?;
+    let campaign = owned(&mut *tx, id, user_id).await?;
+    tx.commit().await?;
+    if matches!(campaign.status, CampaignStatus::Running | CampaignStatus::Active) {
+        let owner = session_leases::live_owner(&ctx.db, id).await?;
+        tell_owner(ctx, owner, id, CommandKind::Interval).await;
+    }
+    Ok(campaign)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SendWindowInput {
+    /// `{start, end}` as HH:MM in the campaign's time zone, or `null` for any time.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<SendWindowView>)]
+    pub send_window: Option<Option<SendWindowView>>,
+}
+
+/// `PUT /api/campaigns/:id/send-window`; also while RUNNING (a waiting
+/// campaign is nudged to look again).
+#[tracing::instrument(skip_all, fields(user.id = user_id, campaign.id = id))]
+pub async fn set_send_window(
+    ctx: &AppContext,
+    user_id: i64,
+    id: i64,
+    input: SendWindowInput,
+) -> Result<CampaignRecord, ApiError> {
+    let Some(given) = input.send_window else {
+        return Err(ApiError::field(
+            "sendWindow",
+            "is required: {\"start\":\"HH:MM\",\"end\":\"HH:MM\"}, or null for any time",
+        ));
+    };
+    let mut f = Fields::new();
+    let window = parse_window(&mut f, given.as_ref());
+    let window = f.build(|| window)?;
+    let mut tx = ctx.db.begin().await?;
+    let campaign = lock_owned(&mut *tx, id, user_id).await?;
+    if campaign.status.is_finished() {
+        return Err(ApiError::Conflict {
+            code: "INVALID_CAMPAIGN_STATE",
+            message: format!("The sending hours of a {} campaign can no longer change", campaign.status),
+        });
+    }
+    campaigns::update_send_window(&mut *tx, id, window.as_ref()).await?;
     let campaign = owned(&mut *tx, id, user_id).await?;
     tx.commit().await?;
     if matches!(campaign.status, CampaignStatus::Running | CampaignStatus::Active) {

@@ -26,8 +26,8 @@ pub use attachments::{
     AttachmentDetails, ConfirmAttachmentInput, StagedAttachment, UploadedFile, MAX_ATTACHMENT_BYTES,
 };
 pub use crud::{
-    create, delete, get_details, list, rename, set_interval, CampaignDetails, CreateCampaignInput, IntervalInput,
-    ListCampaignsQuery, RecipientCounts, TitleInput,
+    create, delete, get_details, list, rename, set_interval, set_send_window, CampaignDetails, CreateCampaignInput,
+    IntervalInput, ListCampaignsQuery, RecipientCounts, SendWindowInput, TitleInput,
 };
 pub use import::{
     import_recipients, import_staged_recipients, ImportOutcome, StagedImportInput, MAX_MULTIPART_RECIPIENTS_BYTES,

@@ -64,6 +64,12 @@ pub enum CampaignEvent {
         status: String,
         message: String,
     },
+    /// A `status_update` with `status: "waiting"`: a RUNNING campaign may
+    /// not send until `waiting_until` (the send governor's `reason`).
+    Waiting {
+        waiting_until: DateTime<Utc>,
+        reason: crate::governor::WaitReason,
+    },
     ErrorUpdate {
         error: String,
     },
@@ -93,7 +99,7 @@ impl CampaignEvent {
         match self {
             Self::CampaignUpdate { .. } => "campaign_update",
             Self::ProgressUpdate { .. } => "progress_update",
-            Self::StatusUpdate { .. } => "status_update",
+            Self::StatusUpdate { .. } | Self::Waiting { .. } => "status_update",
             Self::ErrorUpdate { .. } => "error_update",
             Self::CompletionUpdate { .. } => "completion_update",
             Self::QrCode { .. } => "qr_code",
@@ -110,6 +116,12 @@ impl CampaignEvent {
             }),
             Self::ProgressUpdate { progress } => json!({ "progress": progress.clone().with_percentage() }),
             Self::StatusUpdate { status, message } => json!({ "status": status, "message": message }),
+            Self::Waiting { waiting_until, reason } => json!({
+                "status": "waiting",
+                "waitingUntil": waiting_until.to_rfc3339_opts(SecondsFormat::Millis, true),
+                "reason": reason,
+                "message": reason.message(),
+            }),
             Self::ErrorUpdate { error } => json!({ "error": error }),
             Self::CompletionUpdate { report } => json!({ "report": report }),
             Self::QrCode { qr_code } => json!({ "qrCode": qr_code }),
@@ -161,5 +173,17 @@ mod tests {
         assert_eq!(wire["data"]["title"], "کمپین");
         assert!(wire["data"]["progress"].get("percentage").is_none());
         assert!(wire["data"]["startedAt"].is_null());
+    }
+
+    #[test]
+    fn a_waiting_campaign_gets_a_status_update_with_when_and_why() {
+        let until = DateTime::parse_from_rfc3339("2026-06-02T04:30:00Z").unwrap().with_timezone(&Utc);
+        let event = CampaignEvent::Waiting { waiting_until: until, reason: crate::governor::WaitReason::DailyLimit };
+        let wire: Value = serde_json::from_str(&event.to_json(4)).unwrap();
+        assert_eq!(wire["type"], "status_update");
+        assert_eq!(wire["data"]["status"], "waiting");
+        assert_eq!(wire["data"]["waitingUntil"], "2026-06-02T04:30:00.000Z");
+        assert_eq!(wire["data"]["reason"], "DAILY_LIMIT");
+        assert!(wire["data"]["message"].as_str().unwrap().contains("daily limit"));
     }
 }

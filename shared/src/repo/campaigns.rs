@@ -4,7 +4,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::{MySql, MySqlExecutor, QueryBuilder};
 
-use crate::domain::{CampaignMessage, CampaignStatus, CampaignTitle, Interval, SendType, Timezone};
+use crate::{
+    domain::{CampaignMessage, CampaignStatus, CampaignTitle, Interval, SendType, Timezone},
+    governor::SendWindow,
+};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CampaignRecord {
@@ -43,6 +46,11 @@ pub struct CampaignRecord {
     pub opt_out_footer: bool,
     /// The imported list's other column headers (a JSON array), if any.
     pub list_columns: Option<String>,
+    pub whatsapp_account_id: Option<i64>,
+    pub send_window_start: Option<String>,
+    pub send_window_end: Option<String>,
+    pub waiting_until: Option<DateTime<Utc>>,
+    pub wait_reason: Option<String>,
 }
 
 impl CampaignRecord {
@@ -54,12 +62,25 @@ impl CampaignRecord {
     pub fn list_columns(&self) -> Vec<String> {
         self.list_columns.as_deref().and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
     }
+
+    /// The sending hours; `None`: any time.
+    pub fn send_window(&self) -> Option<SendWindow> {
+        SendWindow::parse(self.send_window_start.as_deref()?, self.send_window_end.as_deref()?).ok()
+    }
+
+    /// Until when and why a RUNNING campaign waits, while it does.
+    pub fn waiting(&self) -> Option<(DateTime<Utc>, &str)> {
+        let running = matches!(self.status, CampaignStatus::Running | CampaignStatus::Active);
+        let until = self.waiting_until.filter(|until| running && *until > Utc::now())?;
+        Some((until, self.wait_reason.as_deref()?))
+    }
 }
 
 const COLUMNS: &str = "id, user_id, title, message, send_interval, is_scheduled, scheduled_at, timezone, send_type, \
      status, failure_reason, is_connected, qr_code, session_id, last_activity, total_recipients, sent_count, \
      failed_count, delivered_count, started_at, completed_at, total_messages, successful_messages, failed_messages, \
-     delivery_rate, average_delivery_time, created_at, updated_at, opt_out_footer, list_columns";
+     delivery_rate, average_delivery_time, created_at, updated_at, opt_out_footer, list_columns, whatsapp_account_id, \
+     send_window_start, send_window_end, waiting_until, CAST(wait_reason AS CHAR) AS wait_reason";
 
 pub struct NewCampaign<'a> {
     pub user_id: i64,
@@ -71,12 +92,13 @@ pub struct NewCampaign<'a> {
     pub timezone: Timezone,
     pub send_type: SendType,
     pub opt_out_footer: bool,
+    pub send_window: Option<&'a SendWindow>,
 }
 
 pub async fn insert(db: impl MySqlExecutor<'_>, campaign: NewCampaign<'_>) -> Result<i64, sqlx::Error> {
     let result = sqlx::query(
         "INSERT INTO campaigns (user_id, title, message, send_interval, is_scheduled, scheduled_at, timezone, send_type, \
-         opt_out_footer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         opt_out_footer, send_window_start, send_window_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(campaign.user_id)
     .bind(campaign.title.map(CampaignTitle::as_str))
@@ -87,6 +109,8 @@ pub async fn insert(db: impl MySqlExecutor<'_>, campaign: NewCampaign<'_>) -> Re
     .bind(campaign.timezone.name())
     .bind(campaign.send_type.as_str())
     .bind(campaign.opt_out_footer)
+    .bind(campaign.send_window.map(SendWindow::start))
+    .bind(campaign.send_window.map(SendWindow::end))
     .execute(db)
     .await?;
     Ok(result.last_insert_id() as i64)
@@ -294,6 +318,25 @@ pub async fn update_interval(db: impl MySqlExecutor<'_>, id: i64, interval: Inte
         .bind(id)
         .execute(db)
         .await?;
+    Ok(())
+}
+
+/// New sending hours (`None`: any time); a waiting campaign re-checks them.
+pub async fn update_send_window(
+    db: impl MySqlExecutor<'_>,
+    id: i64,
+    window: Option<&SendWindow>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE campaigns SET send_window_start = ?, send_window_end = ?, \
+         waiting_until = IF(wait_reason = 'OUTSIDE_SENDING_HOURS', NULL, waiting_until), \
+         wait_reason = IF(wait_reason = 'OUTSIDE_SENDING_HOURS', NULL, wait_reason) WHERE id = ?",
+    )
+    .bind(window.map(SendWindow::start))
+    .bind(window.map(SendWindow::end))
+    .bind(id)
+    .execute(db)
+    .await?;
     Ok(())
 }
 

@@ -30,6 +30,11 @@ pub struct SendingCampaign {
     pub pairing_phone: Option<String>,
     /// The code last recorded for it (`None` until the sender records one).
     pub pairing_code: Option<String>,
+    pub timezone: String,
+    pub send_window_start: Option<String>,
+    pub send_window_end: Option<String>,
+    /// The WhatsApp number it sends from (known after the scan).
+    pub whatsapp_account_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -50,8 +55,8 @@ pub struct SendingAttachment {
 pub async fn campaign(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<SendingCampaign>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, user_id, title, message, status, send_interval, total_recipients, sent_count, failed_count, \
-         delivered_count, is_connected, started_at, pairing_phone, pairing_code \
-         FROM campaigns WHERE id = ?",
+         delivered_count, is_connected, started_at, pairing_phone, pairing_code, timezone, send_window_start, \
+         send_window_end, whatsapp_account_id FROM campaigns WHERE id = ?",
     )
     .bind(campaign_id)
     .fetch_optional(db)

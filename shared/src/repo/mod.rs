@@ -21,5 +21,8 @@ pub mod subscriptions;
 pub mod suppressions;
 pub mod templates;
 pub mod transactions;
+pub mod unreachable_numbers;
 pub mod users;
+pub mod waiting;
+pub mod whatsapp_accounts;
 pub mod ws_connections;

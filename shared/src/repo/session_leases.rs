@@ -130,11 +130,13 @@ pub async fn delete(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<(), 
 }
 
 /// Campaigns whose session lease expired while they still need a session
-/// (running or paused mid-campaign): to be re-offered to the fleet.
+/// (running, and not waiting for the send governor): to be re-offered to
+/// the fleet.
 pub async fn orphaned(db: impl MySqlExecutor<'_>, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT l.campaign_id FROM session_leases l JOIN campaigns c ON c.id = l.campaign_id \
-         WHERE l.expires_at <= CURRENT_TIMESTAMP(3) AND c.status IN ('RUNNING') ORDER BY l.expires_at LIMIT ?",
+         WHERE l.expires_at <= CURRENT_TIMESTAMP(3) AND c.status IN ('RUNNING') \
+           AND (c.waiting_until IS NULL OR c.waiting_until <= CURRENT_TIMESTAMP(3)) ORDER BY l.expires_at LIMIT ?",
     )
     .bind(limit)
     .fetch_all(db)

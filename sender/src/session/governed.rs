@@ -1,0 +1,199 @@
+//! The session's side of the send governor (`shared::governor`): which
+//! WhatsApp number the session sends from, asking before each message,
+//! telling the user why a campaign waits, settling each send, and stopping
+//! when the breaker trips or WhatsApp restricts the number. The rules and
+//! the counting live in `shared::governor`, per number; this module only
+//! asks and obeys, so a session serving several campaigns of one number
+//! can reuse it unchanged.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use shared::{
+    domain::Timezone,
+    governor::{
+        ledger::{self, CampaignRules, Reservation, Settled},
+        SendWindow, WaitReason,
+    },
+    realtime::CampaignEvent,
+    repo::{deliveries, deliveries::SendingCampaign, waiting, whatsapp_accounts},
+};
+
+use super::{
+    actor::Actor,
+    sending::{self, Failure, Step},
+};
+use crate::context::SenderContext;
+
+/// The answer before a message.
+pub enum Gate {
+    /// Send one message; settle the ticket after it.
+    Go(Ticket),
+    /// A rule the user was told about holds the campaign until `until`.
+    Wait { until: DateTime<Utc> },
+    /// Another campaign of the number just sent: its pause runs until `until`.
+    Hold { until: DateTime<Utc> },
+    /// The number is restricted: its campaigns were paused.
+    Stopped,
+}
+
+/// A reserved send.
+#[derive(Debug, Clone, Copy)]
+pub struct Ticket {
+    account_id: i64,
+    send_id: i64,
+    /// The pause after this message (jitter and breaks included).
+    pub pause: Duration,
+}
+
+/// After the scan: the number WhatsApp Web shows as its own becomes the
+/// campaign's account (created on its first link). A page that hides it
+/// gets an account of its own for this campaign, so the caps still apply.
+pub async fn link_account(actor: &mut Actor) -> anyhow::Result<()> {
+    let ctx = actor.ctx.clone();
+    let Some(campaign) = deliveries::campaign(&ctx.db, actor.campaign_id).await? else { return Ok(()) };
+    // WhatsApp's own record: 8–15 digits with the country code.
+    let phone = match actor.whatsapp().own_number().await.ok().flatten() {
+        Some(digits) => digits,
+        None => {
+            tracing::warn!(campaign.id = campaign.id, "WhatsApp Web did not show its own number");
+            format!("unknown-{}", campaign.id)
+        }
+    };
+    let account_id = whatsapp_accounts::upsert(&ctx.db, campaign.user_id, &phone).await?;
+    whatsapp_accounts::link_campaign(&ctx.db, campaign.id, account_id).await?;
+    tracing::info!(campaign.id = campaign.id, account.id = account_id, "campaign linked to its WhatsApp number");
+    Ok(())
+}
+
+/// May the campaign send its next message now?
+pub async fn gate(actor: &Actor, campaign: &SendingCampaign) -> anyhow::Result<Gate> {
+    let ctx = &actor.ctx;
+    let Some(account_id) = campaign.whatsapp_account_id else {
+        // Linked at the scan, after this turn read the campaign: look again.
+        return Ok(Gate::Hold { until: Utc::now() + chrono::TimeDelta::seconds(1) });
+    };
+    let window = match (&campaign.send_window_start, &campaign.send_window_end) {
+        (Some(start), Some(end)) => SendWindow::parse(start, end).ok(),
+        _ => None,
+    };
+    let rules = CampaignRules {
+        campaign_id: campaign.id,
+        window: window.as_ref(),
+        timezone: Timezone::from_stored(&campaign.timezone).tz(),
+        floor: sending::interval(ctx, &campaign.send_interval),
+    };
+    Ok(match ledger::reserve(&ctx.db, account_id, rules, &ctx.settings.governor).await? {
+        Reservation::Go { send_id, pause, long_break } => {
+            waiting::clear(&ctx.db, campaign.id).await?;
+            if long_break {
+                tracing::info!(campaign.id = campaign.id, pause_ms = pause.as_millis() as u64, "a long break follows");
+            }
+            Gate::Go(Ticket { account_id, send_id, pause })
+        }
+        Reservation::Hold { until } => Gate::Hold { until },
+        Reservation::Wait { until, reason } => {
+            announce_wait(ctx, campaign.id, until, reason).await?;
+            Gate::Wait { until }
+        }
+        Reservation::Restricted { until } => {
+            let reason = restricted_reason(until);
+            pause_number(ctx, account_id, &reason).await?;
+            Gate::Stopped
+        }
+    })
+}
+
+/// Stored, and told once per change: the campaign stays RUNNING.
+async fn announce_wait(
+    ctx: &SenderContext,
+    campaign_id: i64,
+    until: DateTime<Utc>,
+    reason: WaitReason,
+) -> anyhow::Result<()> {
+    if waiting::set(&ctx.db, campaign_id, until, reason.as_str()).await? {
+        tracing::info!(campaign.id = campaign_id, %until, reason = reason.as_str(), "campaign waits");
+        ctx.pusher.push(campaign_id, &CampaignEvent::Waiting { waiting_until: until, reason }).await;
+    }
+    Ok(())
+}
+
+/// Record how the reserved send ended; a tripped breaker pauses the campaign.
+pub async fn settle(
+    actor: &Actor,
+    campaign_id: i64,
+    ticket: Ticket,
+    step: &anyhow::Result<Step>,
+) -> anyhow::Result<()> {
+    let ctx = &actor.ctx;
+    let outcome = match step {
+        Ok(Step::Sent(_)) => Settled::Sent,
+        Ok(Step::Failed(Failure::Unconfirmed)) => Settled::Unconfirmed,
+        Ok(Step::Failed(Failure::NotOnWhatsApp)) => Settled::NotOnWhatsApp,
+        Ok(Step::Failed(Failure::Other)) => Settled::Failed,
+        // Nothing was typed: the reservation is given back.
+        Ok(Step::Failed(Failure::Skipped) | Step::LoggedOut | Step::Finished | Step::Stopped | Step::LostLease)
+        | Err(_) => {
+            return Ok(ledger::cancel(&ctx.db, ticket.send_id).await?);
+        }
+    };
+    if let Some(trip) = ledger::settle(&ctx.db, ticket.account_id, ticket.send_id, outcome).await? {
+        let reason = trip.reason();
+        if deliveries::pause_with_reason(&ctx.db, campaign_id, &reason).await? {
+            tracing::warn!(campaign.id = campaign_id, ?trip, "breaker tripped; campaign paused");
+            ctx.pusher.push(campaign_id, &CampaignEvent::ErrorUpdate { error: reason }).await;
+        }
+    }
+    Ok(())
+}
+
+/// Before a message: does WhatsApp Web show the restriction notice? Then
+/// every campaign of the number pauses (`true`). Without it, a restriction
+/// recorded earlier is over: the page is the truth whenever it is seen.
+pub async fn check_restriction(actor: &Actor, campaign: &SendingCampaign) -> anyhow::Result<bool> {
+    match actor.whatsapp().restriction().await? {
+        Some(length) => {
+            let until = Utc::now() + chrono::TimeDelta::from_std(length).unwrap_or(chrono::TimeDelta::days(1));
+            restricted(&actor.ctx, campaign, until).await?;
+            Ok(true)
+        }
+        None => {
+            if let Some(account_id) = campaign.whatsapp_account_id {
+                whatsapp_accounts::clear_restriction(&actor.ctx.db, account_id).await?;
+            }
+            Ok(false)
+        }
+    }
+}
+
+fn restricted_reason(until: DateTime<Utc>) -> String {
+    format!(
+        "Paused for safety: WhatsApp restricted this number until {}. Every campaign of the number is paused; \
+         resume after the restriction ends",
+        until.format("%Y-%m-%d %H:%M UTC")
+    )
+}
+
+/// WhatsApp showed the restriction notice: the number is restricted until
+/// `until`, and every running campaign of it pauses.
+pub async fn restricted(ctx: &SenderContext, campaign: &SendingCampaign, until: DateTime<Utc>) -> anyhow::Result<()> {
+    let Some(account_id) = campaign.whatsapp_account_id else {
+        let reason = restricted_reason(until);
+        deliveries::pause_with_reason(&ctx.db, campaign.id, &reason).await?;
+        ctx.pusher.push(campaign.id, &CampaignEvent::ErrorUpdate { error: reason }).await;
+        return Ok(());
+    };
+    let reason = restricted_reason(until);
+    whatsapp_accounts::record_restriction(&ctx.db, account_id, until, &reason).await?;
+    pause_number(ctx, account_id, &reason).await
+}
+
+async fn pause_number(ctx: &SenderContext, account_id: i64, reason: &str) -> anyhow::Result<()> {
+    for id in whatsapp_accounts::running_campaigns(&ctx.db, account_id).await? {
+        if deliveries::pause_with_reason(&ctx.db, id, reason).await? {
+            tracing::warn!(campaign.id = id, account.id = account_id, "number restricted; campaign paused");
+            ctx.pusher.push(id, &CampaignEvent::ErrorUpdate { error: reason.to_owned() }).await;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! What a user sees of their WhatsApp numbers (`GET /api/whatsapp-accounts`):
+//! this hour's and today's sends (rolling windows, across every campaign and
+//! sender), the caps in force, the warm-up day, a restriction, the last
+//! breaker trip.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{caps, settings::GovernorSettings};
+use crate::repo::whatsapp_accounts;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BreakerTrip {
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountSummary {
+    pub id: i64,
+    /// E.164 digits.
+    #[schema(example = "989121234567")]
+    pub phone: String,
+    pub first_linked_at: DateTime<Utc>,
+    pub last_sent_at: Option<DateTime<Utc>>,
+    pub sent_this_hour: u32,
+    pub sent_today: u32,
+    pub hourly_cap: u32,
+    pub daily_cap: u32,
+    /// 1 on the first day of a new (or long idle) number; `null` once warmed up.
+    pub warm_up_day: Option<u32>,
+    pub restricted_until: Option<DateTime<Utc>>,
+    pub last_breaker: Option<BreakerTrip>,
+}
+
+fn chrono(duration: std::time::Duration) -> chrono::TimeDelta {
+    chrono::TimeDelta::from_std(duration).unwrap_or(chrono::TimeDelta::MAX)
+}
+
+pub async fn owned(
+    db: &sqlx::MySqlPool,
+    user_id: i64,
+    s: &GovernorSettings,
+) -> Result<Vec<AccountSummary>, sqlx::Error> {
+    let now = Utc::now();
+    let mut summaries = Vec::new();
+    for account in whatsapp_accounts::owned(db, user_id).await? {
+        let sends = whatsapp_accounts::sends_since(db, account.id, now - chrono(s.day)).await?;
+        let warm_up_since = caps::warm_up_since(now, account.warm_up_since, account.last_sent_at, s);
+        let (hourly_cap, daily_cap, _) = caps::caps_now(now, warm_up_since, s);
+        summaries.push(AccountSummary {
+            id: account.id,
+            phone: account.phone,
+            first_linked_at: account.first_linked_at,
+            last_sent_at: account.last_sent_at,
+            sent_this_hour: caps::count_within(&sends, now, s.hour) as u32,
+            sent_today: sends.len() as u32,
+            hourly_cap,
+            daily_cap,
+            warm_up_day: caps::warm_up_day(now, warm_up_since, s).map(|day| day + 1),
+            restricted_until: account.restricted_until.filter(|until| *until > now),
+            last_breaker: account
+                .last_breaker_reason
+                .zip(account.last_breaker_at)
+                .map(|(reason, at)| BreakerTrip { reason, at }),
+        });
+    }
+    Ok(summaries)
+}

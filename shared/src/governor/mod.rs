@@ -1,0 +1,22 @@
+//! The send governor: what keeps a user's WhatsApp number alive. It decides,
+//! per **number** (not per campaign or session), whether a message may leave
+//! now, how long to pause after it, and when the number must stop.
+//!
+//! The rules are pure functions of a clock and the number's recorded sends
+//! (`window`, `caps`, `pacing`, `breaker`), so they are tested without a
+//! database or a browser; `ledger` applies them to MySQL atomically (the
+//! account's row locked while a send is reserved), which is what makes them
+//! hold across campaigns, senders, restarts and takeovers. Nothing here
+//! knows about sessions or browsers: a sender asks, then obeys.
+
+pub mod accounts;
+pub mod breaker;
+pub mod caps;
+pub mod ledger;
+pub mod pacing;
+pub mod settings;
+pub mod window;
+
+pub use caps::{Decision, WaitReason};
+pub use settings::GovernorSettings;
+pub use window::SendWindow;
