@@ -37,6 +37,13 @@ pub struct SenderSettings {
     /// `SHUTDOWN_GRACE_SECONDS`: how long a drain may take (ECS stops a task
     /// 30 s after SIGTERM by default).
     pub shutdown_grace: Duration,
+    /// `SENDER_OPS_PORT`: the local port of `/metrics`, `/healthz` and
+    /// `/readyz` (0: not served).
+    pub ops_port: u16,
+    /// `SENDER_MEMORY_LIMIT_MB`: when the browsers' memory (PSS, summed over
+    /// sessions) passes this, the sessions are drained and start again on
+    /// fresh browsers (0: no limit).
+    pub memory_limit_bytes: u64,
 }
 
 impl SenderSettings {
@@ -72,6 +79,11 @@ impl SenderSettings {
         let shutdown_grace = Duration::from_secs(number("SHUTDOWN_GRACE_SECONDS", 25));
         let interval_override =
             value("SEND_INTERVAL_OVERRIDE_MS").map(|_| Duration::from_millis(number("SEND_INTERVAL_OVERRIDE_MS", 0)));
+        let ops_port = number("SENDER_OPS_PORT", 9100);
+        let memory_limit_bytes = number("SENDER_MEMORY_LIMIT_MB", 0) * 1024 * 1024;
+        if ops_port > u64::from(u16::MAX) {
+            problems.push(format!("SENDER_OPS_PORT: {ops_port} is not a port"));
+        }
         if heartbeat >= lease_ttl {
             problems.push("HEARTBEAT_SECONDS: must be shorter than LEASE_TTL_SECONDS".into());
         }
@@ -93,6 +105,8 @@ impl SenderSettings {
             idle_timeout,
             interval_override,
             shutdown_grace,
+            ops_port: ops_port as u16,
+            memory_limit_bytes,
         })
     }
 }

@@ -21,6 +21,7 @@ pub mod domain;
 pub mod error;
 pub mod excel;
 pub mod media;
+pub mod metrics;
 pub mod notify;
 pub mod payment_gateway;
 pub mod qr;

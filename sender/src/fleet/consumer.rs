@@ -76,6 +76,7 @@ async fn handle_one(fleet: &Arc<Fleet>, queue_url: &str, is_inbox: bool, message
             return false;
         }
     };
+    crate::ops::record_pickup(&command);
     match fleet.handle(&command).await {
         Ok(Handling::Done | Handling::Forwarded) => true,
         Ok(Handling::NoRoom) if is_inbox => {

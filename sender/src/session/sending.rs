@@ -75,6 +75,7 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
         Some((file, mime)) => whatsapp.send_media(&phone, file, mime, &campaign.message).await,
         None => whatsapp.send_text(&phone, &campaign.message).await,
     };
+    crate::ops::record_send(&result);
     match result {
         Ok(SendOutcome::Sent { .. }) => {
             let mut tx = ctx.db.begin().await?;

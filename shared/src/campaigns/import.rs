@@ -65,6 +65,7 @@ pub async fn import_staged_recipients(
 const BATCHES_IN_FLIGHT: usize = 4;
 
 async fn replace_list(ctx: &AppContext, user_id: i64, id: i64, bytes: Vec<u8>) -> Result<ImportOutcome, ApiError> {
+    let started = std::time::Instant::now();
     // Not a spreadsheet at all: refused before any lock or write.
     detect_format(&bytes)?;
     let (batches_out, mut batches) = tokio::sync::mpsc::channel(BATCHES_IN_FLIGHT);
@@ -89,6 +90,8 @@ async fn replace_list(ctx: &AppContext, user_id: i64, id: i64, bytes: Vec<u8>) -
     let campaign = owned(&mut *tx, id, user_id).await?;
     tx.commit().await?;
     tracing::info!(imported, invalid = list.invalid, duplicates = list.duplicates, "recipients imported");
+    crate::metrics::count("ImportRows", list.rows.into(), &[]);
+    crate::metrics::duration("ImportTime", started.elapsed(), &[]);
     Ok(ImportOutcome {
         campaign,
         imported,

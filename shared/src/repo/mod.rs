@@ -8,6 +8,7 @@ pub mod admin;
 pub mod attachments;
 pub mod campaigns;
 pub mod deliveries;
+pub mod health;
 pub mod orders;
 pub mod otps;
 pub mod packages;
