@@ -77,8 +77,7 @@ async fn check(probe: impl std::future::Future<Output = Result<(), String>>) -> 
 }
 
 /// chromedriver's WebDriver `GET /status` says `"ready": true` while it can
-/// start browsers. A plain HTTP/1.0 exchange on localhost: the body is small
-/// and the connection closes after it.
+/// start browsers.
 async fn chromedriver_ready(url: &str) -> Result<(), String> {
     let address = url.trim_start_matches("http://").trim_end_matches('/');
     let body = get_ok(address, "/status").await.map_err(|e| format!("chromedriver: {e}"))?;
@@ -90,15 +89,27 @@ async fn chromedriver_ready(url: &str) -> Result<(), String> {
     }
 }
 
-/// `GET path` on a local `host:port` over plain HTTP/1.0: the body when the
-/// status is 200, else why not. Enough for small answers on localhost,
-/// without an HTTP client in the sender.
+/// `GET path` on a local `host:port` over plain HTTP/1.1: the body when the
+/// status is 200, else why not. Reads up to `Content-Length` (chromedriver
+/// keeps the connection open even when asked to close it). Enough for small
+/// answers on localhost, without an HTTP client in the sender.
 pub async fn get_ok(address: &str, path: &str) -> Result<String, String> {
     let exchange = async {
         let mut stream = tokio::net::TcpStream::connect(address).await?;
-        stream.write_all(format!("GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n").as_bytes()).await?;
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await?;
         let mut answer = Vec::new();
-        stream.read_to_end(&mut answer).await?;
+        let mut chunk = [0u8; 4096];
+        loop {
+            let read = stream.read(&mut chunk).await?;
+            if read == 0 {
+                break;
+            }
+            answer.extend_from_slice(&chunk[..read]);
+            if complete(&answer) {
+                break;
+            }
+        }
         Ok::<_, std::io::Error>(String::from_utf8_lossy(&answer).into_owned())
     };
     let answer = tokio::time::timeout(CHECK_TIMEOUT, exchange)
@@ -111,4 +122,12 @@ pub async fn get_ok(address: &str, path: &str) -> Result<String, String> {
         Some(status) => Err(format!("status {status}")),
         None => Err("not an HTTP answer".into()),
     }
+}
+
+/// Whether `answer` holds the headers and the whole `Content-Length` body.
+fn complete(answer: &[u8]) -> bool {
+    let Some(end) = answer.windows(4).position(|w| w == b"\r\n\r\n") else { return false };
+    let head = String::from_utf8_lossy(&answer[..end]).to_ascii_lowercase();
+    let length = head.lines().find_map(|line| line.strip_prefix("content-length:")?.trim().parse::<usize>().ok());
+    length.is_some_and(|length| answer.len() >= end + 4 + length)
 }

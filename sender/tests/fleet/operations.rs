@@ -65,13 +65,30 @@ async fn browsers_over_the_memory_limit_are_recycled_and_the_campaign_completes_
     let (id, phones) = campaign_with_recipients(&stack, &token, 6).await;
     let mut socket = stack.websocket(id, &token).await;
     connect_whatsapp(&stack, &token, id, &mut socket).await;
+    // The login is saved before the linker goes (a drain in the middle of
+    // the post-login snapshot does not finish in time).
+    eventually("the login snapshot saved", Duration::from_secs(30), || async {
+        let key: Option<Option<String>> =
+            sqlx::query_scalar("SELECT snapshot_key FROM session_leases WHERE campaign_id = ?")
+                .bind(id)
+                .fetch_optional(&stack.db)
+                .await
+                .ok()?;
+        key.flatten().map(|_| ())
+    })
+    .await;
     assert!(stack.terminate_sender(&linker).success());
     // Any browser is over 1 MB: the first sample after the session opens
     // recycles it; the cooldown then lets the restarted session work.
     stack.set_sender_env("SENDER_MEMORY_LIMIT_MB", "1");
     let sender = stack.spawn_sender("mem");
-    let (status, _) = stack.call(Method::POST, &format!("/api/campaigns/{id}/start"), &token, None).await;
-    assert_eq!(status, 200);
+    eventually("the session back on the new sender", Duration::from_secs(90), || async {
+        let (_, connection) = stack.call(Method::GET, &format!("/api/campaigns/{id}/connection"), &token, None).await;
+        (connection["isConnected"] == true).then_some(())
+    })
+    .await;
+    let (status, started) = stack.call(Method::POST, &format!("/api/campaigns/{id}/start"), &token, None).await;
+    assert_eq!(status, 200, "{started}");
     let events = events_until(&mut socket, "completion_update", Duration::from_secs(120)).await;
     assert!(events.iter().all(|e| e["type"] != "qr_code"), "the restart needed no new QR: {events:?}");
 
