@@ -70,7 +70,7 @@ impl Stack {
         let born = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
         let unique = uuid::Uuid::new_v4().simple().to_string();
         let db_name = format!("test_{born}_{unique}");
-        let admin = MySqlPool::connect(&server).await.expect("MariaDB reachable");
+        let admin = MySqlPool::connect(server).await.expect("MariaDB reachable");
         sqlx::query(&format!("CREATE DATABASE `{db_name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
             .execute(&admin)
             .await
