@@ -260,12 +260,14 @@ cmd_bench() {
 # The load test (infra/load, goose) against a local gateway of its own, on
 # a database of its own: 300 users for 2 minutes (LOAD_USERS, LOAD_SECONDS).
 bench_load() {
-  log "load test: building the gateway and infra/load (release)"
-  cargo build --manifest-path "$ROOT/Cargo.toml" --release -p functions --bin local-gateway --bin ops
+  # The gateway as `infra/dev.sh up` runs it (dependencies optimised, our
+  # crates not): what a developer's machine serves, and no LTO build to wait for.
+  log "load test: building the gateway and infra/load"
+  cargo build --manifest-path "$ROOT/Cargo.toml" -p functions --bin local-gateway --bin ops
   cargo build --manifest-path "$ROOT/infra/load/Cargo.toml" --release
   local db="wa_load_$(date +%s)" port="${LOAD_PORT:-3900}"
   mysql_root -e "CREATE DATABASE \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-  local bin="$CARGO_TARGET_DIR/release"
+  local bin="$CARGO_TARGET_DIR/debug"
   DATABASE_URL="$DB_SERVER_URL/$db" "$bin/ops" migrate
   DATABASE_URL="$DB_SERVER_URL/$db" JWT_SECRET="$(dev_secret)" PORT="$port" RUST_LOG=warn METRICS_EMF=off \
     RATE_LIMIT_MAX=100000000 SMS_PROVIDER=log EMAIL_PROVIDER=log PAYMENT_GATEWAY=mock \
@@ -274,7 +276,7 @@ bench_load() {
   STARTED_PIDS+=("$gateway")
   wait_for 30 curl -fs -o /dev/null "http://127.0.0.1:$port/api/health" || die "the gateway did not start"
   local rc=0
-  LOAD_HOST="http://127.0.0.1:$port" LOAD_GATEWAY_PID="$gateway" "$bin/load" || rc=$?
+  LOAD_HOST="http://127.0.0.1:$port" LOAD_GATEWAY_PID="$gateway" "$CARGO_TARGET_DIR/release/load" || rc=$?
   kill "$gateway" 2>/dev/null || true
   wait "$gateway" 2>/dev/null || true
   mysql_root -e "DROP DATABASE \`$db\`"
