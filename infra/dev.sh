@@ -191,8 +191,26 @@ cmd_up() {
   wait "$gateway"
 }
 
+# chromedriver and Chromium processes orphaned (parent PID 1), one pid a line.
+orphaned_browsers() {
+  ps -eo pid=,ppid=,comm= | awk '$2 == 1 && ($3 ~ /^chromedriver/ || $3 ~ /^chrom(e|ium)/) { print $1 }' | sort
+}
+
+# Fails naming what the tests left behind: a chromedriver or Chromium that
+# was not an orphan before the run and is one now (other runs on the same
+# machine may leave theirs; those are not ours to judge).
+check_no_orphans() { # check_no_orphans <file with the orphans before>
+  sleep 2  # the watchdogs of the last senders act within a moment
+  local left; left="$(orphaned_browsers | comm -13 "$1" -)"
+  [ -z "$left" ] && { log "no chromedriver or Chromium left behind"; return 0; }
+  ps -o pid=,etime=,args= -p "$(echo "$left" | paste -sd,)" | cut -c1-200 >&2 || true
+  die "the tests left chromedriver/Chromium processes behind (above)"
+}
+
 cmd_test() {
   setup
+  local before; before="$(mktemp)"
+  orphaned_browsers >"$before"
   # The OpenAPI tests run a real validator from PyPI.
   "$VENV/bin/python" -c 'import openapi_spec_validator' 2>/dev/null \
     || "$VENV/bin/pip" install -q 'openapi-spec-validator==0.7.2'
@@ -232,12 +250,49 @@ PY
   cargo clippy --manifest-path "$ROOT/Cargo.toml" --workspace --all-targets -- -D warnings
   log "running every test of the workspace"
   cargo test --manifest-path "$ROOT/Cargo.toml" --workspace --no-fail-fast
+  check_no_orphans "$before"
 }
 
 cmd_bench() {
   setup
   log "running the benchmarks (optimised build)"
   cargo bench --manifest-path "$ROOT/Cargo.toml" --workspace
+  bench_load
+  bench_recovery
+}
+
+# The load test (infra/load, goose) against a local gateway of its own, on
+# a database of its own: 300 users for 2 minutes (LOAD_USERS, LOAD_SECONDS).
+bench_load() {
+  # The gateway as `infra/dev.sh up` runs it (dependencies optimised, our
+  # crates not): what a developer's machine serves, and no LTO build to wait for.
+  log "load test: building the gateway and infra/load"
+  cargo build --manifest-path "$ROOT/Cargo.toml" -p functions --bin local-gateway --bin ops
+  cargo build --manifest-path "$ROOT/infra/load/Cargo.toml" --release
+  local db="wa_load_$(date +%s)" port="${LOAD_PORT:-3900}"
+  mysql_root -e "CREATE DATABASE \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+  local bin="$CARGO_TARGET_DIR/debug"
+  DATABASE_URL="$DB_SERVER_URL/$db" "$bin/ops" migrate
+  DATABASE_URL="$DB_SERVER_URL/$db" JWT_SECRET="$(dev_secret)" PORT="$port" RUST_LOG=warn METRICS_EMF=off \
+    RATE_LIMIT_MAX=100000000 SMS_PROVIDER=log EMAIL_PROVIDER=log PAYMENT_GATEWAY=mock \
+    "$bin/local-gateway" >"$STATE/load-gateway.log" 2>&1 &
+  local gateway=$!
+  STARTED_PIDS+=("$gateway")
+  wait_for 30 curl -fs -o /dev/null "http://127.0.0.1:$port/api/health" || die "the gateway did not start"
+  local rc=0
+  LOAD_HOST="http://127.0.0.1:$port" LOAD_GATEWAY_PID="$gateway" "$CARGO_TARGET_DIR/release/load" || rc=$?
+  kill "$gateway" 2>/dev/null || true
+  wait "$gateway" 2>/dev/null || true
+  mysql_root -e "DROP DATABASE \`$db\`"
+  [ "$rc" -eq 0 ] || die "the load test failed its bars (above)"
+}
+
+# The fault tests, printing how long each recovery took.
+bench_recovery() {
+  log "fault recovery times (sender fleet tests)"
+  cargo test --manifest-path "$ROOT/Cargo.toml" -p sender --test fleet -- \
+    faults:: operations::browsers_over orphans:: --nocapture --test-threads 1 2>&1 \
+    | grep -E '^recovery:|test result' || die "the fault tests failed"
 }
 
 cmd_bench_pacing() {

@@ -19,12 +19,24 @@ pub struct SenderContext {
     pub launcher: Launcher,
     /// This sender's own command queue.
     pub inbox_url: String,
+    /// The health server's port, bound at start so a taken port fails the
+    /// start (and names it); [`crate::ops::server`] takes it.
+    ops_listener: std::sync::Mutex<Option<std::net::TcpListener>>,
 }
 
 impl SenderContext {
     /// Connect everything and announce this sender: its inbox queue exists
     /// and its row in `senders` names it, before any lease can point at it.
     pub async fn start(settings: SenderSettings, driver: DriverConfig) -> anyhow::Result<Self> {
+        let ops_listener = match settings.ops_port {
+            0 => None,
+            port => {
+                let listener = std::net::TcpListener::bind((std::net::Ipv4Addr::UNSPECIFIED, port))
+                    .map_err(|err| anyhow::anyhow!("SENDER_OPS_PORT: cannot listen on port {port}: {err}"))?;
+                listener.set_nonblocking(true)?;
+                Some(listener)
+            }
+        };
         let db = shared::db::connect(&settings.database_url, (settings.max_sessions as u32 + 4).max(5)).await?;
         let sdk = shared::aws::sdk_config(&settings.aws).await;
         let queues = Queues::new(&sdk, settings.aws.sessions_queue_url.clone());
@@ -38,6 +50,10 @@ impl SenderContext {
             )
             .await?;
         session_leases::register_sender(&db, &settings.sender_id, &inbox_url, settings.max_sessions as i32).await?;
+        let leftovers = crate::driver::sweep_leftovers(&settings.profile_dir);
+        if leftovers > 0 {
+            tracing::warn!(leftovers, "killed browsers a dead predecessor left on our profiles");
+        }
         let launcher = Launcher::start(driver).await?;
         std::fs::create_dir_all(&settings.profile_dir)?;
         Ok(Self {
@@ -46,9 +62,15 @@ impl SenderContext {
             queues,
             launcher,
             inbox_url,
+            ops_listener: std::sync::Mutex::new(ops_listener),
             db,
             settings,
         })
+    }
+
+    /// The health server's listener, once (none when `SENDER_OPS_PORT` is 0).
+    pub fn take_ops_listener(&self) -> Option<std::net::TcpListener> {
+        self.ops_listener.lock().ok()?.take()
     }
 
     pub fn sender_id(&self) -> &str {

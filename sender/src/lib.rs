@@ -5,6 +5,7 @@
 pub mod context;
 pub mod driver;
 pub mod fleet;
+pub mod ops;
 pub mod probe;
 pub mod session;
 pub mod settings;

@@ -4,7 +4,9 @@
 //! WebSocket clients, and drains on SIGTERM.
 //!
 //! `sender probe …` instead checks a stored session against the live
-//! WhatsApp Web (see [`sender::probe`]).
+//! WhatsApp Web (see [`sender::probe`]); `sender healthcheck` asks the
+//! running sender's `/healthz` (the container's health check: the image
+//! has no curl).
 
 use sender::{context::SenderContext, driver::DriverConfig, fleet::Fleet, settings::SenderSettings};
 
@@ -12,8 +14,14 @@ use sender::{context::SenderContext, driver::DriverConfig, fleet::Fleet, setting
 async fn main() -> anyhow::Result<()> {
     shared::telemetry::init();
     let mut args = std::env::args().skip(1);
-    if args.next().as_deref() == Some("probe") {
-        return sender::probe::run(sender::probe::ProbeArgs::parse(args)?).await;
+    match args.next().as_deref() {
+        Some("probe") => return sender::probe::run(sender::probe::ProbeArgs::parse(args)?).await,
+        Some("healthcheck") => {
+            let port = std::env::var("SENDER_OPS_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(9100);
+            let live = sender::ops::server::get_ok(&format!("127.0.0.1:{port}"), "/healthz").await;
+            std::process::exit(if live.is_ok() { 0 } else { 1 });
+        }
+        _ => {}
     }
     let settings = SenderSettings::from_env()?;
     let driver = DriverConfig::from_env()?;

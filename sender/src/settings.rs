@@ -50,6 +50,13 @@ pub struct SenderSettings {
     pub wait_close_after: Duration,
     /// The send governor's caps, pacing and typing (`GOVERNOR_*`, `TYPING_MS`).
     pub governor: shared::governor::GovernorSettings,
+    /// `SENDER_OPS_PORT`: the local port of `/metrics`, `/healthz` and
+    /// `/readyz` (0: not served).
+    pub ops_port: u16,
+    /// `SENDER_MEMORY_LIMIT_MB`: when the browsers' memory (PSS, summed over
+    /// sessions) passes this, the sessions are drained and start again on
+    /// fresh browsers (0: no limit).
+    pub memory_limit_bytes: u64,
 }
 
 impl SenderSettings {
@@ -89,6 +96,11 @@ impl SenderSettings {
         let wait_close_after = Duration::from_secs(number("SESSION_WAIT_CLOSE_SECONDS", 120));
         let interval_override =
             value("SEND_INTERVAL_OVERRIDE_MS").map(|_| Duration::from_millis(number("SEND_INTERVAL_OVERRIDE_MS", 0)));
+        let ops_port = number("SENDER_OPS_PORT", 9100);
+        let memory_limit_bytes = number("SENDER_MEMORY_LIMIT_MB", 0) * 1024 * 1024;
+        if ops_port > u64::from(u16::MAX) {
+            problems.push(format!("SENDER_OPS_PORT: {ops_port} is not a port"));
+        }
         if heartbeat >= lease_ttl {
             problems.push("HEARTBEAT_SECONDS: must be shorter than LEASE_TTL_SECONDS".into());
         }
@@ -113,6 +125,8 @@ impl SenderSettings {
             opt_out_keywords: value("OPT_OUT_KEYWORDS").map(|raw| OptOutKeywords::parse(&raw)).unwrap_or_default(),
             wait_close_after,
             governor,
+            ops_port: ops_port as u16,
+            memory_limit_bytes,
         })
     }
 }

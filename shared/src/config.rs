@@ -179,6 +179,18 @@ impl Settings {
         let mut env = Reader { lookup: &lookup, problems: Vec::new() };
 
         let database_url = env.required("DATABASE_URL");
+        // RDS Proxy: the stack creates the proxy, so its endpoint reaches the
+        // functions apart from the database secret's URL.
+        let database_url = match (database_url, env.optional("DATABASE_HOST")) {
+            (Some(url), Some(host)) => match with_host(&url, &host) {
+                Some(url) => Some(url),
+                None => {
+                    env.problems.push("DATABASE_URL: no host to replace with DATABASE_HOST".into());
+                    None
+                }
+            },
+            (url, _) => url,
+        };
         let database_max_connections = env.parsed("DATABASE_MAX_CONNECTIONS", 10);
         let jwt_secret = env.required("JWT_SECRET");
         if jwt_secret.as_deref().is_some_and(|s| s.len() < 32) {
@@ -366,6 +378,19 @@ impl<F: Fn(&str) -> Option<String>> Reader<'_, F> {
     }
 }
 
+/// `url` (`mysql://user:pass@host:port/db?…`) with its host replaced.
+fn with_host(url: &str, host: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let (credentials, host_port) = match authority.rfind('@') {
+        Some(at) => authority.split_at(at + 1),
+        None => ("", authority),
+    };
+    let port = host_port.rfind(':').map(|colon| &host_port[colon..]).unwrap_or("");
+    (!host_port.is_empty()).then(|| format!("{scheme}://{credentials}{host}{port}{path}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -445,6 +470,20 @@ mod tests {
         assert_eq!(zarinpal.startpay_base, "https://sandbox.zarinpal.com");
         assert_eq!(settings.payments.callback_base_url.unwrap().as_str(), "https://api.example.com");
         assert_eq!(settings.payments.result_url, "http://localhost:5173/payment/result");
+    }
+
+    #[test]
+    fn database_host_replaces_the_host_of_the_database_url_only() {
+        let map = env(&[
+            ("DATABASE_URL", "mysql://app:p%40ss@db.internal:3306/campaigns?ssl-mode=required"),
+            ("DATABASE_HOST", "proxy.proxy-abc.us-east-1.rds.amazonaws.com"),
+        ]);
+        assert_eq!(
+            Settings::from_map(&map).unwrap().database_url,
+            "mysql://app:p%40ss@proxy.proxy-abc.us-east-1.rds.amazonaws.com:3306/campaigns?ssl-mode=required"
+        );
+        let map = env(&[("DATABASE_HOST", "")]);
+        assert_eq!(Settings::from_map(&map).unwrap().database_url, env(&[])["DATABASE_URL"]);
     }
 
     #[test]

@@ -30,11 +30,11 @@ pub struct AppContext {
 }
 
 impl AppContext {
-    /// Settings from the environment and a connected pool; fails naming
-    /// every missing variable.
+    /// Settings from the environment and a pool that connects on first use
+    /// ([`db::connect_lazy`]); fails naming every missing variable.
     pub async fn from_env() -> anyhow::Result<Self> {
         let settings = Settings::from_env()?;
-        let pool = db::connect(&settings.database_url, settings.database_max_connections).await?;
+        let pool = db::connect_lazy(&settings.database_url, settings.database_max_connections)?;
         Self::with_pool(settings, pool).await
     }
 

@@ -24,6 +24,7 @@ pub mod excel;
 pub mod governor;
 pub mod media;
 pub mod message;
+pub mod metrics;
 pub mod notify;
 pub mod payment_gateway;
 pub mod qr;

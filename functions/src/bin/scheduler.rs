@@ -14,7 +14,8 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(move |_: LambdaEvent<serde_json::Value>| async move {
         let report = shared::sessions::run_scheduler(ctx).await.map_err(|e| Error::from(e.to_string()))?;
         Ok::<_, Error>(
-            serde_json::json!({ "started": report.started, "failed": report.failed, "reoffered": report.reoffered }),
+            serde_json::json!({ "started": report.started, "failed": report.failed, "reoffered": report.reoffered,
+                "stalled": report.stalled }),
         )
     }))
     .await

@@ -1,12 +1,14 @@
 //! The layers every area's router gets, in Lambda and in the local gateway
 //! alike: JSON 404/405, panics as a bare 500, security headers and a request
 //! span that records the path but never the query string (it may carry a
-//! token).
+//! token), and request metrics by route.
 
 use std::time::Duration;
 
 use axum::{
+    extract::MatchedPath,
     http::{header, HeaderName, HeaderValue, Request, StatusCode},
+    middleware::{self, Next},
     response::{IntoResponse, Response},
     Router,
 };
@@ -27,6 +29,7 @@ const SECURITY_HEADERS: &[(&str, &str)] = &[
 /// Wrap an area's routes (or the gateway's merged routes) for serving.
 pub fn finish(routes: Router) -> Router {
     let router = routes
+        .route_layer(middleware::from_fn(request_metrics))
         .fallback(|| async { ApiError::NotFound("No such endpoint".into()) })
         .method_not_allowed_fallback(|| async {
             ApiError::BadRequest { code: "METHOD_NOT_ALLOWED", message: "Method not allowed on this endpoint".into() }
@@ -41,6 +44,24 @@ pub fn finish(routes: Router) -> Router {
                 tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
             }),
     )
+}
+
+/// `Requests`, `ServerErrors` (5xx) and `Latency` by route (the route's
+/// pattern, `GET /api/campaigns/{id}`: few values, no ids).
+async fn request_metrics(request: Request<axum::body::Body>, next: Next) -> Response {
+    let route = match request.extensions().get::<MatchedPath>() {
+        Some(path) => format!("{} {}", request.method(), path.as_str()),
+        None => format!("{} (unmatched)", request.method()),
+    };
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let dimensions = [("Route", route.as_str())];
+    shared::metrics::count("Requests", 1, &dimensions);
+    if response.status().is_server_error() {
+        shared::metrics::count("ServerErrors", 1, &dimensions);
+    }
+    shared::metrics::duration("Latency", started.elapsed(), &dimensions);
+    response
 }
 
 /// The security headers every answer carries, unless its handler set its

@@ -19,6 +19,7 @@ mod campaigns_reports;
 mod campaigns_staged;
 mod console;
 mod contract;
+mod database;
 mod gateway;
 mod governor;
 mod login;

@@ -184,3 +184,40 @@ async fn past_times_and_unknown_zones_are_refused() {
     }
     assert_eq!(app.count("campaigns").await, 0);
 }
+
+#[tokio::test]
+async fn a_running_campaign_with_no_send_for_ten_minutes_counts_as_stalled() {
+    let app = TestApp::spawn().await;
+    let user = user(&app).await;
+    subscribed(&app, &user).await;
+    let inbox = inbox(&app).await;
+    let stuck = scheduled_campaign(&app, &user, 3600, &inbox).await;
+    let sending = scheduled_campaign(&app, &user, 3600, &inbox).await;
+    let fresh = scheduled_campaign(&app, &user, 3600, &inbox).await;
+    for (id, started_minutes_ago) in [(stuck, 11), (sending, 30), (fresh, 2)] {
+        sqlx::query(
+            "UPDATE campaigns SET status = 'RUNNING', is_scheduled = FALSE,
+             started_at = CURRENT_TIMESTAMP(3) - INTERVAL ? MINUTE WHERE id = ?",
+        )
+        .bind(started_minutes_ago)
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    // `sending` sent a message a minute ago; `stuck` sent its last 20 minutes ago.
+    for (id, minutes_ago) in [(sending, 1), (stuck, 20)] {
+        sqlx::query(
+            "UPDATE recipients SET status = 'SENT', sent_at = CURRENT_TIMESTAMP(3) - INTERVAL ? MINUTE
+             WHERE campaign_id = ? AND phone = '989120000001'",
+        )
+        .bind(minutes_ago)
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+
+    let report = run_scheduler(&app.ctx).await.unwrap();
+    assert_eq!(report.stalled, 1, "only the campaign silent for over ten minutes: {report:?}");
+}

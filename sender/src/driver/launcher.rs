@@ -60,6 +60,12 @@ impl Launcher {
         self.chromedriver.pid()
     }
 
+    /// chromedriver's WebDriver endpoint, `http://127.0.0.1:<port>` (the
+    /// readiness check asks it for its status).
+    pub fn webdriver_url(&self) -> &str {
+        self.chromedriver.url()
+    }
+
     /// Stops chromedriver and every browser still open under it.
     pub async fn shutdown(&self) {
         self.chromedriver.stop().await;

@@ -30,7 +30,7 @@ pub use error::DriverError;
 pub use inbox::Incoming;
 pub use launcher::Launcher;
 pub use probe::{HookFinding, ProbeReport};
-pub use process::MemoryUsage;
+pub use process::{browsers_memory, sweep_leftovers, MemoryUsage};
 pub use send::{SendError, SendOutcome};
 /// The QR rendering lives in `shared` (the API renders the stored QR too).
 pub use shared::qr;

@@ -51,7 +51,9 @@ async fn poll(fleet: &Arc<Fleet>, queue_url: &str, is_inbox: bool) -> PollOutcom
         Ok(messages) if messages.is_empty() => return PollOutcome::EmptyQueue,
         Ok(messages) => messages,
         Err(err) => {
-            tracing::warn!(error = %err, "receiving commands failed");
+            // Names the queue: a queue that is gone (a recreated emulator,
+            // a deleted stack) shows which one, on every retry.
+            tracing::warn!(error = %err, queue = queue_url, "receiving commands failed");
             return PollOutcome::QueueError;
         }
     };
@@ -76,6 +78,7 @@ async fn handle_one(fleet: &Arc<Fleet>, queue_url: &str, is_inbox: bool, message
             return false;
         }
     };
+    crate::ops::record_pickup(&command);
     match fleet.handle(&command).await {
         Ok(Handling::Done | Handling::Forwarded) => true,
         Ok(Handling::NoRoom) if is_inbox => {

@@ -63,6 +63,8 @@ impl Fleet {
             tokio::spawn(consumer::run_inbox(self.clone())),
             tokio::spawn(consumer::run_shared(self.clone())),
             tokio::spawn(upkeep::run(self.clone())),
+            tokio::spawn(crate::ops::memory::run(self.clone())),
+            tokio::spawn(crate::ops::server::run(self.clone())),
         ];
         shutdown.await;
         tracing::info!("SIGTERM: draining");
@@ -87,6 +89,13 @@ impl Fleet {
             handle.finished().await;
         });
         futures_util::future::join_all(waits).await;
+    }
+
+    /// Drain every session (snapshot, release the lease, re-offer the
+    /// campaign) while this sender stays open: they start again, here or on
+    /// another sender, on fresh browsers. For the memory watch.
+    pub async fn recycle_sessions(&self) {
+        self.drain().await;
     }
 
     /// Act on a command for a campaign: nudge our session, start one if the

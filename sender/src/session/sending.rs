@@ -99,6 +99,7 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
         Some((file, mime)) => whatsapp.send_media_typing(&phone, file, mime, &text, typing).await,
         None => whatsapp.send_text_typing(&phone, &text, typing).await,
     };
+    crate::ops::record_send(&result);
     match result {
         Ok(SendOutcome::Sent { .. }) => {
             let mut tx = ctx.db.begin().await?;

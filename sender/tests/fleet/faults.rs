@@ -31,19 +31,24 @@ async fn owner_goes_away_mid_campaign(death: Death) {
 
     let (status, _) = stack.call(Method::POST, &format!("/api/campaigns/{id}/start"), &token, None).await;
     assert_eq!(status, 200);
-    eventually("five messages out", Duration::from_secs(60), || async {
-        let sent: i32 = sqlx::query_scalar("SELECT sent_count FROM campaigns WHERE id = ?")
-            .bind(id)
-            .fetch_one(&stack.db)
-            .await
-            .ok()?;
-        (sent >= 5).then_some(())
-    })
-    .await;
+    let db = stack.db.clone();
+    let sent_count = || async {
+        sqlx::query_scalar::<_, i32>("SELECT sent_count FROM campaigns WHERE id = ?").bind(id).fetch_one(&db).await.ok()
+    };
+    eventually("five messages out", Duration::from_secs(60), || async { (sent_count().await? >= 5).then_some(()) })
+        .await;
+    let fault_at = std::time::Instant::now();
     match death {
         Death::Kill => stack.kill_sender(&owner),
         Death::Terminate => assert!(stack.terminate_sender(&owner).success(), "a drained sender exits cleanly"),
     }
+    let sent_at_fault = sent_count().await.unwrap_or_default();
+    eventually("a send after the fault", Duration::from_secs(120), || async {
+        (sent_count().await? > sent_at_fault).then_some(())
+    })
+    .await;
+    // `infra/dev.sh bench` prints these lines.
+    println!("recovery: owner {death:?} → next send after {:.1} s", fault_at.elapsed().as_secs_f64());
 
     let events = events_until(&mut socket, "completion_update", Duration::from_secs(120)).await;
     assert!(events.iter().all(|e| e["type"] != "qr_code"), "the takeover needed no new QR: {events:?}");

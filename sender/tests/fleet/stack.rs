@@ -35,6 +35,8 @@ pub struct Stack {
 pub struct SenderProcess {
     pub id: String,
     child: Child,
+    /// Where its health server listens (`/metrics`, `/healthz`, `/readyz`).
+    pub ops_url: String,
 }
 
 fn endpoint() -> String {
@@ -56,13 +58,19 @@ impl Stack {
     }
 
     pub async fn with_simulator(simulator: SimulatorConfig) -> Self {
+        let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
+        Self::on_database_server(simulator, &server).await
+    }
+
+    /// The whole system on the MariaDB server at `server`
+    /// (`mysql://user@host:port`), e.g. one the test restarts.
+    pub async fn on_database_server(simulator: SimulatorConfig, server: &str) -> Self {
         // The gateway's logs show with a failing test's output.
         let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
-        let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
         let born = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
         let unique = uuid::Uuid::new_v4().simple().to_string();
         let db_name = format!("test_{born}_{unique}");
-        let admin = MySqlPool::connect(&server).await.expect("MariaDB reachable");
+        let admin = MySqlPool::connect(server).await.expect("MariaDB reachable");
         sqlx::query(&format!("CREATE DATABASE `{db_name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
             .execute(&admin)
             .await
@@ -164,8 +172,10 @@ impl Stack {
         let id = format!("{name}-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
         let profiles = self.scratch.join(&id);
         let log = std::fs::File::create(self.scratch.join(format!("{id}.log"))).unwrap();
+        let ops_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(env!("CARGO_BIN_EXE_sender"))
             .envs(&self.env)
+            .env("SENDER_OPS_PORT", ops_port.to_string())
             .env("SENDER_ID", &id)
             .env("SENDER_PROFILE_DIR", &profiles)
             .env("SENDER_MAX_SESSIONS", "3")
@@ -173,8 +183,14 @@ impl Stack {
             .stderr(log)
             .spawn()
             .expect("the sender binary runs");
-        self.senders.push(SenderProcess { id: id.clone(), child });
+        let ops_url = format!("http://127.0.0.1:{ops_port}");
+        self.senders.push(SenderProcess { id: id.clone(), child, ops_url });
         id
+    }
+
+    /// The base URL of a sender's health server.
+    pub fn ops_url(&self, id: &str) -> String {
+        self.senders.iter().find(|s| s.id == id).expect("a sender of this test").ops_url.clone()
     }
 
     /// kill -9: the process and its browsers die at once, as a lost machine would.
@@ -184,6 +200,23 @@ impl Stack {
         let _ = sender.child.kill();
         let _ = sender.child.wait();
         kill_matching(&self.scratch.join(id));
+    }
+
+    /// kill -9 of the sender process alone, as the kernel's OOM killer or a
+    /// crashed host supervisor would: nothing of the test cleans up after
+    /// it. Returns the processes that ran under it at that moment.
+    pub fn kill_sender_alone(&mut self, id: &str) -> Vec<u32> {
+        let index = self.senders.iter().position(|s| s.id == id).expect("a sender of this test");
+        let mut sender = self.senders.remove(index);
+        let descendants = descendants(sender.child.id());
+        let _ = sender.child.kill();
+        let _ = sender.child.wait();
+        descendants
+    }
+
+    /// The processes whose command line mentions this sender's profiles.
+    pub fn processes_on_profiles_of(&self, id: &str) -> Vec<u32> {
+        processes_mentioning(&self.scratch.join(id))
     }
 
     /// SIGTERM, then wait for the drain to finish.
@@ -278,15 +311,57 @@ impl Drop for Stack {
 /// Kill every process whose command line mentions `path` (the browsers and
 /// chromedriver a killed sender leaves behind).
 fn kill_matching(path: &std::path::Path) {
-    let needle = path.to_string_lossy().into_owned();
-    let Ok(entries) = std::fs::read_dir("/proc") else { return };
-    for entry in entries.flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
-        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-        if String::from_utf8_lossy(&cmdline).contains(&needle) {
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-        }
+    for pid in processes_mentioning(path) {
+        unsafe { libc::kill(pid as i32, libc::SIGKILL) };
     }
+}
+
+/// Running processes (not zombies) whose command line mentions `path`.
+fn processes_mentioning(path: &std::path::Path) -> Vec<u32> {
+    let needle = path.to_string_lossy().into_owned();
+    all_processes()
+        .into_iter()
+        .filter(|&(pid, _)| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            String::from_utf8_lossy(&cmdline).contains(&needle)
+        })
+        .map(|(pid, _)| pid)
+        .collect()
+}
+
+/// Every running process with its parent, from `/proc`.
+fn all_processes() -> Vec<(u32, u32)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_string_lossy().parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
+            let state = fields.next()?;
+            let parent = fields.next()?.parse().ok()?;
+            (state != "Z" && state != "X").then_some((pid, parent))
+        })
+        .collect()
+}
+
+/// The processes under `pid` (children, their children, …).
+fn descendants(pid: u32) -> Vec<u32> {
+    let links = all_processes();
+    let mut found = vec![pid];
+    let mut next = 0;
+    while next < found.len() {
+        let parent = found[next];
+        found.extend(links.iter().filter(|(_, pp)| *pp == parent).map(|(p, _)| *p));
+        next += 1;
+    }
+    found.remove(0);
+    found
+}
+
+/// Whether `pid` still runs (a zombie has exited).
+pub fn process_alive(pid: u32) -> bool {
+    all_processes().iter().any(|&(p, _)| p == pid)
 }
 
 async fn create_queue(sqs: &aws_sdk_sqs::Client, name: &str, dead_letter_arn: Option<&str>) -> String {

@@ -189,8 +189,10 @@ pub async fn list(
     let (filter, request) = f.build(|| {
         Some((CampaignFilter { status: status?, search: search? }, PageRequest { page: page?, limit: limit? }))
     })?;
-    let items = campaigns::list_owned(&ctx.db, user_id, &filter, request.limit, request.offset()).await?;
-    let total = campaigns::count_owned(&ctx.db, user_id, &filter).await?;
+    let items =
+        crate::db::retry_read(|| campaigns::list_owned(&ctx.db, user_id, &filter, request.limit, request.offset()))
+            .await?;
+    let total = crate::db::retry_read(|| campaigns::count_owned(&ctx.db, user_id, &filter)).await?;
     Ok((items, request.paginate(total as i64)))
 }
 

@@ -75,7 +75,37 @@ pub async fn import_staged_recipients(
 /// few enough that memory stays small.
 const BATCHES_IN_FLIGHT: usize = 4;
 
+/// Two imports at once can deadlock in InnoDB (the DELETE's next-key locks
+/// on the recipients index reach into the neighbouring campaign's range);
+/// MySQL then rolls one back whole (1213), so it is simply run again.
 async fn replace_list(ctx: &AppContext, user_id: i64, id: i64, bytes: Vec<u8>) -> Result<ImportOutcome, ApiError> {
+    let bytes: std::sync::Arc<[u8]> = bytes.into();
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match replace_list_once(ctx, user_id, id, bytes.clone()).await {
+            Err(err) if tries < 3 && is_deadlock(&err) => tracing::warn!(tries, "import deadlocked; trying again"),
+            outcome => return outcome,
+        }
+    }
+}
+
+fn is_deadlock(err: &ApiError) -> bool {
+    let ApiError::Internal(cause) = err else { return false };
+    cause
+        .downcast_ref::<sqlx::Error>()
+        .and_then(|err| err.as_database_error())
+        .and_then(|db| db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>())
+        .is_some_and(|db| db.number() == 1213)
+}
+
+async fn replace_list_once(
+    ctx: &AppContext,
+    user_id: i64,
+    id: i64,
+    bytes: std::sync::Arc<[u8]>,
+) -> Result<ImportOutcome, ApiError> {
+    let started = std::time::Instant::now();
     // Not a spreadsheet at all: refused before any lock or write.
     detect_format(&bytes)?;
     let suppressed = crate::suppressions::suppressed_set(&ctx.db, user_id).await?;
@@ -103,6 +133,8 @@ async fn replace_list(ctx: &AppContext, user_id: i64, id: i64, bytes: Vec<u8>) -
     tx.commit().await?;
     tracing::info!(imported, invalid = list.invalid, duplicates = list.duplicates, "recipients imported");
     let unresolved_placeholders = super::personal::unresolved_placeholders(&campaign);
+    crate::metrics::count("ImportRows", list.rows.into(), &[]);
+    crate::metrics::duration("ImportTime", started.elapsed(), &[]);
     Ok(ImportOutcome {
         campaign,
         imported,

@@ -104,6 +104,7 @@ impl Pusher {
             }
             Err(err) => {
                 tracing::warn!(error = %aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&err), "push failed");
+                crate::metrics::count("PushFailures", 1, &[]);
                 Outcome::Failed
             }
         }

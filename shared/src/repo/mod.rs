@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod campaigns;
 pub mod deliveries;
 pub mod engagement;
+pub mod health;
 pub mod orders;
 pub mod otps;
 pub mod packages;

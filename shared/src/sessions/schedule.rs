@@ -12,7 +12,7 @@ use crate::{
     realtime::CampaignEvent,
     repo::{
         campaigns::{self, CampaignRecord},
-        session_leases, ws_connections,
+        health, session_leases, ws_connections,
     },
     AppContext,
 };
@@ -26,7 +26,14 @@ pub struct SchedulerReport {
     pub started: usize,
     pub failed: usize,
     pub reoffered: usize,
+    /// RUNNING campaigns with no send for [`STALLED_AFTER_MINUTES`] (the
+    /// `StalledCampaigns` metric an alarm watches).
+    pub stalled: usize,
 }
+
+/// How long a RUNNING campaign may go without a send before it counts as
+/// stalled.
+pub const STALLED_AFTER_MINUTES: u32 = 10;
 
 #[tracing::instrument(skip_all)]
 pub async fn run_scheduler(ctx: &AppContext) -> Result<SchedulerReport, ApiError> {
@@ -58,6 +65,8 @@ pub async fn run_scheduler(ctx: &AppContext) -> Result<SchedulerReport, ApiError
         }
     }
     ws_connections::delete_expired(&ctx.db).await?;
+    report.stalled = health::stalled_running_campaigns(&ctx.db, STALLED_AFTER_MINUTES).await? as usize;
+    crate::metrics::gauge("StalledCampaigns", report.stalled as f64, crate::metrics::Unit::Count, &[]);
     if report != SchedulerReport::default() {
         tracing::info!(?report, "scheduler run");
     }
