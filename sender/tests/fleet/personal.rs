@@ -90,6 +90,8 @@ async fn listed_texts(stack: &Stack, token: &str, id: i64) -> HashMap<String, St
 #[tokio::test]
 async fn each_recipient_gets_their_own_text_and_keeps_it_across_a_takeover() {
     let mut stack = Stack::start().await;
+    // 30 messages from a just-linked number: past the first warm-up day's 20.
+    stack.set_sender_env("GOVERNOR_WARM_UP_RAMP", "none");
     let first = stack.spawn_sender("a");
     let second = stack.spawn_sender("b");
     let token = stack.customer_with_package().await;
