@@ -78,7 +78,7 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
         finish(&ctx, campaign.id).await?;
         return Ok(Step::Finished);
     };
-    let phone = match Phone::parse(&recipient.phone) {
+    let phone = match Phone::from_stored(&recipient.phone) {
         Ok(phone) => phone,
         Err(err) => {
             record_failure(&ctx, campaign, recipient.id, &format!("invalid phone number: {err}")).await?;
