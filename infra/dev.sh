@@ -192,16 +192,23 @@ cmd_up() {
 }
 
 # chromedriver and Chromium processes orphaned (parent PID 1), one pid a line.
+# Chromium's crash reporter (chrome_crashpad_handler) is left out: it leaves
+# its browser for PID 1 by design and ends with it, and another run's
+# browsers on this machine have theirs.
 orphaned_browsers() {
-  ps -eo pid=,ppid=,comm= | awk '$2 == 1 && ($3 ~ /^chromedriver/ || $3 ~ /^chrom(e|ium)/) { print $1 }' | sort
+  ps -eo pid=,ppid=,comm= \
+    | awk '$2 == 1 && $3 !~ /^chrome_crashpad/ && ($3 ~ /^chromedriver/ || $3 ~ /^chrom(e|ium)/) { print $1 }' | sort
 }
 
 # Fails naming what the tests left behind: a chromedriver or Chromium that
 # was not an orphan before the run and is one now (other runs on the same
 # machine may leave theirs; those are not ours to judge).
 check_no_orphans() { # check_no_orphans <file with the orphans before>
-  sleep 2  # the watchdogs of the last senders act within a moment
-  local left; left="$(orphaned_browsers | comm -13 "$1" -)"
+  # The watchdogs of the last senders act within a moment.
+  local left tries=0
+  while left="$(orphaned_browsers | comm -13 "$1" -)"; [ -n "$left" ] && [ $tries -lt 10 ]; do
+    sleep 1; tries=$((tries + 1))
+  done
   [ -z "$left" ] && { log "no chromedriver or Chromium left behind"; return 0; }
   ps -o pid=,etime=,args= -p "$(echo "$left" | paste -sd,)" | cut -c1-200 >&2 || true
   die "the tests left chromedriver/Chromium processes behind (above)"
