@@ -4,8 +4,8 @@
 //! Nothing is sent; the profile is a copy, so a running session is not
 //! disturbed.
 //!
-//! `sender probe (--campaign <id> | --profile <dir>) [--phone <number>]`:
-//! `--campaign` restores the campaign's snapshot from S3 (`S3_BUCKET`,
+//! `sender probe (--account <id> | --profile <dir>) [--phone <number>]`:
+//! `--account` restores the WhatsApp account's snapshot from S3 (`S3_BUCKET`,
 //! `AWS_*`); `--profile` copies a profile directory. `--phone` opens that
 //! chat to probe the chat hooks. `WHATSAPP_URL` and the other driver
 //! settings apply as for the service.
@@ -21,27 +21,27 @@ use crate::{
 };
 
 pub struct ProbeArgs {
-    pub campaign: Option<i64>,
+    pub account: Option<i64>,
     pub profile: Option<PathBuf>,
     pub phone: Option<Phone>,
 }
 
-const USAGE: &str = "usage: sender probe (--campaign <id> | --profile <dir>) [--phone <number>]";
+const USAGE: &str = "usage: sender probe (--account <id> | --profile <dir>) [--phone <number>]";
 
 impl ProbeArgs {
     pub fn parse(args: impl IntoIterator<Item = String>) -> anyhow::Result<Self> {
-        let mut parsed = Self { campaign: None, profile: None, phone: None };
+        let mut parsed = Self { account: None, profile: None, phone: None };
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
             let value = args.next().with_context(|| format!("{flag} needs a value; {USAGE}"))?;
             match flag.as_str() {
-                "--campaign" => parsed.campaign = Some(value.parse().context("--campaign takes a campaign id")?),
+                "--account" => parsed.account = Some(value.parse().context("--account takes a WhatsApp account id")?),
                 "--profile" => parsed.profile = Some(value.into()),
                 "--phone" => parsed.phone = Some(Phone::parse(&value).map_err(|e| anyhow::anyhow!("--phone {e}"))?),
                 other => bail!("unknown argument {other}; {USAGE}"),
             }
         }
-        if parsed.campaign.is_some() == parsed.profile.is_some() {
+        if parsed.account.is_some() == parsed.profile.is_some() {
             bail!("{USAGE}");
         }
         Ok(parsed)
@@ -52,15 +52,15 @@ impl ProbeArgs {
 pub async fn run(args: ProbeArgs) -> anyhow::Result<()> {
     let scratch = tempfile_dir()?;
     let dir = scratch.join("profile");
-    match (&args.campaign, &args.profile) {
-        (Some(campaign), _) => {
+    match (&args.account, &args.profile) {
+        (Some(account), _) => {
             let aws = AwsSettings::from_source(|name| match name {
                 // The probe reads S3 only.
                 "SQS_SESSIONS_QUEUE_URL" => Some("unused".into()),
                 _ => std::env::var(name).ok(),
             })?;
             let storage = Storage::new(&shared::aws::sdk_config(&aws).await, aws.s3_bucket.clone());
-            let key = snapshot_key(*campaign);
+            let key = snapshot_key(*account);
             let object = storage
                 .get(&key)
                 .await?

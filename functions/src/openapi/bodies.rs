@@ -120,6 +120,37 @@ pub struct WhatsAppAccountsAnswer {
     accounts: Vec<shared::governor::accounts::AccountSummary>,
 }
 
+/// `POST /api/whatsapp-accounts`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkingAnswer {
+    success: bool,
+    account: shared::governor::accounts::AccountSummary,
+    /// The QR code to scan, if a sender showed one within the wait.
+    qr_code: Option<QrCodePayload>,
+    /// With `phone`: the code to type on the phone, if shown within the wait.
+    pairing_code: Option<LinkingPairingCode>,
+    message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkingPairingCode {
+    #[schema(example = "ABCD-EFGH")]
+    code: String,
+    expires_at: DateTime<Utc>,
+}
+
+/// `GET` and `DELETE /api/whatsapp-accounts/{id}`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WhatsAppAccountAnswer {
+    success: bool,
+    account: shared::governor::accounts::AccountSummary,
+    /// While linking: the QR code the session shows (GET only).
+    qr_code: Option<QrCodePayload>,
+}
+
 /// A campaign with its recipient counts and attachment.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -62,7 +62,10 @@ pub struct ProgressUpdateData {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusUpdateEvent {
-    campaign_id: i64,
+    /// Absent on a socket that follows the account rather than a campaign.
+    campaign_id: Option<i64>,
+    /// Set on events of a WhatsApp account's session.
+    account_id: Option<i64>,
     data: StatusUpdateData,
 }
 
@@ -85,7 +88,10 @@ pub struct StatusUpdateData {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorUpdateEvent {
-    campaign_id: i64,
+    /// Absent on a socket that follows the account rather than a campaign.
+    campaign_id: Option<i64>,
+    /// Set on events of a WhatsApp account's session.
+    account_id: Option<i64>,
     data: ErrorUpdateData,
 }
 
@@ -113,7 +119,10 @@ pub struct CompletionUpdateData {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct QrCodeEvent {
-    campaign_id: i64,
+    /// Absent on a socket that follows the account rather than a campaign.
+    campaign_id: Option<i64>,
+    /// Set on events of a WhatsApp account's session.
+    account_id: Option<i64>,
     data: QrCodeData,
 }
 
@@ -129,7 +138,10 @@ pub struct QrCodeData {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PairingCodeEvent {
-    campaign_id: i64,
+    /// Absent on a socket that follows the account rather than a campaign.
+    campaign_id: Option<i64>,
+    /// Set on events of a WhatsApp account's session.
+    account_id: Option<i64>,
     data: PairingCodeData,
 }
 
@@ -172,10 +184,15 @@ pub struct ReplyUpdateData {
 pub enum WsClientMessage {
     /// Keep-alive; answered with `pong`.
     Ping,
-    /// Follow another of the caller's own campaigns on this socket.
+    /// Follow another of the caller's own campaigns (`campaignId`), or one of
+    /// their WhatsApp accounts (`accountId`: its `qr_code`, `pairing_code`,
+    /// `status_update` and `error_update` events, which then carry
+    /// `accountId`), on this socket. Exactly one of the two.
     Subscribe {
         #[serde(rename = "campaignId")]
-        campaign_id: i64,
+        campaign_id: Option<i64>,
+        #[serde(rename = "accountId")]
+        account_id: Option<i64>,
     },
 }
 
@@ -186,11 +203,15 @@ pub enum WsServerReply {
     Pong,
     Subscribed {
         #[serde(rename = "campaignId")]
-        campaign_id: i64,
+        campaign_id: Option<i64>,
+        #[serde(rename = "accountId")]
+        account_id: Option<i64>,
     },
     Error {
         #[serde(rename = "campaignId")]
         campaign_id: Option<i64>,
+        #[serde(rename = "accountId")]
+        account_id: Option<i64>,
         message: String,
     },
 }

@@ -1,5 +1,6 @@
-//! The campaign's WhatsApp session: QR code or pairing code, connection, start, pause,
-//! resume, closing the session, and scheduled starts. Served by the campaigns Lambda beside
+//! WhatsApp sessions: the user's numbers (linked once, reused by every campaign), and per
+//! campaign the QR code or pairing code, connection, start, pause, resume, detaching, and
+//! scheduled starts. Served by the campaigns Lambda beside
 //! the campaigns routes; the sender fleet does the WhatsApp work.
 
 pub(crate) mod accounts;
@@ -22,6 +23,7 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/api/campaigns/{id}/cleanup-session", post(handlers::cleanup))
         .route("/api/campaigns/scheduled", get(handlers::scheduled))
         .route("/api/campaigns/{id}/cancel-schedule", post(handlers::cancel_schedule))
-        .route("/api/whatsapp-accounts", get(accounts::list))
+        .route("/api/whatsapp-accounts", get(accounts::list).post(accounts::link))
+        .route("/api/whatsapp-accounts/{id}", get(accounts::get_one).delete(accounts::remove))
         .with_state(ctx)
 }

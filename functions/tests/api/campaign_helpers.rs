@@ -166,14 +166,23 @@ pub async fn commands_in(app: &TestApp, queue: &str) -> Vec<String> {
     received.into_iter().map(|m| m.body).collect()
 }
 
-/// What a sender does when the user has scanned: it holds the session's
-/// lease (its inbox for commands) and marks the campaign connected.
-pub async fn linked(app: &TestApp, id: i64, inbox: &str) {
-    sqlx::query("UPDATE campaigns SET is_connected = TRUE WHERE id = ?").bind(id).execute(&app.db).await.unwrap();
-    sqlx::query("INSERT INTO session_leases (campaign_id, sender_id, inbox_url, expires_at) VALUES (?, 'test-sender', ?, NOW(3) + INTERVAL 1 HOUR)")
-        .bind(id)
-        .bind(inbox)
-        .execute(&app.db)
-        .await
-        .unwrap();
+/// What a sender does when the user has scanned, as a fixture: the
+/// campaign's owner has a linked WhatsApp number, which the campaign
+/// sends from, with its session run by a (test) sender whose inbox is
+/// `inbox`; the number's id.
+pub async fn linked(app: &TestApp, id: i64, inbox: &str) -> i64 {
+    let user_id: i64 =
+        sqlx::query_scalar("SELECT user_id FROM campaigns WHERE id = ?").bind(id).fetch_one(&app.db).await.unwrap();
+    let account_id = shared::repo::whatsapp_accounts::upsert(&app.db, user_id, &format!("98912{id:07}")).await.unwrap();
+    shared::repo::whatsapp_accounts::attach_campaign(&app.db, id, account_id).await.unwrap();
+    sqlx::query(
+        "INSERT IGNORE INTO whatsapp_sessions (account_id, sender_id, inbox_url, expires_at) \
+         VALUES (?, 'test-sender', ?, NOW(3) + INTERVAL 1 HOUR)",
+    )
+    .bind(account_id)
+    .bind(inbox)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    account_id
 }

@@ -38,3 +38,4 @@ mod routes;
 mod scheduling;
 mod sessions;
 mod tokens;
+mod whatsapp_accounts;

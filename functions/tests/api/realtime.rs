@@ -168,6 +168,40 @@ async fn ping_and_subscribing_to_another_own_campaign() {
 }
 
 #[tokio::test]
+async fn a_socket_follows_an_own_whatsapp_number_and_its_campaigns_hear_it_too() {
+    use shared::repo::whatsapp_accounts;
+
+    let app = TestApp::spawn().await;
+    let alice = app.register().await;
+    let bob = app.register().await;
+    let session = app.login(&alice).await;
+    let campaign = campaign_of(&app, alice.id).await;
+    let other = campaign_of(&app, alice.id).await;
+    let number = whatsapp_accounts::create_linking(&app.db, alice.id).await.unwrap();
+    whatsapp_accounts::attach_campaign(&app.db, campaign, number).await.unwrap();
+    let bobs = whatsapp_accounts::create_linking(&app.db, bob.id).await.unwrap();
+    // One socket follows the number itself, another a campaign sending from it.
+    let mut follower = connect(&app, &format!("campaignId={other}&token={}", session.access_token)).await;
+    let mut campaign_socket = connect(&app, &format!("campaignId={campaign}&token={}", session.access_token)).await;
+
+    follower.send(Message::Text(json!({"type": "subscribe", "accountId": number}).to_string().into())).await.unwrap();
+    assert_eq!(next_json(&mut follower).await, json!({"type": "subscribed", "accountId": number}));
+    follower.send(Message::Text(json!({"type": "subscribe", "accountId": bobs}).to_string().into())).await.unwrap();
+    assert_eq!(next_json(&mut follower).await["type"], "error");
+
+    let qr = CampaignEvent::QrCode { qr_code: shared::qr::qr_code("2@ref,key,key,key").unwrap() };
+    assert_eq!(app.ctx.pusher.push_account(number, &qr).await.delivered, 2);
+    let heard = next_json(&mut follower).await;
+    assert_eq!((heard["type"].as_str(), heard["accountId"].as_i64()), (Some("qr_code"), Some(number)));
+    assert!(heard.get("campaignId").is_none(), "{heard}");
+    let heard = next_json(&mut campaign_socket).await;
+    assert_eq!((heard["accountId"].as_i64(), heard["campaignId"].as_i64()), (Some(number), Some(campaign)));
+    assert_eq!(heard["data"]["qrCode"]["raw"], "2@ref,key,key,key");
+    assert_eq!(app.ctx.pusher.push_account(bobs, &qr).await.delivered, 0);
+    nothing_arrives(&mut follower).await;
+}
+
+#[tokio::test]
 async fn closed_sockets_are_forgotten() {
     let app = TestApp::spawn().await;
     let account = app.register().await;

@@ -2,7 +2,8 @@
 //! queues, keeping its leases alive, taking over orphaned campaigns, and
 //! draining on SIGTERM.
 //!
-//! Ownership is decided in MySQL (a lease per campaign); SQS only carries
+//! A session belongs to a WhatsApp account and serves all its campaigns.
+//! Ownership is decided in MySQL (a lease per account); SQS only carries
 //! nudges. A sender runs a session only while it holds that session's lease.
 
 mod consumer;
@@ -12,7 +13,10 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use shared::{
     queue::{Command, CommandKind},
-    repo::session_leases::{self, Lease},
+    repo::{
+        session_leases::{self, Lease},
+        whatsapp_accounts,
+    },
 };
 use tokio::sync::{watch, Mutex};
 
@@ -23,6 +27,7 @@ use crate::{
 
 pub struct Fleet {
     ctx: Arc<SenderContext>,
+    /// By WhatsApp account id.
     sessions: Mutex<HashMap<i64, SessionHandle>>,
     draining: watch::Sender<bool>,
 }
@@ -81,7 +86,7 @@ impl Fleet {
     }
 
     /// Ask every session to stop at a safe point (between two messages),
-    /// snapshot, release its lease and re-offer its campaign.
+    /// snapshot, release its lease and re-offer its account.
     async fn drain(&self) {
         let handles: Vec<SessionHandle> = self.sessions.lock().await.drain().map(|(_, handle)| handle).collect();
         let waits = handles.into_iter().map(|handle| async move {
@@ -98,39 +103,62 @@ impl Fleet {
         self.drain().await;
     }
 
-    /// Act on a command for a campaign: nudge our session, start one if the
-    /// lease can be had, or pass the command to the sender that owns it.
-    #[tracing::instrument(skip(self), fields(campaign.id = command.campaign_id, kind = ?command.kind))]
+    /// Act on a command: nudge our session of the account it concerns,
+    /// start one if the lease can be had, or pass the command to the sender
+    /// that owns it.
+    #[tracing::instrument(skip(self), fields(campaign.id = command.campaign_id, account.id = command.account_id, kind = ?command.kind))]
     pub async fn handle(self: &Arc<Self>, command: &Command) -> anyhow::Result<Handling> {
-        let campaign_id = command.campaign_id;
-        if let Some(handle) = self.sessions.lock().await.get(&campaign_id) {
+        let account_id = match (command.account_id, command.campaign_id) {
+            (Some(account_id), _) => account_id,
+            (None, Some(campaign_id)) => match whatsapp_accounts::of_campaign(&self.ctx.db, campaign_id).await? {
+                Some(account_id) => account_id,
+                // No number to send from: nothing for a session to do.
+                None => return Ok(Handling::Done),
+            },
+            (None, None) => return Ok(Handling::Done),
+        };
+        if let Some(handle) = self.sessions.lock().await.get(&account_id) {
             handle.nudge(Nudge::Command(command.kind));
             return Ok(Handling::Done);
         }
-        if command.kind == CommandKind::Cleanup {
-            return self.clean_up_unowned(campaign_id).await;
+        match command.kind {
+            // The database already says the campaign is detached or gone.
+            CommandKind::Cleanup => return Ok(Handling::Done),
+            CommandKind::LogOut if !self.has_saved_login(account_id).await? => {
+                session_leases::delete(&self.ctx.db, account_id).await?;
+                return Ok(Handling::Done);
+            }
+            _ => {}
         }
         if !self.has_room().await {
             return Ok(Handling::NoRoom);
         }
-        match self.claim(campaign_id).await? {
+        match self.claim(account_id).await? {
             Some(lease) => {
                 self.start_session(lease, command.kind).await;
                 Ok(Handling::Done)
             }
-            None => self.forward(command).await,
+            None => self.forward(command, account_id).await,
         }
     }
 
-    async fn claim(&self, campaign_id: i64) -> anyhow::Result<Option<Lease>> {
-        let ctx = &self.ctx;
-        Ok(session_leases::claim(&ctx.db, campaign_id, ctx.sender_id(), &ctx.inbox_url, ctx.settings.lease_ttl).await?)
+    /// Whether someone runs the account's session or a login is saved:
+    /// otherwise there is no device to log out.
+    async fn has_saved_login(&self, account_id: i64) -> anyhow::Result<bool> {
+        let lease = session_leases::find(&self.ctx.db, account_id).await?;
+        Ok(lease.is_some_and(|lease| lease.snapshot_key.is_some() || lease.expires_at > chrono::Utc::now()))
     }
 
-    async fn forward(&self, command: &Command) -> anyhow::Result<Handling> {
-        match session_leases::live_owner(&self.ctx.db, command.campaign_id).await? {
+    async fn claim(&self, account_id: i64) -> anyhow::Result<Option<Lease>> {
+        let ctx = &self.ctx;
+        Ok(session_leases::claim(&ctx.db, account_id, ctx.sender_id(), &ctx.inbox_url, ctx.settings.lease_ttl).await?)
+    }
+
+    async fn forward(&self, command: &Command, account_id: i64) -> anyhow::Result<Handling> {
+        match session_leases::live_owner(&self.ctx.db, account_id).await? {
             Some(owner) if owner.sender_id != self.ctx.sender_id() => {
-                self.ctx.queues.send(&owner.inbox_url, command).await?;
+                let command = command.clone().via(Some(account_id));
+                self.ctx.queues.send(&owner.inbox_url, &command).await?;
                 Ok(Handling::Forwarded)
             }
             // The lease lapsed between the claim and now: try again later.
@@ -138,34 +166,20 @@ impl Fleet {
         }
     }
 
-    /// A cleanup for a session nobody runs: forget its login (snapshot and
-    /// lease) unless a live sender owns it, in which case it goes there.
-    async fn clean_up_unowned(&self, campaign_id: i64) -> anyhow::Result<Handling> {
-        if let Some(owner) = session_leases::live_owner(&self.ctx.db, campaign_id).await? {
-            if owner.sender_id != self.ctx.sender_id() {
-                let command = Command::new(CommandKind::Cleanup, campaign_id);
-                self.ctx.queues.send(&owner.inbox_url, &command).await?;
-                return Ok(Handling::Forwarded);
-            }
-        }
-        session::forget_login(&self.ctx, campaign_id).await?;
-        Ok(Handling::Done)
-    }
-
     async fn start_session(self: &Arc<Self>, lease: Lease, reason: CommandKind) {
-        let campaign_id = lease.campaign_id;
+        let account_id = lease.account_id;
         let fleet = self.clone();
         let handle = session::spawn(self.ctx.clone(), lease, reason, move |session_id| {
             // A session removes itself when it ends, whatever the reason —
-            // unless a newer session of the campaign has taken its place.
+            // unless a newer session of the account has taken its place.
             tokio::spawn(async move {
                 let mut sessions = fleet.sessions.lock().await;
-                if sessions.get(&campaign_id).is_some_and(|current| current.id() == session_id) {
-                    sessions.remove(&campaign_id);
+                if sessions.get(&account_id).is_some_and(|current| current.id() == session_id) {
+                    sessions.remove(&account_id);
                 }
             });
         });
-        self.sessions.lock().await.insert(campaign_id, handle);
+        self.sessions.lock().await.insert(account_id, handle);
     }
 
     pub async fn session_count(&self) -> usize {

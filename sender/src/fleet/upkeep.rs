@@ -1,6 +1,6 @@
 //! Keeping the fleet honest: renew this sender's leases and its `senders`
-//! row on a heartbeat, and take over campaigns whose owner stopped
-//! heartbeating (a crashed or killed sender) while there is room.
+//! row on a heartbeat, and take over the sessions of accounts whose owner
+//! stopped heartbeating (a crashed or killed sender) while there is room.
 
 use std::sync::Arc;
 
@@ -23,20 +23,21 @@ pub async fn run(fleet: Arc<Fleet>) {
             tracing::warn!(error = %err, "sender heartbeat failed");
         }
         if let Err(err) = adopt_orphans(&fleet).await {
-            tracing::warn!(error = %err, "looking for orphaned campaigns failed");
+            tracing::warn!(error = %err, "looking for orphaned sessions failed");
         }
     }
 }
 
-/// Running campaigns whose lease expired: claim and continue them here.
+/// Accounts with running campaigns whose lease expired: claim and continue
+/// them here.
 async fn adopt_orphans(fleet: &Arc<Fleet>) -> anyhow::Result<()> {
     let room = fleet.ctx().settings.max_sessions.saturating_sub(fleet.session_count().await);
     if room == 0 || fleet.is_draining() {
         return Ok(());
     }
-    for campaign_id in session_leases::orphaned(&fleet.ctx().db, room as i64).await? {
-        tracing::info!(campaign.id = campaign_id, "taking over an orphaned campaign");
-        fleet.handle(&Command::new(CommandKind::TakeOver, campaign_id)).await?;
+    for account_id in session_leases::orphaned(&fleet.ctx().db, room as i64).await? {
+        tracing::info!(account.id = account_id, "taking over an orphaned session");
+        fleet.handle(&Command::for_account(CommandKind::TakeOver, account_id)).await?;
     }
     Ok(())
 }

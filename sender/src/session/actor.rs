@@ -1,9 +1,11 @@
-//! A session's life: open (restoring a snapshot if the lease names one),
-//! then loop — obey nudges, make sure the lease is still ours, re-read the
-//! campaign, follow the login (QR, scan, logout), send while RUNNING, pause
-//! for the interval — and finally leave things tidy for whoever comes next.
+//! A WhatsApp account's session: open (restoring the saved login if the
+//! lease names one), then loop — obey nudges, make sure the lease is still
+//! ours, re-read the account, follow the login (QR, scan, logout), serve the
+//! account's RUNNING campaigns in turn, pause for the number's pace — and
+//! finally leave things tidy for whoever comes next.
 
 use std::{
+    collections::HashMap,
     path::PathBuf,
     sync::Arc,
     time::{Duration, Instant},
@@ -19,6 +21,7 @@ use shared::{
         deliveries::{self, SendingCampaign},
         pairing,
         session_leases::{self, Lease},
+        whatsapp_accounts::{self, AccountRow, AccountStatus},
     },
 };
 use tokio::sync::mpsc;
@@ -41,9 +44,13 @@ const TICK: Duration = Duration::from_secs(1);
 /// (`../shared/WHATSAPP-WEB.md`); the page's renewal is pushed when it comes.
 const PAIRING_CODE_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::seconds(180);
 
+/// How long a removed account's session waits for a restored login to show
+/// before it gives up logging the device out (and only forgets the login).
+const LOG_OUT_PATIENCE: Duration = Duration::from_secs(60);
+
 pub(super) struct Actor {
     pub ctx: Arc<SenderContext>,
-    pub campaign_id: i64,
+    pub account_id: i64,
     pub fencing: i64,
     pub whatsapp: Option<WhatsAppSession>,
     nudges: mpsc::UnboundedReceiver<Nudge>,
@@ -55,8 +62,13 @@ pub(super) struct Actor {
     /// asked WhatsApp Web for it.
     pairing_for: Option<String>,
     last_active: Instant,
-    /// Where the campaign's attachment was downloaded to, once.
-    pub attachment_file: Option<PathBuf>,
+    opened_at: Instant,
+    /// The user removed the account: log the device out and end.
+    removing: bool,
+    /// The campaign served last: the account's campaigns take turns.
+    last_served: i64,
+    /// Where each campaign's attachment was downloaded to, once.
+    pub attachment_files: HashMap<i64, PathBuf>,
     /// Replies handled so far (see `replies`).
     pub inbox: replies::Inbox,
 }
@@ -67,12 +79,12 @@ pub async fn run(
     reason: CommandKind,
     nudges: mpsc::UnboundedReceiver<Nudge>,
 ) -> SessionEnd {
-    let campaign_id = lease.campaign_id;
-    tracing::info!(campaign.id = campaign_id, ?reason, fencing = lease.fencing, "session starting");
-    let profile_dir = ctx.settings.profile_dir.join(format!("campaign-{campaign_id}"));
+    let account_id = lease.account_id;
+    tracing::info!(account.id = account_id, ?reason, fencing = lease.fencing, "session starting");
+    let profile_dir = ctx.settings.profile_dir.join(format!("account-{account_id}"));
     let mut actor = Actor {
         ctx,
-        campaign_id,
+        account_id,
         fencing: lease.fencing,
         whatsapp: None,
         nudges,
@@ -82,17 +94,20 @@ pub async fn run(
         last_qr: None,
         pairing_for: None,
         last_active: Instant::now(),
-        attachment_file: None,
+        opened_at: Instant::now(),
+        removing: reason == CommandKind::LogOut,
+        last_served: 0,
+        attachment_files: HashMap::new(),
         inbox: replies::Inbox::default(),
     };
     let end = match actor.open(lease.snapshot_key.as_deref()).await {
         Ok(()) => actor.live().await,
         Err(err) => {
-            tracing::error!(campaign.id = campaign_id, error = %err, "session could not open");
+            tracing::error!(account.id = account_id, error = %err, "session could not open");
             // A page the driver cannot work with is the user's to fix: say so.
             if let Some(refused @ (DriverError::UiLanguage(_) | DriverError::BrowserRejected(_))) = err.downcast_ref() {
                 let event = CampaignEvent::ErrorUpdate { error: refused.to_string() };
-                actor.ctx.pusher.push(campaign_id, &event).await;
+                actor.ctx.pusher.push_account(account_id, &event).await;
             }
             SessionEnd::Failed
         }
@@ -107,19 +122,21 @@ impl Actor {
         tokio::fs::create_dir_all(&self.profile_dir).await?;
         let restored = snapshot::restore(&self.ctx, snapshot_key, &self.profile_dir).await?;
         // Whatever a previous owner left mid-send may have gone out.
-        let mut conn = self.ctx.db.acquire().await?;
-        let settled = deliveries::settle_interrupted(
-            &mut conn,
-            self.campaign_id,
-            "The sender stopped while sending; outcome unknown",
-        )
-        .await?;
-        drop(conn);
-        if settled > 0 {
-            tracing::warn!(campaign.id = self.campaign_id, settled, "recipients left mid-send marked UNKNOWN");
+        for campaign_id in whatsapp_accounts::campaigns_of(&self.ctx.db, self.account_id).await? {
+            let mut conn = self.ctx.db.acquire().await?;
+            let settled = deliveries::settle_interrupted(
+                &mut conn,
+                campaign_id,
+                "The sender stopped while sending; outcome unknown",
+            )
+            .await?;
+            if settled > 0 {
+                tracing::warn!(campaign.id = campaign_id, settled, "recipients left mid-send marked UNKNOWN");
+            }
         }
         self.whatsapp = Some(self.ctx.launcher.open(&self.profile_dir).await?);
-        tracing::info!(campaign.id = self.campaign_id, restored, "WhatsApp Web open");
+        self.opened_at = Instant::now();
+        tracing::info!(account.id = self.account_id, restored, "WhatsApp Web open");
         Ok(())
     }
 
@@ -133,7 +150,7 @@ impl Actor {
                 Ok(None) => {}
                 Ok(Some(end)) => return end,
                 Err(err) => {
-                    tracing::error!(campaign.id = self.campaign_id, error = %err, "session failed");
+                    tracing::error!(account.id = self.account_id, error = %err, "session failed");
                     return SessionEnd::Failed;
                 }
             }
@@ -145,44 +162,28 @@ impl Actor {
         if let Some(end) = self.take_nudges() {
             return Ok(Some(end));
         }
-        if !session_leases::still_held(&self.ctx.db, self.campaign_id, self.ctx.sender_id(), self.fencing).await? {
+        if !session_leases::still_held(&self.ctx.db, self.account_id, self.ctx.sender_id(), self.fencing).await? {
             return Ok(Some(SessionEnd::LostLease));
         }
-        let Some(campaign) = deliveries::campaign(&self.ctx.db, self.campaign_id).await? else {
+        let Some(account) = whatsapp_accounts::find(&self.ctx.db, self.account_id).await? else {
             return Ok(Some(SessionEnd::Gone));
         };
-        self.follow_login(&campaign).await?;
-        if self.logged_in && campaign.status == "RUNNING" {
-            self.last_active = Instant::now();
-            if governed::check_restriction(self, &campaign).await? {
-                return Ok(None);
+        self.removing |= account.status == AccountStatus::Removed;
+        if self.removing {
+            return self.remove().await;
+        }
+        self.follow_login(&account).await?;
+        if self.logged_in {
+            let running = deliveries::running_for_account(&self.ctx.db, self.account_id).await?;
+            if let Some(campaign) = self.next_campaign(&running) {
+                self.last_active = Instant::now();
+                return self.serve(&campaign).await;
             }
-            // With nobody left the campaign completes: no governor to ask.
-            let ticket = match deliveries::open_count(&self.ctx.db, campaign.id).await? {
-                0 => None,
-                _ => match governed::gate(self, &campaign).await? {
-                    Gate::Go(ticket) => Some(ticket),
-                    Gate::Wait { until } => return self.wait_until(&campaign, until).await,
-                    Gate::Hold { until } => {
-                        return self.pause(&campaign, (until - Utc::now()).to_std().unwrap_or_default(), None).await
-                    }
-                    Gate::Stopped => return Ok(None),
-                },
-            };
-            let step = sending::send_next(self, &campaign).await;
-            if let Some(ticket) = ticket {
-                governed::settle(self, campaign.id, ticket, &step).await?;
+            // Every running campaign waits for the send governor.
+            if let Some(until) = running.iter().filter_map(|c| c.waiting_until).min() {
+                self.last_active = Instant::now();
+                return self.wait_until(until).await;
             }
-            let pause = ticket.map_or(Duration::ZERO, |t| t.pause);
-            return match step? {
-                Step::Sent(delivery) => self.pause(&campaign, pause, Some(delivery)).await,
-                Step::Failed(_) => self.pause(&campaign, pause, None).await,
-                Step::LoggedOut => Ok(None),
-                Step::Finished => Ok(Some(SessionEnd::Completed)),
-                // PAUSED with the reason: the next turn sees it.
-                Step::Stopped => Ok(None),
-                Step::LostLease => Ok(Some(SessionEnd::LostLease)),
-            };
         }
         if self.last_active.elapsed() > self.ctx.settings.idle_timeout {
             return Ok(Some(SessionEnd::Idle));
@@ -192,13 +193,57 @@ impl Actor {
         Ok(None)
     }
 
-    /// Drain and cleanup end the session; other nudges only mean "look now",
-    /// which the loop is about to do.
+    /// The next campaign to send one message of: after the one served
+    /// last, round the account's running campaigns not held back by the
+    /// governor.
+    fn next_campaign(&self, running: &[SendingCampaign]) -> Option<SendingCampaign> {
+        let now = Utc::now();
+        let ready: Vec<&SendingCampaign> =
+            running.iter().filter(|c| c.waiting_until.is_none_or(|until| until <= now)).collect();
+        ready.iter().find(|c| c.id > self.last_served).or_else(|| ready.first()).map(|c| (*c).clone())
+    }
+
+    /// One message of `campaign`, asked of the governor first, then the
+    /// pause after it.
+    async fn serve(&mut self, campaign: &SendingCampaign) -> anyhow::Result<Option<SessionEnd>> {
+        self.last_served = campaign.id;
+        if governed::check_restriction(self, campaign).await? {
+            return Ok(None);
+        }
+        // With nobody left the campaign completes: no governor to ask.
+        let ticket = match deliveries::open_count(&self.ctx.db, campaign.id).await? {
+            0 => None,
+            _ => match governed::gate(self, campaign).await? {
+                Gate::Go(ticket) => Some(ticket),
+                // Stored on the campaign: the next turn serves the others.
+                Gate::Wait | Gate::Stopped => return Ok(None),
+                Gate::Hold { until } => {
+                    return self.pause(Some(campaign), (until - Utc::now()).to_std().unwrap_or_default(), None).await
+                }
+            },
+        };
+        let step = sending::send_next(self, campaign).await;
+        if let Some(ticket) = ticket {
+            governed::settle(self, campaign.id, ticket, &step).await?;
+        }
+        let pause = ticket.map_or(Duration::ZERO, |t| t.pause);
+        match step? {
+            Step::Sent(delivery) => self.pause(Some(campaign), pause, Some(delivery)).await,
+            Step::Failed(_) => self.pause(Some(campaign), pause, None).await,
+            // The login handling, the next campaign, or the reason the
+            // campaign was paused with: the next turn sees to it.
+            Step::LoggedOut | Step::Finished | Step::Stopped => Ok(None),
+            Step::LostLease => Ok(Some(SessionEnd::LostLease)),
+        }
+    }
+
+    /// Drain ends the session; a log-out request is remembered; other
+    /// nudges only mean "look now", which the loop is about to do.
     fn take_nudges(&mut self) -> Option<SessionEnd> {
         while let Ok(nudge) = self.nudges.try_recv() {
             match nudge {
                 Nudge::Drain => return Some(SessionEnd::Drained),
-                Nudge::Command(CommandKind::Cleanup) => return Some(SessionEnd::CleanedUp),
+                Nudge::Command(CommandKind::LogOut) => self.removing = true,
                 Nudge::Command(_) => {}
             }
         }
@@ -206,38 +251,39 @@ impl Actor {
     }
 
     /// React to what the page shows: a new QR is stored and pushed, a scan
-    /// connects the campaign (and snapshots the login), a logout pauses it.
-    async fn follow_login(&mut self, campaign: &SendingCampaign) -> anyhow::Result<()> {
+    /// connects the account (and saves the login), a logout stops its
+    /// campaigns.
+    async fn follow_login(&mut self, account: &AccountRow) -> anyhow::Result<()> {
         self.login = self.whatsapp().login_state().await?;
+        let linked_before = self.logged_in || account.status == AccountStatus::Connected;
         match self.login.clone() {
             LoginState::Qr(raw) => {
-                if self.logged_in {
-                    self.logged_out(campaign).await?;
+                if linked_before {
+                    self.logged_out().await?;
                 }
-                if let Some(phone) = &campaign.pairing_phone {
+                if let Some(phone) = &account.pairing_phone {
                     return self.start_pairing(phone).await;
                 }
                 if self.last_qr.as_deref() != Some(raw.as_str()) {
-                    deliveries::set_qr(&self.ctx.db, self.campaign_id, &raw).await?;
+                    whatsapp_accounts::set_qr(&self.ctx.db, self.account_id, &raw).await?;
                     let event = CampaignEvent::QrCode { qr_code: qr::qr_code(&raw)? };
-                    self.ctx.pusher.push(self.campaign_id, &event).await;
+                    self.ctx.pusher.push_account(self.account_id, &event).await;
                     self.last_qr = Some(raw);
                 }
             }
             LoginState::PhoneEntry => {
-                if self.logged_in {
-                    self.logged_out(campaign).await?;
+                if linked_before {
+                    self.logged_out().await?;
                 }
             }
             LoginState::PairingCode(code) => {
-                if self.logged_in {
-                    self.logged_out(campaign).await?;
+                if linked_before {
+                    self.logged_out().await?;
                 }
-                match &campaign.pairing_phone {
+                match &account.pairing_phone {
                     // A new code (WhatsApp renewed it), or a new request for the same number.
                     Some(phone)
-                        if self.pairing_for.as_ref() == Some(phone)
-                            && campaign.pairing_code.as_ref() != Some(&code) =>
+                        if self.pairing_for.as_ref() == Some(phone) && account.pairing_code.as_ref() != Some(&code) =>
                     {
                         self.publish_pairing_code(phone, code).await?;
                     }
@@ -270,10 +316,10 @@ impl Actor {
                 self.publish_pairing_code(phone, code).await
             }
             Err(err) => {
-                tracing::error!(campaign.id = self.campaign_id, error = %err, "no pairing code");
-                pairing::clear(&self.ctx.db, self.campaign_id).await?;
+                tracing::error!(account.id = self.account_id, error = %err, "no pairing code");
+                pairing::clear(&self.ctx.db, self.account_id).await?;
                 let error = format!("WhatsApp Web did not give a pairing code ({err}); scan the QR code instead");
-                self.ctx.pusher.push(self.campaign_id, &CampaignEvent::ErrorUpdate { error }).await;
+                self.ctx.pusher.push_account(self.account_id, &CampaignEvent::ErrorUpdate { error }).await;
                 Ok(())
             }
         }
@@ -282,70 +328,94 @@ impl Actor {
     /// The page shows `code` for `phone`: stored for the API and pushed.
     async fn publish_pairing_code(&mut self, phone: &str, code: String) -> anyhow::Result<()> {
         let expires_at = Utc::now() + PAIRING_CODE_LIFETIME;
-        if pairing::record_code(&self.ctx.db, self.campaign_id, phone, &code, expires_at).await? {
-            tracing::info!(campaign.id = self.campaign_id, "pairing code shown");
-            self.ctx.pusher.push(self.campaign_id, &CampaignEvent::PairingCode { code, expires_at }).await;
+        if pairing::record_code(&self.ctx.db, self.account_id, phone, &code, expires_at).await? {
+            tracing::info!(account.id = self.account_id, "pairing code shown");
+            let event = CampaignEvent::PairingCode { code, expires_at };
+            self.ctx.pusher.push_account(self.account_id, &event).await;
         }
         Ok(())
     }
 
+    /// Logged in (a scan, or a restored login): the account learns its
+    /// number, is CONNECTED for all its campaigns, and the login is saved.
     async fn logged_in_now(&mut self) -> anyhow::Result<()> {
         self.logged_in = true;
         self.last_qr = None;
         self.pairing_for = None;
-        pairing::clear(&self.ctx.db, self.campaign_id).await?;
         self.last_active = Instant::now();
-        let session_id = format!("{}:{}", self.ctx.sender_id(), self.campaign_id);
-        deliveries::set_connection(&self.ctx.db, self.campaign_id, true, Some(&session_id)).await?;
+        governed::bind_number(self).await?;
+        let session_id = format!("{}:{}", self.ctx.sender_id(), self.account_id);
+        whatsapp_accounts::set_status(&self.ctx.db, self.account_id, AccountStatus::Connected, None, Some(&session_id))
+            .await?;
         let ready =
             CampaignEvent::StatusUpdate { status: "ready".into(), message: "WhatsApp connected successfully".into() };
-        self.ctx.pusher.push(self.campaign_id, &ready).await;
-        governed::link_account(self).await?;
+        self.ctx.pusher.push_account(self.account_id, &ready).await;
         // Save the login now, so a takeover after a crash needs no new scan.
         let session = self.whatsapp.take().expect("open session");
         let (packed, reopened) = self.ctx.launcher.snapshot(session).await?;
         self.whatsapp = Some(reopened);
-        snapshot::upload(&self.ctx, self.campaign_id, packed).await?;
-        tracing::info!(campaign.id = self.campaign_id, "WhatsApp connected; login saved");
+        snapshot::upload(&self.ctx, self.account_id, packed).await?;
+        tracing::info!(account.id = self.account_id, "WhatsApp connected; login saved");
         Ok(())
     }
 
     /// The phone unlinked this device (or WhatsApp banned it): nothing can be
-    /// sent until the user scans again.
-    async fn logged_out(&mut self, campaign: &SendingCampaign) -> anyhow::Result<()> {
+    /// sent from the number until the user links it again; every running
+    /// campaign of it pauses with the reason.
+    async fn logged_out(&mut self) -> anyhow::Result<()> {
         self.logged_in = false;
         let reason = "WhatsApp was logged out; scan the QR code again to continue";
-        deliveries::set_connection(&self.ctx.db, self.campaign_id, false, None).await?;
-        if deliveries::pause_with_reason(&self.ctx.db, self.campaign_id, reason).await? {
-            tracing::warn!(campaign.id = campaign.id, "logged out mid-campaign; paused");
+        let ctx = &self.ctx;
+        whatsapp_accounts::set_status(&ctx.db, self.account_id, AccountStatus::Disconnected, Some(reason), None)
+            .await?;
+        for campaign_id in whatsapp_accounts::running_campaigns(&ctx.db, self.account_id).await? {
+            if deliveries::pause_with_reason(&ctx.db, campaign_id, reason).await? {
+                tracing::warn!(campaign.id = campaign_id, account.id = self.account_id, "logged out; paused");
+            }
         }
-        self.ctx.pusher.push(self.campaign_id, &CampaignEvent::ErrorUpdate { error: reason.into() }).await;
-        self.ctx.storage.delete(&snapshot::key(self.campaign_id)).await?;
-        session_leases::set_snapshot(&self.ctx.db, self.campaign_id, None).await?;
+        ctx.pusher.push_account(self.account_id, &CampaignEvent::ErrorUpdate { error: reason.into() }).await;
+        snapshot::forget(ctx, self.account_id).await?;
         Ok(())
     }
 
-    /// The send governor holds the campaign back until `until`: a long wait
-    /// closes the session (the fleet takes the campaign up again when it
+    /// The user removed the account: log the device out on WhatsApp, so the
+    /// phone's Linked devices no longer lists it, then forget the login. A
+    /// login that does not show within a while is only forgotten.
+    async fn remove(&mut self) -> anyhow::Result<Option<SessionEnd>> {
+        self.login = self.whatsapp().login_state().await?;
+        match &self.login {
+            LoginState::LoggedIn => {
+                self.whatsapp().log_out().await?;
+                tracing::info!(account.id = self.account_id, "device logged out on WhatsApp");
+            }
+            LoginState::Loading if self.opened_at.elapsed() < LOG_OUT_PATIENCE => {
+                self.login = self.whatsapp().next_login_state(&self.login, TICK).await?;
+                return Ok(None);
+            }
+            _ => tracing::warn!(account.id = self.account_id, "no login to log out; forgetting it"),
+        }
+        self.logged_in = false;
+        Ok(Some(SessionEnd::Removed))
+    }
+
+    /// The governor holds every running campaign back until `until`: a long
+    /// wait closes the session (the fleet takes the account up again when it
     /// ends); a short one passes here, ended early like a pause.
-    async fn wait_until(
-        &mut self,
-        campaign: &SendingCampaign,
-        until: chrono::DateTime<Utc>,
-    ) -> anyhow::Result<Option<SessionEnd>> {
+    async fn wait_until(&mut self, until: chrono::DateTime<Utc>) -> anyhow::Result<Option<SessionEnd>> {
         let wait = (until - Utc::now()).to_std().unwrap_or_default();
         if wait > self.ctx.settings.wait_close_after {
             return Ok(Some(SessionEnd::Waiting));
         }
-        self.pause(campaign, wait, None).await
+        self.pause(None, wait, None).await
     }
 
-    /// The pause after a message (the governor's: the interval, jitter,
-    /// breaks), ended early by a pause, a cancel, a drain or a cleanup.
-    /// Meanwhile the last message's ticks are watched for "delivered".
+    /// The pause after a message (the number's: the interval, jitter,
+    /// breaks), ended early by a pause or cancel of `campaign`, a drain or a
+    /// nudge. Meanwhile the last message's ticks are watched for
+    /// "delivered", and replies are looked for.
     async fn pause(
         &mut self,
-        campaign: &SendingCampaign,
+        campaign: Option<&SendingCampaign>,
         interval: Duration,
         mut watching: Option<sending::Delivery>,
     ) -> anyhow::Result<Option<SessionEnd>> {
@@ -357,30 +427,37 @@ impl Actor {
                     Ok(false) => {}
                     // Ticks are only watched, never needed: whatever hides
                     // them (a logout shows the QR page) the next turn sees
-                    // and handles — a logout pauses the campaign with an
+                    // and handles — a logout pauses the campaigns with an
                     // error rather than ending the session.
                     Err(err) => {
-                        tracing::debug!(campaign.id = self.campaign_id, error = %err, "stopped watching ticks");
+                        tracing::debug!(account.id = self.account_id, error = %err, "stopped watching ticks");
                         watching = None;
                     }
                 }
             }
-            replies::look(self, campaign).await;
+            if let Some(campaign) = campaign {
+                replies::look(self, campaign).await;
+            }
             let remaining = interval.saturating_sub(started.elapsed());
             if remaining.is_zero() {
                 return Ok(None);
             }
             match tokio::time::timeout(remaining.min(TICK), self.nudges.recv()).await {
-                Ok(Some(Nudge::Drain)) => return Ok(Some(SessionEnd::Drained)),
-                Ok(Some(Nudge::Command(CommandKind::Cleanup))) => return Ok(Some(SessionEnd::CleanedUp)),
-                Ok(None) => return Ok(Some(SessionEnd::Drained)),
+                Ok(Some(Nudge::Drain)) | Ok(None) => return Ok(Some(SessionEnd::Drained)),
+                Ok(Some(Nudge::Command(CommandKind::LogOut))) => {
+                    self.removing = true;
+                    return Ok(None);
+                }
+                // Waiting, not pacing: a started campaign may be free to go.
+                Ok(Some(Nudge::Command(_))) if campaign.is_none() => return Ok(None),
                 Ok(Some(Nudge::Command(_))) | Err(_) => {}
             }
             // Pause or cancel take effect now; a new interval at the next message.
-            match deliveries::campaign(&self.ctx.db, self.campaign_id).await? {
-                Some(now) if now.status == "RUNNING" => {}
-                Some(_) => return Ok(None),
-                None => return Ok(Some(SessionEnd::Gone)),
+            if let Some(campaign) = campaign {
+                match deliveries::campaign(&self.ctx.db, campaign.id).await? {
+                    Some(now) if now.status == "RUNNING" && now.whatsapp_account_id == Some(self.account_id) => {}
+                    _ => return Ok(None),
+                }
             }
         }
     }
@@ -394,10 +471,10 @@ impl Actor {
             }
         }
         if let Err(err) = self.hand_over(end, logged_in).await {
-            tracing::error!(campaign.id = self.campaign_id, ?end, error = %err, "could not tidy up after the session");
+            tracing::error!(account.id = self.account_id, ?end, error = %err, "could not tidy up after the session");
         }
         let _ = tokio::fs::remove_dir_all(&self.profile_dir).await;
-        if let Some(file) = &self.attachment_file {
+        for file in self.attachment_files.values() {
             let _ = tokio::fs::remove_file(file).await;
         }
     }
@@ -405,28 +482,22 @@ impl Actor {
     async fn hand_over(&self, end: SessionEnd, logged_in: bool) -> anyhow::Result<()> {
         let ctx = &self.ctx;
         match end {
-            SessionEnd::Completed | SessionEnd::CleanedUp | SessionEnd::Gone => {
-                snapshot::forget_login(ctx, self.campaign_id).await?
-            }
+            SessionEnd::Removed | SessionEnd::Gone => snapshot::forget_login(ctx, self.account_id).await?,
             SessionEnd::Drained | SessionEnd::Idle | SessionEnd::Failed | SessionEnd::Waiting => {
                 if logged_in {
                     // Closed, the profile is complete on disk: save it again.
                     let dir = self.profile_dir.clone();
                     let packed = tokio::task::spawn_blocking(move || profile::pack_profile(&dir)).await??;
-                    snapshot::upload(ctx, self.campaign_id, packed).await?;
+                    snapshot::upload(ctx, self.account_id, packed).await?;
                 }
-                session_leases::release(&ctx.db, self.campaign_id, ctx.sender_id()).await?;
-                match end {
-                    SessionEnd::Idle => deliveries::set_connection(&ctx.db, self.campaign_id, false, None).await?,
-                    SessionEnd::Drained => {
-                        // Someone else carries on at once rather than at the next orphan scan.
-                        let command = Command::new(CommandKind::TakeOver, self.campaign_id);
-                        ctx.queues.send(ctx.queues.sessions_url(), &command).await?;
-                    }
-                    // A failed session's campaign is retried by the orphan scan,
-                    // which paces the retries.
-                    _ => {}
+                session_leases::release(&ctx.db, self.account_id, ctx.sender_id()).await?;
+                if end == SessionEnd::Drained {
+                    // Someone else carries on at once rather than at the next orphan scan.
+                    let command = Command::for_account(CommandKind::TakeOver, self.account_id);
+                    ctx.queues.send(ctx.queues.sessions_url(), &command).await?;
                 }
+                // A failed session's account is retried by the orphan scan,
+                // which paces the retries.
             }
             SessionEnd::LostLease => {}
         }

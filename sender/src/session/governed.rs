@@ -29,8 +29,9 @@ use crate::context::SenderContext;
 pub enum Gate {
     /// Send one message; settle the ticket after it.
     Go(Ticket),
-    /// A rule the user was told about holds the campaign until `until`.
-    Wait { until: DateTime<Utc> },
+    /// A rule the user was told about holds the campaign back (until its
+    /// stored `waiting_until`).
+    Wait,
     /// Another campaign of the number just sent: its pause runs until `until`.
     Hold { until: DateTime<Utc> },
     /// The number is restricted: its campaigns were paused.
@@ -46,33 +47,30 @@ pub struct Ticket {
     pub pause: Duration,
 }
 
-/// After the scan: the number WhatsApp Web shows as its own becomes the
-/// campaign's account (created on its first link). A page that hides it
-/// gets an account of its own for this campaign, so the caps still apply.
-pub async fn link_account(actor: &mut Actor) -> anyhow::Result<()> {
-    let ctx = actor.ctx.clone();
-    let Some(campaign) = deliveries::campaign(&ctx.db, actor.campaign_id).await? else { return Ok(()) };
+/// After the scan (or a restored login): the number WhatsApp Web shows as
+/// its own is the account's — an older record of the same number is folded
+/// in, so its caps keep counting. A page that hides it leaves the account
+/// without a number; the caps still count per account.
+pub async fn bind_number(actor: &Actor) -> anyhow::Result<()> {
+    let ctx = &actor.ctx;
     // WhatsApp's own record: 8–15 digits with the country code.
-    let phone = match actor.whatsapp().own_number().await.ok().flatten() {
-        Some(digits) => digits,
-        None => {
-            tracing::warn!(campaign.id = campaign.id, "WhatsApp Web did not show its own number");
-            format!("unknown-{}", campaign.id)
-        }
+    let Some(phone) = actor.whatsapp().own_number().await.ok().flatten() else {
+        tracing::warn!(account.id = actor.account_id, "WhatsApp Web did not show its own number");
+        return Ok(());
     };
-    let account_id = whatsapp_accounts::upsert(&ctx.db, campaign.user_id, &phone).await?;
-    whatsapp_accounts::link_campaign(&ctx.db, campaign.id, account_id).await?;
-    tracing::info!(campaign.id = campaign.id, account.id = account_id, "campaign linked to its WhatsApp number");
+    if let Some(stale) = whatsapp_accounts::bind_phone(&ctx.db, actor.account_id, &phone).await? {
+        // The older record's saved login (another device of the same number).
+        ctx.storage.delete(&stale).await?;
+    }
+    tracing::info!(account.id = actor.account_id, "the account knows its number");
     Ok(())
 }
 
 /// May the campaign send its next message now?
 pub async fn gate(actor: &Actor, campaign: &SendingCampaign) -> anyhow::Result<Gate> {
     let ctx = &actor.ctx;
-    let Some(account_id) = campaign.whatsapp_account_id else {
-        // Linked at the scan, after this turn read the campaign: look again.
-        return Ok(Gate::Hold { until: Utc::now() + chrono::TimeDelta::seconds(1) });
-    };
+    // The session serves only its account's campaigns.
+    let account_id = actor.account_id;
     let window = match (&campaign.send_window_start, &campaign.send_window_end) {
         (Some(start), Some(end)) => SendWindow::parse(start, end).ok(),
         _ => None,
@@ -94,7 +92,7 @@ pub async fn gate(actor: &Actor, campaign: &SendingCampaign) -> anyhow::Result<G
         Reservation::Hold { until } => Gate::Hold { until },
         Reservation::Wait { until, reason } => {
             announce_wait(ctx, campaign.id, until, reason).await?;
-            Gate::Wait { until }
+            Gate::Wait
         }
         Reservation::Restricted { until } => {
             let reason = restricted_reason(until);

@@ -1,7 +1,7 @@
-//! One campaign's WhatsApp session, run as its own task (an actor): it owns
-//! the browser, reacts to nudges from the fleet, and sends while the
-//! campaign is RUNNING. The database says what to do; nudges only say "look
-//! now".
+//! One WhatsApp account's session, run as its own task (an actor): it owns
+//! the browser, reacts to nudges from the fleet, and sends the account's
+//! RUNNING campaigns in turn. The database says what to do; nudges only say
+//! "look now".
 
 mod actor;
 mod drift;
@@ -22,7 +22,7 @@ use tokio::{sync::mpsc, task::JoinHandle};
 
 use crate::context::SenderContext;
 
-pub use snapshot::{forget_login, key as snapshot_key};
+pub use snapshot::key as snapshot_key;
 
 /// What the fleet may tell a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,15 +35,15 @@ pub enum Nudge {
 /// Why a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionEnd {
-    Completed,
-    CleanedUp,
+    /// The user removed the account: logged out on WhatsApp, login forgotten.
+    Removed,
     Drained,
     Idle,
-    /// The send governor holds the campaign back for long (a cap, its
-    /// sending hours): the browser closes, the lease is released, and the
-    /// fleet takes it up again when the wait ends.
+    /// The send governor holds every running campaign back for long (a
+    /// cap, sending hours): the browser closes, the lease is released, and
+    /// the fleet takes the account up again when the wait ends.
     Waiting,
-    /// The campaign was deleted.
+    /// The account's row is gone (its owner was deleted).
     Gone,
     /// Another sender holds the lease now; this one touches nothing more.
     LostLease,
@@ -83,9 +83,9 @@ pub fn spawn(
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let (nudges, inbox) = mpsc::unbounded_channel();
     let task = tokio::spawn(async move {
-        let campaign_id = lease.campaign_id;
+        let account_id = lease.account_id;
         let end = actor::run(ctx, lease, reason, inbox).await;
-        tracing::info!(campaign.id = campaign_id, ?end, "session ended");
+        tracing::info!(account.id = account_id, ?end, "session ended");
         on_end(id);
     });
     SessionHandle { id, nudges, task }

@@ -51,6 +51,7 @@ const UNREACHABLE_FOR: chrono::TimeDelta = chrono::TimeDelta::days(30);
 
 /// A sent message whose ticks are being watched.
 pub struct Delivery {
+    campaign_id: i64,
     recipient_id: i64,
     phone: Phone,
 }
@@ -72,8 +73,14 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
     let ctx = actor.ctx.clone();
     personal::drop_opted_out(&ctx, campaign.id).await?;
     let Some(recipient) = deliveries::claim_next(&ctx.db, campaign.id, ctx.sender_id(), actor.fencing).await? else {
-        if !session_leases::still_held(&ctx.db, campaign.id, ctx.sender_id(), actor.fencing).await? {
+        if !session_leases::still_held(&ctx.db, actor.account_id, ctx.sender_id(), actor.fencing).await? {
             return Ok(Step::LostLease);
+        }
+        // Detached meanwhile: not ours to complete.
+        if deliveries::campaign(&ctx.db, campaign.id).await?.and_then(|c| c.whatsapp_account_id)
+            != Some(actor.account_id)
+        {
+            return Ok(Step::Stopped);
         }
         finish(&ctx, campaign.id).await?;
         return Ok(Step::Finished);
@@ -107,7 +114,7 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
             shared::commerce::quota::consume_one(&mut tx, campaign.id).await?;
             tx.commit().await?;
             push_progress(&ctx, campaign.id).await?;
-            Ok(Step::Sent(Delivery { recipient_id: recipient.id, phone }))
+            Ok(Step::Sent(Delivery { campaign_id: campaign.id, recipient_id: recipient.id, phone }))
         }
         Ok(SendOutcome::NotOnWhatsApp(reason)) => {
             unreachable_numbers::remember(&ctx.db, campaign.user_id, phone.as_str()).await?;
@@ -166,7 +173,7 @@ async fn record_failure(
 /// session.
 async fn attachment_file(actor: &mut Actor, campaign_id: i64) -> anyhow::Result<Option<(PathBuf, String)>> {
     let Some(attachment) = deliveries::attachment(&actor.ctx.db, campaign_id).await? else { return Ok(None) };
-    if let Some(file) = &actor.attachment_file {
+    if let Some(file) = actor.attachment_files.get(&campaign_id) {
         return Ok(Some((file.clone(), attachment.mimetype)));
     }
     let object = actor
@@ -181,7 +188,7 @@ async fn attachment_file(actor: &mut Actor, campaign_id: i64) -> anyhow::Result<
     tokio::fs::create_dir_all(&dir).await?;
     let file = dir.join(name);
     tokio::fs::write(&file, &object.bytes).await?;
-    actor.attachment_file = Some(file.clone());
+    actor.attachment_files.insert(campaign_id, file.clone());
     Ok(Some((file, attachment.mimetype)))
 }
 
@@ -191,10 +198,10 @@ pub async fn check_delivered(actor: &Actor, delivery: &Delivery) -> anyhow::Resu
     let status = actor.whatsapp().message_status(&delivery.phone).await?;
     let Some(status) = status.filter(|s| *s >= MessageStatus::Delivered) else { return Ok(false) };
     let mut conn = actor.ctx.db.acquire().await?;
-    let delivered_now = deliveries::record_delivered(&mut conn, actor.campaign_id, delivery.recipient_id).await?;
+    let delivered_now = deliveries::record_delivered(&mut conn, delivery.campaign_id, delivery.recipient_id).await?;
     drop(conn);
     if delivered_now {
-        push_progress(&actor.ctx, actor.campaign_id).await?;
+        push_progress(&actor.ctx, delivery.campaign_id).await?;
     }
     receipts::follow(&actor.ctx, delivery.recipient_id, status).await
 }

@@ -1,22 +1,23 @@
 //! Saving a logged-in Chromium profile to S3 and restoring it on another
 //! sender, so a takeover needs no new QR scan while the phone keeps the
-//! device linked. Snapshots hold a WhatsApp login: they live under a private
-//! prefix and are deleted with the session's login.
+//! device linked. One snapshot per WhatsApp account. Snapshots hold a
+//! WhatsApp login: they live under a private prefix and are deleted with the
+//! account's login.
 
 use std::path::Path;
 
-use shared::repo::{deliveries, session_leases};
+use shared::repo::session_leases;
 
 use crate::{context::SenderContext, driver::profile};
 
-pub fn key(campaign_id: i64) -> String {
-    format!("campaigns/{campaign_id}/session/profile.tar.gz")
+pub fn key(account_id: i64) -> String {
+    format!("accounts/{account_id}/session/profile.tar.gz")
 }
 
-pub async fn upload(ctx: &SenderContext, campaign_id: i64, packed: Vec<u8>) -> anyhow::Result<()> {
-    let key = key(campaign_id);
+pub async fn upload(ctx: &SenderContext, account_id: i64, packed: Vec<u8>) -> anyhow::Result<()> {
+    let key = key(account_id);
     ctx.storage.put(&key, packed, "application/gzip").await?;
-    session_leases::set_snapshot(&ctx.db, campaign_id, Some(&key)).await?;
+    session_leases::set_snapshot(&ctx.db, account_id, Some(&key)).await?;
     Ok(())
 }
 
@@ -30,11 +31,22 @@ pub async fn restore(ctx: &SenderContext, snapshot_key: Option<&str>, dir: &Path
     Ok(true)
 }
 
-/// Forget a session's WhatsApp login everywhere: the snapshot, the lease,
-/// the connected flag and the stale QR.
-pub async fn forget_login(ctx: &SenderContext, campaign_id: i64) -> anyhow::Result<()> {
-    ctx.storage.delete(&key(campaign_id)).await?;
-    session_leases::delete(&ctx.db, campaign_id).await?;
-    deliveries::clear_session(&ctx.db, campaign_id).await?;
+/// The saved login is void (logged out): deleted, the lease kept. A session
+/// moved over from a per-campaign one may still name its old key.
+pub async fn forget(ctx: &SenderContext, account_id: i64) -> anyhow::Result<()> {
+    if let Some(lease) = session_leases::find(&ctx.db, account_id).await? {
+        if let Some(old) = lease.snapshot_key.filter(|old| *old != key(account_id)) {
+            ctx.storage.delete(&old).await?;
+        }
+    }
+    ctx.storage.delete(&key(account_id)).await?;
+    session_leases::set_snapshot(&ctx.db, account_id, None).await?;
+    Ok(())
+}
+
+/// Forget the account's WhatsApp login everywhere: the snapshot and the lease.
+pub async fn forget_login(ctx: &SenderContext, account_id: i64) -> anyhow::Result<()> {
+    forget(ctx, account_id).await?;
+    session_leases::delete(&ctx.db, account_id).await?;
     Ok(())
 }

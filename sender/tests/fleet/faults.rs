@@ -26,7 +26,8 @@ async fn owner_goes_away_mid_campaign(death: Death) {
     let (id, phones) = campaign_with_recipients(&stack, &token, 20).await;
     let mut socket = stack.websocket(id, &token).await;
     connect_whatsapp(&stack, &token, id, &mut socket).await;
-    let owner = session_leases::live_owner(&stack.db, id).await.unwrap().expect("an owner").sender_id;
+    let lease = session_leases::campaign_owner(&stack.db, id).await.unwrap().expect("an owner");
+    let owner = lease.sender_id;
     let survivor = if owner == first { second.clone() } else { first.clone() };
 
     let (status, _) = stack.call(Method::POST, &format!("/api/campaigns/{id}/start"), &token, None).await;
@@ -57,7 +58,7 @@ async fn owner_goes_away_mid_campaign(death: Death) {
     let took_over = stack
         .sender_log(&survivor)
         .lines()
-        .any(|line| line.contains("session starting") && line.contains(&format!("\"campaign.id\":{id}")));
+        .any(|line| line.contains("session starting") && line.contains(&format!("\"account.id\":{}", lease.account_id)));
     assert!(took_over, "the survivor ran the campaign's session; its log:\n{}", stack.sender_log(&survivor));
 
     // Every recipient is messaged exactly once, or carries an explicit

@@ -223,7 +223,7 @@ async fn a_takeover_keeps_the_counters_so_the_cap_holds_across_senders() {
     let (id, _) = text_campaign(&stack, &token, 5_000, 12, json!({})).await;
     let mut socket = stack.websocket(id, &token).await;
     connect_whatsapp(&stack, &token, id, &mut socket).await;
-    let owner = session_leases::live_owner(&stack.db, id).await.unwrap().expect("an owner").sender_id;
+    let owner = session_leases::campaign_owner(&stack.db, id).await.unwrap().expect("an owner").sender_id;
     let survivor = if owner == first { second.clone() } else { first.clone() };
     start(&stack, &token, id).await;
     eventually("three messages out", Duration::from_secs(60), || async {

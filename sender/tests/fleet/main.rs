@@ -31,6 +31,7 @@ mod drift;
 mod faults;
 mod governor;
 mod governor_breaker;
+mod link_once;
 mod operations;
 mod orphans;
 mod outages;

@@ -69,7 +69,10 @@ async fn browsers_over_the_memory_limit_are_recycled_and_the_campaign_completes_
     // the post-login snapshot does not finish in time).
     eventually("the login snapshot saved", Duration::from_secs(30), || async {
         let key: Option<Option<String>> =
-            sqlx::query_scalar("SELECT snapshot_key FROM session_leases WHERE campaign_id = ?")
+            sqlx::query_scalar(
+                "SELECT s.snapshot_key FROM whatsapp_sessions s JOIN campaigns c ON c.whatsapp_account_id = s.account_id \
+                 WHERE c.id = ?",
+            )
                 .bind(id)
                 .fetch_optional(&stack.db)
                 .await

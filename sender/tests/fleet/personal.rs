@@ -118,7 +118,7 @@ async fn each_recipient_gets_their_own_text_and_keeps_it_across_a_takeover() {
 
     let mut socket = stack.websocket(id, &token).await;
     connect_whatsapp(&stack, &token, id, &mut socket).await;
-    let owner = session_leases::live_owner(&stack.db, id).await.unwrap().expect("an owner").sender_id;
+    let owner = session_leases::campaign_owner(&stack.db, id).await.unwrap().expect("an owner").sender_id;
     let survivor = if owner == first { second.clone() } else { first.clone() };
     let (status, started) = stack.call(Method::POST, &format!("/api/campaigns/{id}/start"), &token, None).await;
     assert_eq!(status, 200, "{started}");

@@ -12,10 +12,11 @@ use crate::{
     error::ApiError,
     governor::{window::SendWindowView, SendWindow},
     message::Template,
-    queue::{self, CommandKind},
+    queue::{self, Command, CommandKind},
     repo::{
         attachments::{self, AttachmentRecord},
         campaigns::{self, CampaignFilter, CampaignRecord, NewCampaign},
+        whatsapp_accounts,
         recipients, session_leases,
     },
     validation::Fields,
@@ -41,6 +42,9 @@ pub struct CreateCampaignInput {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<SendWindowView>)]
     pub send_window: Option<Option<SendWindowView>>,
+    /// The WhatsApp account (number) it sends from; absent: the owner's only
+    /// connected one, if there is exactly one.
+    pub whatsapp_account_id: Option<i64>,
 }
 
 /// A field that was given, even as `null` (`Some(None)`), versus absent (`None`).
@@ -134,6 +138,16 @@ fn parse_instant(raw: &str, zone: Timezone) -> Result<DateTime<Utc>, &'static st
 
 #[tracing::instrument(skip_all, fields(user.id = user_id))]
 pub async fn create(ctx: &AppContext, user_id: i64, input: CreateCampaignInput) -> Result<CampaignRecord, ApiError> {
+    let account_id = match input.whatsapp_account_id {
+        Some(account_id) => {
+            let usable = whatsapp_accounts::find_owned(&ctx.db, account_id, user_id).await?;
+            if usable.is_none() {
+                return Err(ApiError::field("whatsappAccountId", "is not one of your WhatsApp accounts"));
+            }
+            Some(account_id)
+        }
+        None => crate::sessions::accounts::default_for_new_campaign(ctx, user_id).await?,
+    };
     let fields = input.parse()?;
     let (is_scheduled, send_type, scheduled_at) = fields.schedule;
     let send_window = fields.send_window.unwrap_or(ctx.settings.governor.default_window);
@@ -151,6 +165,9 @@ pub async fn create(ctx: &AppContext, user_id: i64, input: CreateCampaignInput) 
     };
     let mut tx = ctx.db.begin().await?;
     let id = campaigns::insert(&mut *tx, new).await?;
+    if let Some(account_id) = account_id {
+        whatsapp_accounts::attach_campaign(&mut *tx, id, account_id).await?;
+    }
     let campaign = owned(&mut *tx, id, user_id).await?;
     tx.commit().await?;
     tracing::info!(campaign.id = id, "campaign created");
@@ -278,8 +295,7 @@ pub async fn set_interval(
     let campaign = owned(&mut *tx, id, user_id).await?;
     tx.commit().await?;
     if matches!(campaign.status, CampaignStatus::Running | CampaignStatus::Active) {
-        let owner = session_leases::live_owner(&ctx.db, id).await?;
-        tell_owner(ctx, owner, id, CommandKind::Interval).await;
+        nudge_session(ctx, id, CommandKind::Interval).await;
     }
     Ok(campaign)
 }
@@ -323,8 +339,7 @@ pub async fn set_send_window(
     let campaign = owned(&mut *tx, id, user_id).await?;
     tx.commit().await?;
     if matches!(campaign.status, CampaignStatus::Running | CampaignStatus::Active) {
-        let owner = session_leases::live_owner(&ctx.db, id).await?;
-        tell_owner(ctx, owner, id, CommandKind::Interval).await;
+        nudge_session(ctx, id, CommandKind::Interval).await;
     }
     Ok(campaign)
 }
@@ -337,21 +352,25 @@ pub async fn set_send_window(
 pub async fn delete(ctx: &AppContext, user_id: i64, id: i64) -> Result<(), ApiError> {
     let mut tx = ctx.db.begin().await?;
     lock_owned(&mut *tx, id, user_id).await?;
-    let owner = session_leases::live_owner(&mut *tx, id).await?;
+    let owner = session_leases::campaign_owner(&mut *tx, id).await?;
     campaigns::delete(&mut *tx, id).await?;
     tx.commit().await?;
-    // Without the nudge the owner still stops: its lease is gone.
-    tell_owner(ctx, owner, id, CommandKind::Cleanup).await;
+    // Without the nudge the session still stops serving it: the row is gone.
+    if let Some(owner) = owner {
+        let command = Command::new(CommandKind::Cleanup, id).via(Some(owner.account_id));
+        if let Err(err) = queue::send_to(ctx, &owner.inbox_url, &command).await {
+            tracing::warn!(error = %err, "could not nudge the session's sender");
+        }
+    }
     objects::delete_campaign_objects(&ctx.storage, id).await;
     tracing::info!("campaign deleted");
     Ok(())
 }
 
-/// Nudge the sender holding the session, if any; the change already stands
+/// Nudge the session the campaign sends through; the change already stands
 /// in the database, so a lost nudge only delays the sender's next look.
-async fn tell_owner(ctx: &AppContext, owner: Option<session_leases::Lease>, id: i64, kind: CommandKind) {
-    let Some(owner) = owner else { return };
-    if let Err(err) = queue::send_to(ctx, &owner.inbox_url, id, kind).await {
+async fn nudge_session(ctx: &AppContext, id: i64, kind: CommandKind) {
+    if let Err(err) = queue::dispatch(ctx, id, kind).await {
         tracing::warn!(?kind, error = %err, "could not nudge the session's sender");
     }
 }

@@ -1,5 +1,5 @@
 //! What a user sees of their WhatsApp numbers (`GET /api/whatsapp-accounts`):
-//! this hour's and today's sends (rolling windows, across every campaign and
+//! the link state, this hour's and today's sends (rolling windows, across every campaign and
 //! sender), the caps in force, the warm-up day, a restriction, the last
 //! breaker trip.
 
@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{caps, settings::GovernorSettings};
-use crate::repo::whatsapp_accounts;
+use crate::repo::whatsapp_accounts::{self, AccountRow, AccountStatus};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -20,9 +20,16 @@ pub struct BreakerTrip {
 #[serde(rename_all = "camelCase")]
 pub struct AccountSummary {
     pub id: i64,
-    /// E.164 digits.
+    /// E.164 digits; `null` until the number is linked.
     #[schema(example = "989121234567")]
-    pub phone: String,
+    pub phone: Option<String>,
+    pub status: AccountStatus,
+    /// Linked now: campaigns can send from it without a scan.
+    pub is_connected: bool,
+    /// Why it is disconnected or removed.
+    pub status_reason: Option<String>,
+    pub connected_at: Option<DateTime<Utc>>,
+    pub last_activity: Option<DateTime<Utc>>,
     pub first_linked_at: DateTime<Utc>,
     pub last_sent_at: Option<DateTime<Utc>>,
     pub sent_this_hour: u32,
@@ -44,15 +51,31 @@ pub async fn owned(
     user_id: i64,
     s: &GovernorSettings,
 ) -> Result<Vec<AccountSummary>, sqlx::Error> {
-    let now = Utc::now();
     let mut summaries = Vec::new();
     for account in whatsapp_accounts::owned(db, user_id).await? {
-        let sends = whatsapp_accounts::sends_since(db, account.id, now - chrono(s.day)).await?;
-        let warm_up_since = caps::warm_up_since(now, account.warm_up_since, account.last_sent_at, s);
-        let (hourly_cap, daily_cap, _) = caps::caps_now(now, warm_up_since, s);
-        summaries.push(AccountSummary {
+        summaries.push(summary(db, account, s).await?);
+    }
+    Ok(summaries)
+}
+
+/// One account as the user sees it.
+pub async fn summary(
+    db: &sqlx::MySqlPool,
+    account: AccountRow,
+    s: &GovernorSettings,
+) -> Result<AccountSummary, sqlx::Error> {
+    let now = Utc::now();
+    let sends = whatsapp_accounts::sends_since(db, account.id, now - chrono(s.day)).await?;
+    let warm_up_since = caps::warm_up_since(now, account.warm_up_since, account.last_sent_at, s);
+    let (hourly_cap, daily_cap, _) = caps::caps_now(now, warm_up_since, s);
+    Ok(AccountSummary {
             id: account.id,
             phone: account.phone,
+            status: account.status,
+            is_connected: account.status == AccountStatus::Connected,
+            status_reason: account.status_reason,
+            connected_at: account.connected_at,
+            last_activity: account.last_activity,
             first_linked_at: account.first_linked_at,
             last_sent_at: account.last_sent_at,
             sent_this_hour: caps::count_within(&sends, now, s.hour) as u32,
@@ -65,7 +88,5 @@ pub async fn owned(
                 .last_breaker_reason
                 .zip(account.last_breaker_at)
                 .map(|(reason, at)| BreakerTrip { reason, at }),
-        });
-    }
-    Ok(summaries)
+    })
 }

@@ -1,22 +1,41 @@
-//! Route a command to the sender that owns the campaign's session, or to
-//! the shared sessions queue when nobody does.
+//! Route a command to the sender that owns the session of the campaign's
+//! WhatsApp account, or to the shared sessions queue when nobody does.
 
 use super::{Command, CommandKind};
-use crate::{repo::session_leases, AppContext};
+use crate::{
+    repo::{session_leases, whatsapp_accounts},
+    AppContext,
+};
 
 #[tracing::instrument(skip(ctx), fields(campaign.id = campaign_id))]
 pub async fn dispatch(ctx: &AppContext, campaign_id: i64, kind: CommandKind) -> anyhow::Result<()> {
-    let queue_url = match session_leases::live_owner(&ctx.db, campaign_id).await? {
-        Some(owner) => owner.inbox_url,
+    let account_id = whatsapp_accounts::of_campaign(&ctx.db, campaign_id).await?;
+    let command = Command::new(kind, campaign_id).via(account_id);
+    let queue_url = match account_id {
+        Some(account_id) => owner_inbox(ctx, account_id).await?,
         None => ctx.queues.sessions_url().to_owned(),
     };
     // Not through `send_to`: one more nested future here overflows the
     // compiler's layout depth in the local gateway's scheduler timer.
-    ctx.queues.send(&queue_url, &Command::new(kind, campaign_id)).await
+    ctx.queues.send(&queue_url, &command).await
+}
+
+/// A command for an account's session itself (link, log out).
+#[tracing::instrument(skip(ctx), fields(account.id = account_id))]
+pub async fn dispatch_account(ctx: &AppContext, account_id: i64, kind: CommandKind) -> anyhow::Result<()> {
+    let queue_url = owner_inbox(ctx, account_id).await?;
+    ctx.queues.send(&queue_url, &Command::for_account(kind, account_id)).await
+}
+
+async fn owner_inbox(ctx: &AppContext, account_id: i64) -> anyhow::Result<String> {
+    Ok(match session_leases::live_owner(&ctx.db, account_id).await? {
+        Some(owner) => owner.inbox_url,
+        None => ctx.queues.sessions_url().to_owned(),
+    })
 }
 
 /// Send to a queue the caller already knows, e.g. the inbox of the owner a
-/// deleted campaign had (its lease went with it).
-pub async fn send_to(ctx: &AppContext, queue_url: &str, campaign_id: i64, kind: CommandKind) -> anyhow::Result<()> {
-    ctx.queues.send(queue_url, &Command::new(kind, campaign_id)).await
+/// deleted campaign's session had.
+pub async fn send_to(ctx: &AppContext, queue_url: &str, command: &Command) -> anyhow::Result<()> {
+    ctx.queues.send(queue_url, command).await
 }

@@ -39,6 +39,19 @@ pub async fn subscribe(ctx: &AppContext, connection_id: &str, campaign_id: i64) 
     Ok(())
 }
 
+/// Let an open connection follow one of the user's WhatsApp accounts: its
+/// `qr_code`, `pairing_code`, `status_update` and `error_update` events.
+pub async fn subscribe_account(ctx: &AppContext, connection_id: &str, account_id: i64) -> Result<(), ApiError> {
+    let owner = ws_connections::owner(&ctx.db, connection_id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("Unknown or expired connection"))?;
+    if !ws_connections::account_belongs_to(&ctx.db, account_id, owner).await? {
+        return Err(ApiError::not_found("WhatsApp account"));
+    }
+    ws_connections::subscribe_account(&ctx.db, connection_id, account_id).await?;
+    Ok(())
+}
+
 pub async fn disconnect(ctx: &AppContext, connection_id: &str) -> Result<(), ApiError> {
     ws_connections::delete(&ctx.db, connection_id).await?;
     Ok(())

@@ -136,9 +136,23 @@ impl CampaignEvent {
 
     /// The wire form, stamped now.
     pub fn to_json(&self, campaign_id: i64) -> String {
+        json!({ "type": self.kind(), "campaignId": campaign_id, "data": self.stamped_data() }).to_string()
+    }
+
+    /// An event of a WhatsApp account's session, as a socket following the
+    /// account (`campaign` `None`) or one of its campaigns receives it.
+    pub fn to_account_json(&self, account_id: i64, campaign: Option<i64>) -> String {
+        let mut wire = json!({ "type": self.kind(), "accountId": account_id, "data": self.stamped_data() });
+        if let Some(campaign_id) = campaign {
+            wire["campaignId"] = json!(campaign_id);
+        }
+        wire.to_string()
+    }
+
+    fn stamped_data(&self) -> Value {
         let mut data = self.data();
         data["timestamp"] = json!(Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true));
-        json!({ "type": self.kind(), "campaignId": campaign_id, "data": data }).to_string()
+        data
     }
 }
 

@@ -6,6 +6,6 @@ mod connections;
 mod events;
 mod push;
 
-pub use connections::{connect, disconnect, subscribe, CONNECTION_LIFETIME};
+pub use connections::{connect, disconnect, subscribe, subscribe_account, CONNECTION_LIFETIME};
 pub use events::{CampaignEvent, CompletionReport, Progress, QrCodePayload};
 pub use push::{PushReport, Pusher};

@@ -36,6 +36,20 @@ pub struct PushReport {
     pub failed: usize,
 }
 
+impl PushReport {
+    fn tally(outcomes: Vec<Outcome>) -> Self {
+        let mut report = Self::default();
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Delivered => report.delivered += 1,
+                Outcome::Gone => report.gone += 1,
+                Outcome::Failed => report.failed += 1,
+            }
+        }
+        report
+    }
+}
+
 enum Outcome {
     Delivered,
     Gone,
@@ -81,15 +95,30 @@ impl Pusher {
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
-        let mut report = PushReport::default();
-        for outcome in outcomes {
-            match outcome {
-                Outcome::Delivered => report.delivered += 1,
-                Outcome::Gone => report.gone += 1,
-                Outcome::Failed => report.failed += 1,
+        PushReport::tally(outcomes)
+    }
+
+    /// Send `event` of an account's session to everyone following the
+    /// account or one of its campaigns.
+    #[tracing::instrument(skip(self, event), fields(account.id = account_id, event = event.kind()))]
+    pub async fn push_account(&self, account_id: i64, event: &CampaignEvent) -> PushReport {
+        let Some(client) = &self.client else { return PushReport::default() };
+        let connections = match ws_connections::for_account(&self.db, account_id).await {
+            Ok(connections) => connections,
+            Err(err) => {
+                tracing::warn!(error = %err, "could not list connections; push skipped");
+                return PushReport::default();
             }
-        }
-        report
+        };
+        let outcomes: Vec<Outcome> = stream::iter(connections)
+            .map(|(connection_id, campaign)| {
+                let payload = Blob::new(event.to_account_json(account_id, campaign).into_bytes());
+                async move { self.post(client, &connection_id, payload).await }
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+        PushReport::tally(outcomes)
     }
 
     async fn post(&self, client: &Client, connection_id: &str, payload: Blob) -> Outcome {

@@ -33,8 +33,10 @@ pub struct SendingCampaign {
     pub timezone: String,
     pub send_window_start: Option<String>,
     pub send_window_end: Option<String>,
-    /// The WhatsApp number it sends from (known after the scan).
+    /// The WhatsApp account (number) whose session sends it.
     pub whatsapp_account_id: Option<i64>,
+    /// The send governor holds it back until then.
+    pub waiting_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -52,12 +54,25 @@ pub struct SendingAttachment {
     pub path: String,
 }
 
+const SENDING_COLUMNS: &str = "id, user_id, title, message, status, send_interval, total_recipients, sent_count, \
+     failed_count, delivered_count, is_connected, started_at, pairing_phone, pairing_code, timezone, \
+     send_window_start, send_window_end, whatsapp_account_id, waiting_until";
+
+/// The RUNNING campaigns that send from the account, oldest first.
+pub async fn running_for_account(
+    db: impl MySqlExecutor<'_>,
+    account_id: i64,
+) -> Result<Vec<SendingCampaign>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {SENDING_COLUMNS} FROM campaigns WHERE whatsapp_account_id = ? AND status = 'RUNNING' ORDER BY id"
+    ))
+    .bind(account_id)
+    .fetch_all(db)
+    .await
+}
+
 pub async fn campaign(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<SendingCampaign>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, user_id, title, message, status, send_interval, total_recipients, sent_count, failed_count, \
-         delivered_count, is_connected, started_at, pairing_phone, pairing_code, timezone, send_window_start, \
-         send_window_end, whatsapp_account_id FROM campaigns WHERE id = ?",
-    )
+    sqlx::query_as(&format!("SELECT {SENDING_COLUMNS} FROM campaigns WHERE id = ?"))
     .bind(campaign_id)
     .fetch_optional(db)
     .await
@@ -73,8 +88,9 @@ pub async fn attachment(
         .await
 }
 
-/// Claim the next PENDING recipient by marking it SENDING, only while
-/// `sender_id` holds the campaign's lease under `fencing`. `None`: nobody
+/// Claim the next PENDING recipient by marking it SENDING, only while the
+/// campaign still sends from the account whose session lease `sender_id`
+/// holds under `fencing`. `None`: nobody
 /// is pending, or the lease is no longer ours (the caller tells which by
 /// checking the lease).
 pub async fn claim_next(
@@ -91,7 +107,8 @@ pub async fn claim_next(
     .await?;
     let Some(next) = next else { return Ok(None) };
     let marked = sqlx::query(
-        "UPDATE recipients r JOIN session_leases l ON l.campaign_id = r.campaign_id \
+        "UPDATE recipients r JOIN campaigns c ON c.id = r.campaign_id \
+         JOIN whatsapp_sessions l ON l.account_id = c.whatsapp_account_id \
          SET r.status = 'SENDING' \
          WHERE r.id = ? AND r.status = 'PENDING' AND l.sender_id = ? AND l.fencing = ? \
            AND l.expires_at > CURRENT_TIMESTAMP(3)",
@@ -226,26 +243,7 @@ pub async fn complete(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<bo
     Ok(done.rows_affected() == 1)
 }
 
-/// The WhatsApp login state the API reports.
-pub async fn set_connection(
-    db: impl MySqlExecutor<'_>,
-    campaign_id: i64,
-    connected: bool,
-    session_id: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE campaigns SET is_connected = ?, session_id = ?, last_activity = CURRENT_TIMESTAMP(3), \
-         qr_code = IF(?, NULL, qr_code) WHERE id = ?",
-    )
-    .bind(connected)
-    .bind(session_id)
-    .bind(connected)
-    .bind(campaign_id)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
+/// The page shows a QR for the campaign (the per-campaign QR route reads it).
 pub async fn set_qr(db: impl MySqlExecutor<'_>, campaign_id: i64, raw: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE campaigns SET qr_code = ?, is_connected = FALSE WHERE id = ?")
         .bind(raw)
@@ -269,13 +267,4 @@ pub async fn pause_with_reason(
             .execute(db)
             .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// The session is gone: not connected, no QR to show.
-pub async fn clear_session(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE campaigns SET is_connected = FALSE, session_id = NULL, qr_code = NULL WHERE id = ?")
-        .bind(campaign_id)
-        .execute(db)
-        .await?;
-    Ok(())
 }

@@ -1,11 +1,12 @@
-//! Pairing codes ("Link with phone number"): the API records which number a
-//! code is wanted for; the sender that runs the session records the code
-//! WhatsApp Web shows for it, and clears both once linked.
+//! Pairing codes ("Link with phone number"), per WhatsApp account being
+//! linked: the API records which number a code is wanted for; the sender
+//! that runs the account's session records the code WhatsApp Web shows for
+//! it, and clears both once linked.
 
 use chrono::{DateTime, Utc};
 use sqlx::MySqlExecutor;
 
-/// What the campaign's pairing stands at.
+/// What the account's pairing stands at.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Pairing {
     pub phone: String,
@@ -14,23 +15,23 @@ pub struct Pairing {
 }
 
 /// A code is wanted for `phone` (canonical digits); any older code is void.
-pub async fn request(db: impl MySqlExecutor<'_>, campaign_id: i64, phone: &str) -> Result<(), sqlx::Error> {
+pub async fn request(db: impl MySqlExecutor<'_>, account_id: i64, phone: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE campaigns SET pairing_phone = ?, pairing_code = NULL, pairing_code_expires_at = NULL WHERE id = ?",
+        "UPDATE whatsapp_accounts SET pairing_phone = ?, pairing_code = NULL, pairing_code_expires_at = NULL WHERE id = ?",
     )
     .bind(phone)
-    .bind(campaign_id)
+    .bind(account_id)
     .execute(db)
     .await?;
     Ok(())
 }
 
-pub async fn current(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<Pairing>, sqlx::Error> {
+pub async fn current(db: impl MySqlExecutor<'_>, account_id: i64) -> Result<Option<Pairing>, sqlx::Error> {
     sqlx::query_as(
         "SELECT pairing_phone AS phone, pairing_code AS code, pairing_code_expires_at AS expires_at \
-         FROM campaigns WHERE id = ? AND pairing_phone IS NOT NULL",
+         FROM whatsapp_accounts WHERE id = ? AND pairing_phone IS NOT NULL",
     )
-    .bind(campaign_id)
+    .bind(account_id)
     .fetch_optional(db)
     .await
 }
@@ -39,17 +40,17 @@ pub async fn current(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Opt
 /// still the one asked for.
 pub async fn record_code(
     db: impl MySqlExecutor<'_>,
-    campaign_id: i64,
+    account_id: i64,
     phone: &str,
     code: &str,
     expires_at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE campaigns SET pairing_code = ?, pairing_code_expires_at = ? WHERE id = ? AND pairing_phone = ?",
+        "UPDATE whatsapp_accounts SET pairing_code = ?, pairing_code_expires_at = ? WHERE id = ? AND pairing_phone = ?",
     )
     .bind(code)
     .bind(expires_at)
-    .bind(campaign_id)
+    .bind(account_id)
     .bind(phone)
     .execute(db)
     .await?;
@@ -57,11 +58,11 @@ pub async fn record_code(
 }
 
 /// Linked (or given up): no pairing pending.
-pub async fn clear(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<(), sqlx::Error> {
+pub async fn clear(db: impl MySqlExecutor<'_>, account_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE campaigns SET pairing_phone = NULL, pairing_code = NULL, pairing_code_expires_at = NULL WHERE id = ?",
+        "UPDATE whatsapp_accounts SET pairing_phone = NULL, pairing_code = NULL, pairing_code_expires_at = NULL WHERE id = ?",
     )
-    .bind(campaign_id)
+    .bind(account_id)
     .execute(db)
     .await?;
     Ok(())

@@ -1,12 +1,13 @@
-//! The `session_leases` and `senders` tables: one owner per WhatsApp
-//! session, kept by heartbeats, taken over when they stop.
+//! The `whatsapp_sessions` and `senders` tables: one owner per WhatsApp
+//! session — one session per WhatsApp account (number), serving every
+//! campaign of it — kept by heartbeats, taken over when they stop.
 
 use chrono::{DateTime, Utc};
 use sqlx::MySqlExecutor;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Lease {
-    pub campaign_id: i64,
+    pub account_id: i64,
     pub sender_id: String,
     pub inbox_url: String,
     pub expires_at: DateTime<Utc>,
@@ -14,21 +15,21 @@ pub struct Lease {
     pub snapshot_key: Option<String>,
 }
 
-const LEASE_COLUMNS: &str = "campaign_id, sender_id, inbox_url, expires_at, fencing, snapshot_key";
+const LEASE_COLUMNS: &str = "account_id, sender_id, inbox_url, expires_at, fencing, snapshot_key";
 
 /// The current owner, if its lease has not expired.
-pub async fn live_owner(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<Lease>, sqlx::Error> {
+pub async fn live_owner(db: impl MySqlExecutor<'_>, account_id: i64) -> Result<Option<Lease>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {LEASE_COLUMNS} FROM session_leases WHERE campaign_id = ? AND expires_at > CURRENT_TIMESTAMP(3)"
+        "SELECT {LEASE_COLUMNS} FROM whatsapp_sessions WHERE account_id = ? AND expires_at > CURRENT_TIMESTAMP(3)"
     ))
-    .bind(campaign_id)
+    .bind(account_id)
     .fetch_optional(db)
     .await
 }
 
-pub async fn find(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<Lease>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {LEASE_COLUMNS} FROM session_leases WHERE campaign_id = ?"))
-        .bind(campaign_id)
+pub async fn find(db: impl MySqlExecutor<'_>, account_id: i64) -> Result<Option<Lease>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {LEASE_COLUMNS} FROM whatsapp_sessions WHERE account_id = ?"))
+        .bind(account_id)
         .fetch_optional(db)
         .await
 }
@@ -38,7 +39,7 @@ pub async fn find(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option
 /// another sender holds it.
 pub async fn claim(
     db: &sqlx::MySqlPool,
-    campaign_id: i64,
+    account_id: i64,
     sender_id: &str,
     inbox_url: &str,
     ttl: std::time::Duration,
@@ -46,7 +47,7 @@ pub async fn claim(
     let expires_at = Utc::now() + ttl;
     // One statement decides atomically: the row is replaced only when free.
     sqlx::query(
-        "INSERT INTO session_leases (campaign_id, sender_id, inbox_url, expires_at) VALUES (?, ?, ?, ?) \
+        "INSERT INTO whatsapp_sessions (account_id, sender_id, inbox_url, expires_at) VALUES (?, ?, ?, ?) \
          ON DUPLICATE KEY UPDATE \
            fencing = IF(sender_id = VALUES(sender_id), fencing, IF(expires_at <= CURRENT_TIMESTAMP(3), fencing + 1, fencing)), \
            inbox_url = IF(sender_id = VALUES(sender_id) OR expires_at <= CURRENT_TIMESTAMP(3), VALUES(inbox_url), inbox_url), \
@@ -54,13 +55,13 @@ pub async fn claim(
            sender_id = IF(sender_id = VALUES(sender_id) OR expires_at <= CURRENT_TIMESTAMP(3), VALUES(sender_id), sender_id), \
            expires_at = IF(sender_id = VALUES(sender_id), VALUES(expires_at), expires_at)",
     )
-    .bind(campaign_id)
+    .bind(account_id)
     .bind(sender_id)
     .bind(inbox_url)
     .bind(expires_at)
     .execute(db)
     .await?;
-    let lease = find(db, campaign_id).await?;
+    let lease = find(db, account_id).await?;
     Ok(lease.filter(|lease| lease.sender_id == sender_id && lease.expires_at > Utc::now()))
 }
 
@@ -73,7 +74,7 @@ pub async fn heartbeat(
     ttl: std::time::Duration,
 ) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE session_leases SET expires_at = ? WHERE sender_id = ? AND expires_at > CURRENT_TIMESTAMP(3)",
+        "UPDATE whatsapp_sessions SET expires_at = ? WHERE sender_id = ? AND expires_at > CURRENT_TIMESTAMP(3)",
     )
     .bind(Utc::now() + ttl)
     .bind(sender_id)
@@ -85,15 +86,15 @@ pub async fn heartbeat(
 /// Whether `sender_id` still holds the lease under `fencing`.
 pub async fn still_held(
     db: impl MySqlExecutor<'_>,
-    campaign_id: i64,
+    account_id: i64,
     sender_id: &str,
     fencing: i64,
 ) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM session_leases WHERE campaign_id = ? AND sender_id = ? AND fencing = ? \
+        "SELECT EXISTS (SELECT 1 FROM whatsapp_sessions WHERE account_id = ? AND sender_id = ? AND fencing = ? \
          AND expires_at > CURRENT_TIMESTAMP(3))",
     )
-    .bind(campaign_id)
+    .bind(account_id)
     .bind(sender_id)
     .bind(fencing)
     .fetch_one(db)
@@ -101,10 +102,10 @@ pub async fn still_held(
     .map(|held: i64| held != 0)
 }
 
-pub async fn set_snapshot(db: impl MySqlExecutor<'_>, campaign_id: i64, key: Option<&str>) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE session_leases SET snapshot_key = ? WHERE campaign_id = ?")
+pub async fn set_snapshot(db: impl MySqlExecutor<'_>, account_id: i64, key: Option<&str>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE whatsapp_sessions SET snapshot_key = ? WHERE account_id = ?")
         .bind(key)
-        .bind(campaign_id)
+        .bind(account_id)
         .execute(db)
         .await?;
     Ok(())
@@ -112,34 +113,49 @@ pub async fn set_snapshot(db: impl MySqlExecutor<'_>, campaign_id: i64, key: Opt
 
 /// Give the lease up now (drain or cleanup), so another sender may claim it
 /// at once; the snapshot key stays for that sender.
-pub async fn release(db: impl MySqlExecutor<'_>, campaign_id: i64, sender_id: &str) -> Result<(), sqlx::Error> {
+pub async fn release(db: impl MySqlExecutor<'_>, account_id: i64, sender_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE session_leases SET expires_at = CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND \
-         WHERE campaign_id = ? AND sender_id = ?",
+        "UPDATE whatsapp_sessions SET expires_at = CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND \
+         WHERE account_id = ? AND sender_id = ?",
     )
-    .bind(campaign_id)
+    .bind(account_id)
     .bind(sender_id)
     .execute(db)
     .await?;
     Ok(())
 }
 
-pub async fn delete(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM session_leases WHERE campaign_id = ?").bind(campaign_id).execute(db).await?;
+pub async fn delete(db: impl MySqlExecutor<'_>, account_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM whatsapp_sessions WHERE account_id = ?").bind(account_id).execute(db).await?;
     Ok(())
 }
 
-/// Campaigns whose session lease expired while they still need a session
-/// (running, and not waiting for the send governor): to be re-offered to
-/// the fleet.
+/// Accounts whose session lease expired (or that never had one) while a
+/// campaign of theirs still needs a session (running, and not waiting for
+/// the send governor): to be re-offered to the fleet.
 pub async fn orphaned(db: impl MySqlExecutor<'_>, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT l.campaign_id FROM session_leases l JOIN campaigns c ON c.id = l.campaign_id \
-         WHERE l.expires_at <= CURRENT_TIMESTAMP(3) AND c.status IN ('RUNNING') \
-           AND (c.waiting_until IS NULL OR c.waiting_until <= CURRENT_TIMESTAMP(3)) ORDER BY l.expires_at LIMIT ?",
+        "SELECT a.id FROM whatsapp_accounts a \
+         JOIN campaigns c ON c.whatsapp_account_id = a.id AND c.status = 'RUNNING' \
+           AND (c.waiting_until IS NULL OR c.waiting_until <= CURRENT_TIMESTAMP(3)) \
+         LEFT JOIN whatsapp_sessions l ON l.account_id = a.id \
+         WHERE a.status = 'CONNECTED' AND (l.account_id IS NULL OR l.expires_at <= CURRENT_TIMESTAMP(3)) \
+         GROUP BY a.id ORDER BY MIN(COALESCE(l.expires_at, c.started_at)) LIMIT ?",
     )
     .bind(limit)
     .fetch_all(db)
+    .await
+}
+
+/// The live owner of the session a campaign sends through, if any.
+pub async fn campaign_owner(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<Lease>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.account_id, l.sender_id, l.inbox_url, l.expires_at, l.fencing, l.snapshot_key \
+         FROM campaigns c JOIN whatsapp_sessions l ON l.account_id = c.whatsapp_account_id \
+         WHERE c.id = ? AND l.expires_at > CURRENT_TIMESTAMP(3)",
+    )
+    .bind(campaign_id)
+    .fetch_optional(db)
     .await
 }
 

@@ -1,5 +1,6 @@
 //! The `whatsapp_accounts` and `whatsapp_sends` tables: a user's WhatsApp
-//! numbers and every message each number sent or tried. The governor
+//! numbers (each with one session, linked once and reused by every campaign
+//! of it) and every message each number sent or tried. The governor
 //! (`crate::governor::ledger`) composes these in one transaction with the
 //! account's row locked.
 
@@ -10,7 +11,16 @@ use sqlx::MySqlExecutor;
 pub struct AccountRow {
     pub id: i64,
     pub user_id: i64,
-    pub phone: String,
+    /// Unknown until WhatsApp Web shows it after the scan.
+    pub phone: Option<String>,
+    pub status: AccountStatus,
+    pub status_reason: Option<String>,
+    pub qr_code: Option<String>,
+    pub pairing_phone: Option<String>,
+    pub pairing_code: Option<String>,
+    pub pairing_code_expires_at: Option<DateTime<Utc>>,
+    pub connected_at: Option<DateTime<Utc>>,
+    pub last_activity: Option<DateTime<Utc>>,
     pub first_linked_at: DateTime<Utc>,
     pub last_sent_at: Option<DateTime<Utc>>,
     pub warm_up_since: DateTime<Utc>,
@@ -23,30 +33,48 @@ pub struct AccountRow {
     pub next_send_at: Option<DateTime<Utc>>,
 }
 
-const COLUMNS: &str = "id, user_id, phone, first_linked_at, last_sent_at, warm_up_since, streak, streak_target, \
+/// Where the number's link stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, serde::Serialize, utoipa::ToSchema)]
+#[sqlx(rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AccountStatus {
+    /// Waiting for the QR scan (or the pairing code).
+    Linking,
+    /// Logged in; a saved login is restored whenever a campaign needs it.
+    Connected,
+    /// The phone logged the device out: link it again.
+    Disconnected,
+    /// The user removed it (logged out on WhatsApp, login forgotten).
+    Removed,
+}
+
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Linking => "LINKING",
+            Self::Connected => "CONNECTED",
+            Self::Disconnected => "DISCONNECTED",
+            Self::Removed => "REMOVED",
+        }
+    }
+}
+
+const COLUMNS: &str = "id, user_id, phone, status, status_reason, qr_code, pairing_phone, \
+                       pairing_code, pairing_code_expires_at, connected_at, last_activity, first_linked_at, last_sent_at, warm_up_since, streak, streak_target, \
                        restricted_until, last_breaker_reason, last_breaker_at, breaker_after_send, next_send_at";
 
 /// The account of `user_id`'s `phone`, created on its first link; its id.
 pub async fn upsert(db: impl MySqlExecutor<'_>, user_id: i64, phone: &str) -> Result<i64, sqlx::Error> {
     // LAST_INSERT_ID(id) makes the existing row's id the statement's result.
     let done = sqlx::query(
-        "INSERT INTO whatsapp_accounts (user_id, phone) VALUES (?, ?) ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)",
+        "INSERT INTO whatsapp_accounts (user_id, phone, status) VALUES (?, ?, 'CONNECTED') \
+         ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)",
     )
     .bind(user_id)
     .bind(phone)
     .execute(db)
     .await?;
     Ok(done.last_insert_id() as i64)
-}
-
-/// The campaign sends from this account from now on.
-pub async fn link_campaign(db: impl MySqlExecutor<'_>, campaign_id: i64, account_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE campaigns SET whatsapp_account_id = ? WHERE id = ?")
-        .bind(account_id)
-        .bind(campaign_id)
-        .execute(db)
-        .await?;
-    Ok(())
 }
 
 pub async fn find(db: impl MySqlExecutor<'_>, account_id: i64) -> Result<Option<AccountRow>, sqlx::Error> {
@@ -65,8 +93,11 @@ pub async fn lock(db: &mut sqlx::MySqlConnection, account_id: i64) -> Result<Opt
         .await
 }
 
+/// The user's accounts, removed ones left out.
 pub async fn owned(db: impl MySqlExecutor<'_>, user_id: i64) -> Result<Vec<AccountRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM whatsapp_accounts WHERE user_id = ? ORDER BY id"))
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM whatsapp_accounts WHERE user_id = ? AND status <> 'REMOVED' ORDER BY id"
+    ))
         .bind(user_id)
         .fetch_all(db)
         .await
@@ -219,4 +250,203 @@ pub async fn running_campaigns(db: impl MySqlExecutor<'_>, account_id: i64) -> R
         .bind(account_id)
         .fetch_all(db)
         .await
+}
+
+/// A new number to link for `user_id`; its id.
+pub async fn create_linking(db: impl MySqlExecutor<'_>, user_id: i64) -> Result<i64, sqlx::Error> {
+    let done = sqlx::query("INSERT INTO whatsapp_accounts (user_id, phone, status) VALUES (?, NULL, 'LINKING')")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(done.last_insert_id() as i64)
+}
+
+/// The account, if `user_id` owns it and has not removed it.
+pub async fn find_owned(
+    db: impl MySqlExecutor<'_>,
+    account_id: i64,
+    user_id: i64,
+) -> Result<Option<AccountRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM whatsapp_accounts WHERE id = ? AND user_id = ? AND status <> 'REMOVED'"
+    ))
+    .bind(account_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The user's connected accounts, the most recently active first.
+pub async fn connected_of(db: impl MySqlExecutor<'_>, user_id: i64) -> Result<Vec<AccountRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM whatsapp_accounts WHERE user_id = ? AND status = 'CONNECTED' \
+         ORDER BY COALESCE(last_activity, connected_at, first_linked_at) DESC, id DESC"
+    ))
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The account a campaign sends from, if any.
+pub async fn of_campaign(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT whatsapp_account_id FROM campaigns WHERE id = ?")
+        .bind(campaign_id)
+        .fetch_optional(db)
+        .await
+        .map(Option::flatten)
+}
+
+/// The campaign sends from `account_id` from now on; its connection flag
+/// follows the account's.
+pub async fn attach_campaign(
+    db: impl MySqlExecutor<'_>,
+    campaign_id: i64,
+    account_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE campaigns c JOIN whatsapp_accounts a ON a.id = ? \
+         SET c.whatsapp_account_id = a.id, c.is_connected = (a.status = 'CONNECTED'), \
+             c.qr_code = IF(a.status = 'CONNECTED', NULL, a.qr_code) WHERE c.id = ?",
+    )
+    .bind(account_id)
+    .bind(campaign_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The campaign no longer sends from any number (until linked again).
+pub async fn detach_campaign(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE campaigns SET whatsapp_account_id = NULL, is_connected = FALSE, session_id = NULL, qr_code = NULL \
+         WHERE id = ?",
+    )
+    .bind(campaign_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Every campaign that sends from the account.
+pub async fn campaigns_of(db: impl MySqlExecutor<'_>, account_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM campaigns WHERE whatsapp_account_id = ? ORDER BY id")
+        .bind(account_id)
+        .fetch_all(db)
+        .await
+}
+
+/// A new link state; the campaigns of the account follow (connected flag,
+/// stale QR cleared, the session that serves them).
+pub async fn set_status(
+    db: &sqlx::MySqlPool,
+    account_id: i64,
+    status: AccountStatus,
+    reason: Option<&str>,
+    session_id: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "UPDATE whatsapp_accounts SET status = ?, status_reason = ?, last_activity = CURRENT_TIMESTAMP(3), \
+         connected_at = IF(? = 'CONNECTED', CURRENT_TIMESTAMP(3), connected_at), \
+         qr_code = IF(? = 'LINKING', qr_code, NULL), \
+         pairing_phone = IF(? = 'LINKING', pairing_phone, NULL), \
+         pairing_code = IF(? = 'LINKING', pairing_code, NULL) WHERE id = ?",
+    )
+    .bind(status.as_str())
+    .bind(reason)
+    .bind(status.as_str())
+    .bind(status.as_str())
+    .bind(status.as_str())
+    .bind(status.as_str())
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await?;
+    let connected = status == AccountStatus::Connected;
+    sqlx::query(
+        "UPDATE campaigns SET is_connected = ?, session_id = ?, qr_code = NULL, \
+         last_activity = CURRENT_TIMESTAMP(3) WHERE whatsapp_account_id = ?",
+    )
+    .bind(connected)
+    .bind(session_id.filter(|_| connected))
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
+/// The page shows a new QR: kept on the account and on its campaigns (the
+/// per-campaign API reads it there).
+pub async fn set_qr(db: &sqlx::MySqlPool, account_id: i64, raw: &str) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE whatsapp_accounts SET qr_code = ? WHERE id = ?")
+        .bind(raw)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE campaigns SET qr_code = ?, is_connected = FALSE WHERE whatsapp_account_id = ?")
+        .bind(raw)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+/// After the scan: the account is `phone`'s. An older row of the same owner
+/// and number (linked before, removed, or logged out) is folded into this
+/// one — its send history, its pacing and warm-up, its campaigns — so the
+/// number's caps keep counting; the older row's saved login, if any, is
+/// returned for deletion.
+pub async fn bind_phone(db: &sqlx::MySqlPool, account_id: i64, phone: &str) -> Result<Option<String>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let Some(account) = lock(&mut tx, account_id).await? else { return Ok(None) };
+    if account.phone.as_deref() == Some(phone) {
+        return Ok(None);
+    }
+    let older: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM whatsapp_accounts WHERE user_id = ? AND phone = ? AND id <> ? FOR UPDATE",
+    )
+    .bind(account.user_id)
+    .bind(phone)
+    .bind(account_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let mut stale_snapshot = None;
+    if let Some(older) = older {
+        sqlx::query("UPDATE whatsapp_sends SET account_id = ? WHERE account_id = ?")
+            .bind(account_id)
+            .bind(older)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE campaigns SET whatsapp_account_id = ? WHERE whatsapp_account_id = ?")
+            .bind(account_id)
+            .bind(older)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE whatsapp_accounts n JOIN whatsapp_accounts o ON o.id = ? SET \
+               n.first_linked_at = LEAST(n.first_linked_at, o.first_linked_at), \
+               n.warm_up_since = o.warm_up_since, n.last_sent_at = o.last_sent_at, n.streak = o.streak, \
+               n.streak_target = o.streak_target, n.next_send_at = o.next_send_at, \
+               n.restricted_until = o.restricted_until, n.last_breaker_reason = o.last_breaker_reason, \
+               n.last_breaker_at = o.last_breaker_at, n.breaker_after_send = o.breaker_after_send \
+             WHERE n.id = ?",
+        )
+        .bind(older)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+        stale_snapshot = sqlx::query_scalar("SELECT snapshot_key FROM whatsapp_sessions WHERE account_id = ?")
+            .bind(older)
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten();
+        sqlx::query("DELETE FROM whatsapp_accounts WHERE id = ?").bind(older).execute(&mut *tx).await?;
+    }
+    sqlx::query("UPDATE whatsapp_accounts SET phone = ? WHERE id = ?")
+        .bind(phone)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(stale_snapshot)
 }

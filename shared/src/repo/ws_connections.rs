@@ -49,6 +49,41 @@ pub async fn for_campaign(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Resul
     .await
 }
 
+pub async fn subscribe_account(
+    db: impl MySqlExecutor<'_>,
+    connection_id: &str,
+    account_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT IGNORE INTO ws_account_subscriptions (connection_id, account_id) VALUES (?, ?)")
+        .bind(connection_id)
+        .bind(account_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Live connections following a WhatsApp account: those subscribed to it
+/// (campaign `None`) and those following one of its campaigns (that
+/// campaign), each once.
+pub async fn for_account(
+    db: impl MySqlExecutor<'_>,
+    account_id: i64,
+) -> Result<Vec<(String, Option<i64>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.connection_id, MIN(f.campaign_id) FROM ( \
+             SELECT connection_id, NULL AS campaign_id FROM ws_account_subscriptions WHERE account_id = ? \
+             UNION ALL \
+             SELECT s.connection_id, s.campaign_id FROM ws_subscriptions s \
+             JOIN campaigns k ON k.id = s.campaign_id WHERE k.whatsapp_account_id = ? \
+         ) f JOIN ws_connections c ON c.connection_id = f.connection_id \
+         WHERE c.expires_at > CURRENT_TIMESTAMP(3) GROUP BY c.connection_id",
+    )
+    .bind(account_id)
+    .bind(account_id)
+    .fetch_all(db)
+    .await
+}
+
 /// Forget a connection (its subscriptions go by cascade).
 pub async fn delete(db: impl MySqlExecutor<'_>, connection_id: &str) -> Result<bool, sqlx::Error> {
     let done =
@@ -73,4 +108,20 @@ pub async fn campaign_belongs_to(
         .fetch_one(db)
         .await
         .map(|found: i64| found != 0)
+}
+
+/// Whether the WhatsApp account exists, belongs to the user and is not removed.
+pub async fn account_belongs_to(
+    db: impl MySqlExecutor<'_>,
+    account_id: i64,
+    user_id: i64,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM whatsapp_accounts WHERE id = ? AND user_id = ? AND status <> 'REMOVED')",
+    )
+    .bind(account_id)
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+    .map(|found: i64| found != 0)
 }

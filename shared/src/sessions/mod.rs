@@ -1,8 +1,11 @@
-//! The campaign's WhatsApp session as the API drives it: ask for a QR code,
-//! read the connection, start, pause, resume, close. Each operation checks
-//! and changes the campaign in MySQL first, then nudges the sender fleet
+//! WhatsApp sessions as the API drives them. A session belongs to a WhatsApp
+//! account (number), linked once and reused by every campaign of it
+//! (`accounts`); the per-campaign routes keep their meaning on top: ask for
+//! a QR code, read the connection, start, pause, resume, detach. Each
+//! operation checks and changes MySQL first, then nudges the sender fleet
 //! (`queue::dispatch`); the sender acts on what the database says.
 
+pub mod accounts;
 mod pairing;
 mod qr;
 mod schedule;
@@ -17,7 +20,7 @@ use crate::{
     realtime::{CampaignEvent, Progress},
     repo::{
         campaigns::{self, CampaignRecord},
-        session_leases,
+        whatsapp_accounts::{self, AccountStatus},
     },
     AppContext,
 };
@@ -27,12 +30,21 @@ pub use qr::{request_qr, QrAnswer};
 pub use schedule::{cancel_schedule, run_scheduler, scheduled, SchedulerReport};
 pub use start::{resume, start, Starter};
 
-/// Whether the campaign's WhatsApp is linked right now: the sender said so
-/// and still holds the session.
+/// Whether the number the campaign sends from is linked (a sender restores
+/// its saved login whenever the campaign needs it), and its last activity.
 pub async fn connection(ctx: &AppContext, user_id: i64, id: i64) -> Result<(bool, Option<DateTime<Utc>>), ApiError> {
     let campaign = owned(ctx, user_id, id).await?;
-    let alive = session_leases::live_owner(&ctx.db, id).await?.is_some();
-    Ok((campaign.is_connected && alive, campaign.last_activity))
+    let account = match campaign.whatsapp_account_id {
+        Some(account_id) => whatsapp_accounts::find(&ctx.db, account_id).await?,
+        None => None,
+    };
+    Ok(match account {
+        Some(account) => (
+            account.status == AccountStatus::Connected,
+            account.last_activity.max(campaign.last_activity),
+        ),
+        None => (false, campaign.last_activity),
+    })
 }
 
 /// RUNNING → PAUSED; the sender stops before its next message.
@@ -45,16 +57,19 @@ pub async fn pause(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRe
     Ok(campaign)
 }
 
-/// Close the session and forget its WhatsApp login. A running campaign is
-/// paused first: nothing can be sent without a session.
+/// Detach the campaign from its WhatsApp number: a running campaign is
+/// paused first (nothing is sent without a number), and the session stops
+/// serving it. The number stays linked for its other campaigns; removing
+/// it is `DELETE /api/whatsapp-accounts/:id`.
 pub async fn cleanup(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRecord, ApiError> {
     let campaign = owned(ctx, user_id, id).await?;
     if matches!(campaign.status, CampaignStatus::Running | CampaignStatus::Active) {
         transition(ctx, user_id, id, &[CampaignStatus::Running, CampaignStatus::Active], CampaignStatus::Paused)
             .await?;
     }
-    crate::repo::deliveries::clear_session(&ctx.db, id).await?;
+    // The nudge goes to the session that served it, so it is sent first.
     nudge(ctx, id, CommandKind::Cleanup).await;
+    whatsapp_accounts::detach_campaign(&ctx.db, id).await?;
     owned(ctx, user_id, id).await
 }
 
@@ -62,11 +77,10 @@ async fn owned(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRecord
     campaigns::find_owned(&ctx.db, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))
 }
 
-/// The first step of linking WhatsApp, by QR or by pairing code: the
-/// campaign is the caller's and will still send. True when a live session
-/// is already linked; otherwise a session an earlier sender stored (its QR,
-/// its connection) is stale and forgotten before a sender opens a new one.
-async fn prepare_linking(ctx: &AppContext, user_id: i64, id: i64) -> Result<bool, ApiError> {
+/// The first step of linking WhatsApp for a campaign, by QR or by pairing
+/// code: the campaign is the caller's and will still send; then the number
+/// it links through (`accounts::link_for_campaign`).
+async fn prepare_linking(ctx: &AppContext, user_id: i64, id: i64) -> Result<accounts::CampaignLink, ApiError> {
     let campaign = owned(ctx, user_id, id).await?;
     if campaign.status.is_finished() {
         return Err(ApiError::Conflict {
@@ -74,14 +88,7 @@ async fn prepare_linking(ctx: &AppContext, user_id: i64, id: i64) -> Result<bool
             message: format!("A {} campaign needs no WhatsApp session", campaign.status),
         });
     }
-    let running = session_leases::live_owner(&ctx.db, id).await?.is_some();
-    if running && campaign.is_connected {
-        return Ok(true);
-    }
-    if !running {
-        crate::repo::deliveries::clear_session(&ctx.db, id).await?;
-    }
-    Ok(false)
+    accounts::link_for_campaign(ctx, &campaign).await
 }
 
 /// Move the campaign from one of `from` to `to` under a row lock.

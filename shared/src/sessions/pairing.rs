@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use super::prepare_linking;
+use super::{
+    accounts::{CampaignLink, LINK_WAIT},
+    prepare_linking,
+};
 use crate::{
     domain::Phone,
     error::ApiError,
@@ -16,10 +19,6 @@ use crate::{
     repo::{campaigns, pairing},
     AppContext,
 };
-
-/// How long the request waits for the code (API Gateway gives a request
-/// 29 s; the sender may have to start WhatsApp Web first).
-const CODE_WAIT: Duration = Duration::from_secs(20);
 
 /// The code to type on the phone (`ABCD-EFGH`) and when WhatsApp replaces it.
 pub struct PairingCode {
@@ -33,15 +32,19 @@ pub async fn request_pairing_code(
     id: i64,
     phone: &Phone,
 ) -> Result<PairingCode, ApiError> {
-    if prepare_linking(ctx, user_id, id).await? {
-        return Err(ApiError::Conflict {
-            code: "WHATSAPP_ALREADY_CONNECTED",
-            message: "WhatsApp is already connected".into(),
-        });
-    }
-    pairing::request(&ctx.db, id, phone.as_str()).await?;
+    let account_id = match prepare_linking(ctx, user_id, id).await? {
+        CampaignLink::Connected => {
+            return Err(ApiError::Conflict {
+                code: "WHATSAPP_ALREADY_CONNECTED",
+                message: "WhatsApp is already connected".into(),
+            })
+        }
+        CampaignLink::Linking(account_id) => account_id,
+    };
+    pairing::request(&ctx.db, account_id, phone.as_str()).await?;
+    // Names the campaign and its number: the session links for both.
     super::nudge(ctx, id, CommandKind::Open).await;
-    let deadline = Instant::now() + CODE_WAIT;
+    let deadline = Instant::now() + LINK_WAIT;
     loop {
         let now = campaigns::find_owned(&ctx.db, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
         if now.is_connected {
@@ -50,7 +53,7 @@ pub async fn request_pairing_code(
                 message: "WhatsApp is already connected".into(),
             });
         }
-        match pairing::current(&ctx.db, id).await? {
+        match pairing::current(&ctx.db, account_id).await? {
             Some(pairing::Pairing { phone: asked, code: Some(code), expires_at: Some(expires_at) })
                 if asked == phone.as_str() =>
             {

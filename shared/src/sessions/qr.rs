@@ -1,10 +1,14 @@
-//! `POST /api/campaigns/{id}/qr-code`: make sure a sender runs the
-//! campaign's session and answer with the QR it shows. New QRs (about every
-//! 20 s) reach the client as `qr_code` events.
+//! `POST /api/campaigns/{id}/qr-code`: a campaign whose owner has a linked
+//! number sends from it (no QR); otherwise a sender opens the session of a
+//! number being linked for it and this answers with the QR it shows. New
+//! QRs (about every 20 s) reach the client as `qr_code` events.
 
 use std::time::{Duration, Instant};
 
-use super::prepare_linking;
+use super::{
+    accounts::{CampaignLink, LINK_WAIT},
+    prepare_linking,
+};
 use crate::{
     error::ApiError,
     qr::{self, QrCodePayload},
@@ -13,10 +17,6 @@ use crate::{
     AppContext,
 };
 
-/// How long the request waits for a sender to open WhatsApp Web (API
-/// Gateway gives a request 29 s).
-const QR_WAIT: Duration = Duration::from_secs(20);
-
 pub enum QrAnswer {
     Qr(QrCodePayload),
     /// Already linked: nothing to scan.
@@ -24,11 +24,12 @@ pub enum QrAnswer {
 }
 
 pub async fn request_qr(ctx: &AppContext, user_id: i64, id: i64) -> Result<QrAnswer, ApiError> {
-    if prepare_linking(ctx, user_id, id).await? {
+    if let CampaignLink::Connected = prepare_linking(ctx, user_id, id).await? {
         return Ok(QrAnswer::Connected);
     }
+    // Names the campaign and its number: the session links for both.
     super::nudge(ctx, id, CommandKind::Open).await;
-    let deadline = Instant::now() + QR_WAIT;
+    let deadline = Instant::now() + LINK_WAIT;
     loop {
         let now = campaigns::find_owned(&ctx.db, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
         if now.is_connected {

@@ -58,8 +58,8 @@ pub async fn run_scheduler(ctx: &AppContext) -> Result<SchedulerReport, ApiError
         }
     }
     // Sessions whose sender stopped heartbeating: offer them to the fleet.
-    for id in session_leases::orphaned(&ctx.db, BATCH).await? {
-        let command = Command::new(CommandKind::TakeOver, id);
+    for account_id in session_leases::orphaned(&ctx.db, BATCH).await? {
+        let command = Command::for_account(CommandKind::TakeOver, account_id);
         if ctx.queues.send(ctx.queues.sessions_url(), &command).await.is_ok() {
             report.reoffered += 1;
         }

@@ -11,7 +11,7 @@ use crate::{
     domain::CampaignStatus,
     error::ApiError,
     queue::CommandKind,
-    repo::{campaigns, deliveries, session_leases, users},
+    repo::{campaigns, deliveries, users, whatsapp_accounts},
     AppContext,
 };
 
@@ -97,13 +97,14 @@ async fn launch(
     if !subscription::is_active(owner.subscription_active, owner.subscription_expires_at) {
         return Err(refuse("SUBSCRIPTION_INACTIVE", "No active subscription; buy a package first"));
     }
-    let lease = session_leases::find(&mut *tx, id).await?;
-    let live = lease.as_ref().is_some_and(|l| l.expires_at > chrono::Utc::now());
-    // A scheduled start may find the session closed since the scan: a saved
-    // login is enough, the sender restores it.
-    let restorable = matches!(starter, Starter::Scheduler) && lease.as_ref().is_some_and(|l| l.snapshot_key.is_some());
-    if !(campaign.is_connected && live || restorable) {
-        return Err(refuse("WHATSAPP_NOT_CONNECTED", "WhatsApp is not connected; request a QR code and scan it first"));
+    // The number it sends from must be linked (a sender restores the saved
+    // login; no open session is needed).
+    let account = match campaign.whatsapp_account_id {
+        Some(account_id) => whatsapp_accounts::find(&mut *tx, account_id).await?,
+        None => None,
+    };
+    if let Some(refusal) = super::accounts::refusal(account.as_ref()) {
+        return Err(refusal);
     }
     tx.commit().await?;
 

@@ -1,0 +1,161 @@
+//! WhatsApp accounts as the API drives them. A number is linked once (one
+//! scan) and its session then serves every campaign that sends from it: link
+//! a new number, read one, remove one (its session logs the device out on
+//! WhatsApp and forgets the login), and find the number a campaign links
+//! through for the per-campaign routes.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use crate::{
+    domain::Phone,
+    error::ApiError,
+    qr::{self, QrCodePayload},
+    queue::{self, CommandKind},
+    realtime::CampaignEvent,
+    repo::{
+        campaigns::CampaignRecord,
+        deliveries, pairing,
+        whatsapp_accounts::{self, AccountRow, AccountStatus},
+    },
+    AppContext,
+};
+
+/// How long a request waits for a sender to show the QR (or the pairing
+/// code); API Gateway gives a request 29 s.
+pub(super) const LINK_WAIT: Duration = Duration::from_secs(20);
+
+/// A number being linked, as far as it got within the wait.
+pub struct Linking {
+    pub account: AccountRow,
+    pub qr_code: Option<QrCodePayload>,
+    pub pairing_code: Option<(String, DateTime<Utc>)>,
+}
+
+/// `POST /api/whatsapp-accounts`: a new number to link, by QR or (with
+/// `pairing_phone`) by pairing code. Waits a while for what to show the
+/// user; later QRs and codes follow as events.
+pub async fn link_new(ctx: &AppContext, user_id: i64, pairing_phone: Option<&Phone>) -> Result<Linking, ApiError> {
+    let account_id = whatsapp_accounts::create_linking(&ctx.db, user_id).await?;
+    if let Some(phone) = pairing_phone {
+        pairing::request(&ctx.db, account_id, phone.as_str()).await?;
+    }
+    nudge(ctx, account_id, CommandKind::Open).await;
+    let deadline = Instant::now() + LINK_WAIT;
+    loop {
+        let account = find(ctx, user_id, account_id).await?;
+        let pairing_code = account.pairing_code.clone().zip(account.pairing_code_expires_at);
+        let qr_code = match (&account.qr_code, pairing_phone) {
+            (Some(raw), None) if !raw.is_empty() => Some(qr::qr_code(raw).map_err(ApiError::internal)?),
+            _ => None,
+        };
+        let shown = qr_code.is_some() || pairing_code.is_some() || account.status != AccountStatus::Linking;
+        if shown || Instant::now() >= deadline {
+            return Ok(Linking { account, qr_code, pairing_code });
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// One of the user's accounts (a removed one is not found).
+pub async fn find(ctx: &AppContext, user_id: i64, account_id: i64) -> Result<AccountRow, ApiError> {
+    whatsapp_accounts::find_owned(&ctx.db, account_id, user_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("WhatsApp account"))
+}
+
+/// `DELETE /api/whatsapp-accounts/:id`: its campaigns stop (paused with the
+/// reason; they cannot start again on it), and its session logs the device
+/// out on WhatsApp — so the phone's Linked devices no longer lists it — and
+/// forgets the login.
+pub async fn remove(ctx: &AppContext, user_id: i64, account_id: i64) -> Result<AccountRow, ApiError> {
+    let account = find(ctx, user_id, account_id).await?;
+    let reason = removed_reason(&account);
+    whatsapp_accounts::set_status(&ctx.db, account_id, AccountStatus::Removed, Some(&reason), None).await?;
+    for campaign_id in whatsapp_accounts::running_campaigns(&ctx.db, account_id).await? {
+        if deliveries::pause_with_reason(&ctx.db, campaign_id, &reason).await? {
+            ctx.pusher.push(campaign_id, &CampaignEvent::ErrorUpdate { error: reason.clone() }).await;
+        }
+    }
+    nudge(ctx, account_id, CommandKind::LogOut).await;
+    tracing::info!(account.id = account_id, "WhatsApp account removed");
+    Ok(AccountRow { status: AccountStatus::Removed, status_reason: Some(reason), ..account })
+}
+
+fn removed_reason(account: &AccountRow) -> String {
+    let number = account.phone.as_deref().map(|p| format!(" +{p}")).unwrap_or_default();
+    format!("The WhatsApp number{number} was removed; link a number to send this campaign")
+}
+
+/// Why a campaign cannot send from its account, if it cannot.
+pub(super) fn refusal(account: Option<&AccountRow>) -> Option<ApiError> {
+    let refuse = |code, message: String| Some(ApiError::BusinessRule { code, message });
+    match account {
+        Some(account) if account.status == AccountStatus::Connected => None,
+        Some(account) if account.status == AccountStatus::Removed => {
+            refuse("WHATSAPP_ACCOUNT_REMOVED", removed_reason(account))
+        }
+        _ => refuse(
+            "WHATSAPP_NOT_CONNECTED",
+            "WhatsApp is not connected; request a QR code and scan it first".to_owned(),
+        ),
+    }
+}
+
+/// How the per-campaign routes link a campaign.
+pub(super) enum CampaignLink {
+    /// It sends from a connected number (its own, or the owner's one just
+    /// attached): nothing to scan.
+    Connected,
+    /// This account is being linked for it.
+    Linking(i64),
+}
+
+/// The number a campaign links through: its own if connected; else the
+/// owner's connected number (the most recently active); else a number being
+/// linked — its own being relinked, or a new one.
+pub(super) async fn link_for_campaign(ctx: &AppContext, campaign: &CampaignRecord) -> Result<CampaignLink, ApiError> {
+    let own = match campaign.whatsapp_account_id {
+        Some(id) => whatsapp_accounts::find(&ctx.db, id).await?,
+        None => None,
+    };
+    if own.as_ref().is_some_and(|a| a.status == AccountStatus::Connected) {
+        return Ok(CampaignLink::Connected);
+    }
+    if let Some(connected) = whatsapp_accounts::connected_of(&ctx.db, campaign.user_id).await?.first() {
+        whatsapp_accounts::attach_campaign(&ctx.db, campaign.id, connected.id).await?;
+        tracing::info!(campaign.id = campaign.id, account.id = connected.id, "campaign sends from a linked number");
+        return Ok(CampaignLink::Connected);
+    }
+    let account_id = match own {
+        Some(own) if own.status != AccountStatus::Removed => {
+            if own.status == AccountStatus::Disconnected {
+                whatsapp_accounts::set_status(&ctx.db, own.id, AccountStatus::Linking, None, None).await?;
+            }
+            own.id
+        }
+        _ => {
+            let id = whatsapp_accounts::create_linking(&ctx.db, campaign.user_id).await?;
+            whatsapp_accounts::attach_campaign(&ctx.db, campaign.id, id).await?;
+            id
+        }
+    };
+    Ok(CampaignLink::Linking(account_id))
+}
+
+/// The default number of a new campaign: the owner's only connected one.
+pub async fn default_for_new_campaign(ctx: &AppContext, user_id: i64) -> Result<Option<i64>, ApiError> {
+    let connected = whatsapp_accounts::connected_of(&ctx.db, user_id).await?;
+    Ok(match connected.as_slice() {
+        [only] => Some(only.id),
+        _ => None,
+    })
+}
+
+/// Tell the fleet; the database change already stands.
+pub(super) async fn nudge(ctx: &AppContext, account_id: i64, kind: CommandKind) {
+    if let Err(err) = queue::dispatch_account(ctx, account_id, kind).await {
+        tracing::warn!(account.id = account_id, ?kind, error = %err, "could not nudge the sender fleet");
+    }
+}
