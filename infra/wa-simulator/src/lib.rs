@@ -57,6 +57,7 @@ pub fn router(config: SimulatorConfig) -> Router {
         .route("/sim/state", get(web::session_state))
         .route("/sim/messages", post(web::send_text))
         .route("/sim/media", post(web::send_media))
+        .route("/sim/logout", post(web::log_out))
         // The user's phone and the test's eyes.
         .route("/__control/scan", post(control::scan))
         .route("/__control/pair", post(control::pair))

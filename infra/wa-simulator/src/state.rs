@@ -54,7 +54,7 @@ pub struct UnknownCode;
 
 /// The hooks a test may make drift: the page then draws that hook with names
 /// no alternative of the driver knows, as a WhatsApp release would.
-pub const DRIFTABLE_HOOKS: &[&str] = &["send", "attach", "caption", "media-send", "ticks", "compose"];
+pub const DRIFTABLE_HOOKS: &[&str] = &["send", "attach", "caption", "media-send", "ticks", "compose", "menu"];
 
 /// A message as the page hands it over.
 pub struct Outgoing {
@@ -234,6 +234,12 @@ impl State {
         let before = world.devices.len();
         world.devices.retain(|_, d| device.is_some_and(|id| id != d.id));
         before - world.devices.len()
+    }
+
+    /// The device behind `token` logged itself out ("Log out" on its own
+    /// page): it is unlinked, as from the phone. The device, if it was linked.
+    pub fn log_out_device(&self, token: &str) -> Option<LinkedDevice> {
+        self.world().devices.remove(token)
     }
 
     pub fn devices(&self) -> Vec<LinkedDevice> {
@@ -545,6 +551,21 @@ mod tests {
         assert_eq!(state.logout(Some(&device.id)), 1);
         assert!(matches!(state.receive(&token, text("3EB0C", "989121234567")), Err(SendRefused::NotLinked)));
         assert!(state.account_of(&token).is_none());
+    }
+
+    #[test]
+    fn a_device_that_logs_itself_out_is_unlinked_and_only_that_one() {
+        let state = state(20_000);
+        let first = state.new_pairing();
+        let leaving = state.scan(&qr(&state, &first), "989000000001").unwrap();
+        let Some(PairingView::Linked(token)) = state.poll_pairing(&first) else { panic!("linked") };
+        let second = state.new_pairing();
+        let staying = state.scan(&qr(&state, &second), "989000000001").unwrap();
+
+        assert_eq!(state.log_out_device(&token), Some(leaving));
+        assert_eq!(state.devices(), vec![staying], "the phone lists only the other device");
+        assert!(state.account_of(&token).is_none());
+        assert_eq!(state.log_out_device(&token), None, "a second log out finds nothing");
     }
 
     #[test]

@@ -132,6 +132,23 @@ pub async fn session_state(AxumState(state): AxumState<AppState>, Query(query): 
 }
 
 #[derive(Deserialize)]
+pub struct LogOutRequest {
+    token: String,
+}
+
+/// The page's own "Log out" (menu → Log out → confirm): WhatsApp unlinks the
+/// device, so the phone's Linked devices no longer lists it.
+pub async fn log_out(AxumState(state): AxumState<AppState>, Json(request): Json<LogOutRequest>) -> Response {
+    match state.log_out_device(&request.token) {
+        Some(device) => {
+            tracing::info!(device = %device.id, "device logged itself out");
+            Json(json!({ "unlinked": device.id })).into_response()
+        }
+        None => error(StatusCode::UNAUTHORIZED, "this device is not linked"),
+    }
+}
+
+#[derive(Deserialize)]
 pub struct TextMessage {
     token: String,
     id: String,

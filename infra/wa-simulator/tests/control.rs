@@ -97,3 +97,35 @@ async fn drift_accepts_only_known_hooks_and_receipts_move_messages_forward() {
     assert!(page.contains(r#"{"bootDelayMs":200,"drift":["send"],"markup":"legacy"}"#), "settings missing");
     assert!(page.contains(r#"<html lang="en""#));
 }
+
+#[tokio::test]
+async fn a_device_logging_itself_out_leaves_the_phones_list() {
+    let simulator = RunningSimulator::start(SimulatorConfig::quick(Markup::Current)).await.unwrap();
+    let control = simulator.control();
+    let http = reqwest::Client::new();
+    let base = simulator.base_url();
+    let (mut tokens, mut linked_devices) = (Vec::new(), Vec::new());
+    for _ in 0..2 {
+        let pairing: serde_json::Value =
+            http.post(format!("{base}/sim/pairing")).send().await.unwrap().json().await.unwrap();
+        let pairing = pairing["pairing"].as_str().unwrap().to_owned();
+        let shown: serde_json::Value =
+            http.get(format!("{base}/sim/pairing/{pairing}")).send().await.unwrap().json().await.unwrap();
+        linked_devices.push(control.scan(shown["ref"].as_str().unwrap(), Some("989120000001")).await.unwrap());
+        let linked: serde_json::Value =
+            http.get(format!("{base}/sim/pairing/{pairing}")).send().await.unwrap().json().await.unwrap();
+        tokens.push(linked["token"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(control.devices().await.unwrap().len(), 2);
+
+    // The page's "Log out" → "Log out" posts its own token.
+    let log_out = |token: String| http.post(format!("{base}/sim/logout")).json(&serde_json::json!({ "token": token }));
+    let answer = log_out(tokens[0].clone()).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let left = control.devices().await.unwrap();
+    assert_eq!(left, vec![linked_devices[1].clone()], "only the device that logged out left the phone's list");
+    let state = http.get(format!("{base}/sim/state")).query(&[("token", &tokens[0])]).send().await.unwrap();
+    assert_eq!(state.status(), 401, "its page goes back to the QR");
+
+    assert_eq!(log_out(tokens[0].clone()).send().await.unwrap().status(), 401, "already unlinked");
+}

@@ -16,6 +16,7 @@ mod config;
 mod error;
 mod inbox;
 mod launcher;
+mod logout;
 mod page;
 mod probe;
 mod process;

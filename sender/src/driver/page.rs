@@ -181,6 +181,22 @@ for (const node of document.querySelectorAll('button, [role="button"], a, span')
 return null;
 "#;
 
+/// Clicks the first button-like element showing one of `texts` inside an
+/// element matching one of `containers` (a popup's own button, not a
+/// heading or a button elsewhere with the same words).
+const CLICK_TEXT_IN: &str = r#"
+const [containers, texts] = arguments;
+for (const css of containers) {
+  for (const box of document.querySelectorAll(css)) {
+    for (const node of box.querySelectorAll('button, [role="button"]')) {
+      const shown = node.textContent.trim();
+      if (texts.includes(shown)) { node.click(); return shown; }
+    }
+  }
+}
+return null;
+"#;
+
 /// The DOM's shape for a drift report: tags, ids, `data-*` and `aria-*`
 /// attributes, nothing else. Free-text attributes keep only the known UI
 /// labels; other values keep only short tokens without long digit runs, so
@@ -399,6 +415,15 @@ pub async fn type_text(
 /// Clicks the first button-like element showing one of `texts`; which one.
 pub async fn click_text(client: &Client, texts: &[&str]) -> Result<Option<String>, DriverError> {
     Ok(client.execute(CLICK_TEXT, vec![json!(texts)]).await?.as_str().map(str::to_owned))
+}
+
+/// [`click_text`] limited to the elements matching `containers`.
+pub async fn click_text_in(
+    client: &Client,
+    containers: &[&str],
+    texts: &[&str],
+) -> Result<Option<String>, DriverError> {
+    Ok(client.execute(CLICK_TEXT_IN, vec![json!(containers), json!(texts)]).await?.as_str().map(str::to_owned))
 }
 
 /// The page's outline for a drift report (see [`OUTLINE`]).

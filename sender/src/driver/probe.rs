@@ -109,7 +109,7 @@ impl WhatsAppSession {
             report.not_checked.push(("chat hooks", "the profile is not logged in"));
             return Ok(report);
         }
-        self.look(&mut report, "chat list", &["chat-list"]).await?;
+        self.look(&mut report, "chat list", &["chat-list", "menu"]).await?;
         let Some(phone) = phone else {
             report.not_checked.push(("chat hooks", "give --phone to open a chat"));
             return Ok(report);

@@ -165,6 +165,45 @@ pub const POPUP: Hook = Hook {
 /// The button that dismisses a popup ("OK"), inside [`POPUP`].
 pub const POPUP_BUTTON: &str = "button";
 
+/// The chat list header's menu button (⋮), which holds "Log out". The open
+/// chat's header has a "Menu" button too, hence `:not(#main *)`. Evidence:
+/// `docs/whatsapp-web-logout.md`.
+pub const MENU: Hook = Hook {
+    name: "menu",
+    purpose: "the chat list's menu button (⋮) that holds \"Log out\"",
+    alternatives: &[
+        alt("current: aria-label", r#"button[aria-label="Menu"]:not(#main *)"#),
+        alt("role button, title", r#"[role="button"][title="Menu"]:not(#main *)"#),
+        alt("legacy: data-icon", r#"span[data-icon="menu"]:not(#main *)"#),
+        alt("legacy: data-testid", r#"[data-testid="menu"]:not(#main *)"#),
+    ],
+};
+
+/// "Log out" in the chat list's menu.
+pub const LOG_OUT: Hook = Hook {
+    name: "log-out",
+    purpose: "\"Log out\" in the chat list's menu",
+    alternatives: &[
+        alt("current: menuitem aria-label", r#"[role="menuitem"][aria-label="Log out"]"#),
+        alt("legacy: data-testid", r#"[data-testid="mi-logout"]"#),
+        alt("legacy: role button aria-label", r#"[role="button"][aria-label="Log out"]"#),
+    ],
+};
+
+/// The confirmation ("Log out?") is a [`POPUP`]; its button is found by
+/// this text first (current builds drop most `data-testid`s), then by
+/// [`LOG_OUT_CONFIRM`].
+pub const LOG_OUT_CONFIRM_TEXTS: &[&str] = &["Log out"];
+
+pub const LOG_OUT_CONFIRM: Hook = Hook {
+    name: "log-out-confirm",
+    purpose: "the \"Log out\" button of the \"Log out?\" confirmation",
+    alternatives: &[
+        alt("popup-controls-ok", r#"div[data-animate-modal-popup="true"] [data-testid="popup-controls-ok"]"#),
+        alt("dialog, popup-controls-ok", r#"div[role="dialog"] [data-testid="popup-controls-ok"]"#),
+    ],
+};
+
 /// "Link with phone number": the phone input, and the pairing code shown
 /// after "Next" (its characters comma-joined in `data-link-code`).
 pub const PHONE_NUMBER_INPUT: Hook = Hook {
@@ -285,6 +324,9 @@ pub const ALL: &[Hook] = &[
     POPUP,
     PHONE_NUMBER_INPUT,
     LINK_CODE,
+    MENU,
+    LOG_OUT,
+    LOG_OUT_CONFIRM,
 ];
 
 /// The hook named `name`.
@@ -298,6 +340,7 @@ pub fn known_labels() -> Vec<&'static str> {
     let mut labels =
         vec!["Send", "Attach", "Add a caption", "Type a message", "Chat list", "Search or start a new chat"];
     labels.extend(["Scan this QR code to link a device!", "Type your phone number.", "Voice message", "Close"]);
+    labels.extend(["Menu", "Log out"]);
     labels.extend(TICKS.iter().filter(|t| t.source == "aria-label").flat_map(|t| t.values.iter().map(|(v, _)| *v)));
     labels
 }

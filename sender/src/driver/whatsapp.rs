@@ -353,7 +353,7 @@ impl WhatsAppSession {
         self.open_phone.lock().unwrap_or_else(|p| p.into_inner()).as_deref() == Some(phone.as_str())
     }
 
-    fn set_open(&self, phone: Option<&Phone>) {
+    pub(super) fn set_open(&self, phone: Option<&Phone>) {
         *self.open_phone.lock().unwrap_or_else(|p| p.into_inner()) = phone.map(|p| p.as_str().to_owned());
     }
 

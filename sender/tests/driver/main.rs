@@ -3,6 +3,7 @@
 
 mod helpers;
 mod login;
+mod logout;
 mod probe;
 mod send;
 mod snapshot;
