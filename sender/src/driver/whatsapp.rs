@@ -325,11 +325,6 @@ impl WhatsAppSession {
         self.browser.memory()
     }
 
-    // TEMP-LOGOUT: replaced by the driver's real log_out (branch `logout`).
-    pub async fn log_out(&self) -> Result<(), DriverError> {
-        Ok(())
-    }
-
     /// Closes the browser; the profile stays on disk, complete (Chromium
     /// writes it out on a clean exit).
     pub async fn close(self) -> Result<(), DriverError> {

@@ -384,10 +384,22 @@ impl Actor {
     async fn remove(&mut self) -> anyhow::Result<Option<SessionEnd>> {
         self.login = self.whatsapp().login_state().await?;
         match &self.login {
-            LoginState::LoggedIn => {
-                self.whatsapp().log_out().await?;
-                tracing::info!(account.id = self.account_id, "device logged out on WhatsApp");
-            }
+            LoginState::LoggedIn => match self.whatsapp().log_out().await {
+                Ok(()) => tracing::info!(account.id = self.account_id, "device logged out on WhatsApp"),
+                // The number is gone from here either way; the user is told
+                // to remove the device on the phone.
+                Err(err) => {
+                    tracing::error!(account.id = self.account_id, error = %err, "could not log the device out");
+                    let reason = format!(
+                        "The WhatsApp number was removed, but its device could not be logged out ({err}); \
+                         remove it on the phone: WhatsApp › Linked devices"
+                    );
+                    whatsapp_accounts::set_status(&self.ctx.db, self.account_id, AccountStatus::Removed, Some(&reason), None)
+                        .await?;
+                    let event = CampaignEvent::ErrorUpdate { error: reason };
+                    self.ctx.pusher.push_account(self.account_id, &event).await;
+                }
+            },
             LoginState::Loading if self.opened_at.elapsed() < LOG_OUT_PATIENCE => {
                 self.login = self.whatsapp().next_login_state(&self.login, TICK).await?;
                 return Ok(None);

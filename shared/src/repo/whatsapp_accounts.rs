@@ -13,6 +13,7 @@ pub struct AccountRow {
     pub user_id: i64,
     /// Unknown until WhatsApp Web shows it after the scan.
     pub phone: Option<String>,
+    #[sqlx(try_from = "String")]
     pub status: AccountStatus,
     pub status_reason: Option<String>,
     pub qr_code: Option<String>,
@@ -34,8 +35,7 @@ pub struct AccountRow {
 }
 
 /// Where the number's link stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, serde::Serialize, utoipa::ToSchema)]
-#[sqlx(rename_all = "SCREAMING_SNAKE_CASE")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AccountStatus {
     /// Waiting for the QR scan (or the pairing code).
@@ -46,6 +46,17 @@ pub enum AccountStatus {
     Disconnected,
     /// The user removed it (logged out on WhatsApp, login forgotten).
     Removed,
+}
+
+impl TryFrom<String> for AccountStatus {
+    type Error = String;
+
+    fn try_from(stored: String) -> Result<Self, Self::Error> {
+        [Self::Linking, Self::Connected, Self::Disconnected, Self::Removed]
+            .into_iter()
+            .find(|status| status.as_str() == stored)
+            .ok_or_else(|| format!("unknown account status {stored}"))
+    }
 }
 
 impl AccountStatus {
