@@ -116,6 +116,28 @@ pub async fn connect_whatsapp(stack: &Stack, token: &str, id: i64, socket: &mut 
     assert_eq!(connection["isConnected"], true, "{connection}");
 }
 
+/// Every recipient of the campaign was messaged exactly once (SENT,
+/// DELIVERED) or carries an explicit outcome that may hide at most one
+/// message (`unsure`: UNKNOWN, and FAILED where a fault hit mid-send) —
+/// never twice, never left behind.
+pub async fn nobody_twice(stack: &Stack, id: i64, phones: &[String], unsure: &[&str]) {
+    let counts = received_counts(stack).await;
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT phone, status FROM recipients WHERE campaign_id = ?")
+        .bind(id)
+        .fetch_all(&stack.db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), phones.len());
+    for (phone, status) in rows {
+        let received = counts.get(&phone).copied().unwrap_or(0);
+        match status.as_str() {
+            "SENT" | "DELIVERED" => assert_eq!(received, 1, "{phone} {status}"),
+            unclear if unsure.contains(&unclear) => assert!(received <= 1, "{phone} {status} received {received}"),
+            other => panic!("{phone} left {other}"),
+        }
+    }
+}
+
 /// How many messages each phone received.
 pub async fn received_counts(stack: &Stack) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
