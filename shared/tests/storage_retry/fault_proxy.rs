@@ -53,12 +53,13 @@ impl FaultProxy {
     }
 
     /// Every PUT that reached the proxy, refused or not.
+    #[allow(dead_code)] // each test crate that includes this uses part of it
     pub fn puts_seen(&self) -> u32 {
         self.state.puts_seen.load(Ordering::SeqCst)
     }
 
     /// PUTs forwarded and answered 2xx by the emulator.
-    #[allow(dead_code)] // each test crate that includes this uses part of it
+    #[allow(dead_code)]
     pub fn puts_stored(&self) -> u32 {
         self.state.puts_stored.load(Ordering::SeqCst)
     }
