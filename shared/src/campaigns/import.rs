@@ -129,7 +129,7 @@ async fn replace_list_once(
     let mut tx = ctx.db.begin().await?;
     // Checked again under the lock: the state may have moved meanwhile.
     ensure_editable(&lock_owned(&mut *tx, id, user_id).await?, "recipient list")?;
-    recipients::delete_for_campaign(&mut *tx, id).await?;
+    recipients::delete_for_campaign(&mut tx, id).await?;
     while let Some(batch) = batches.recv().await {
         recipients::insert_many(&mut tx, id, &batch).await?;
     }

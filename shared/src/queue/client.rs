@@ -58,8 +58,13 @@ impl Queues {
                     && queue_url == self.sessions_url
                     && QueueMissing::in_error(&err).is_some() =>
             {
-                self.recreate_sessions_queue().await?;
-                self.send_once(queue_url, body).await
+                // Boxed: the rare path stays out of every caller's future
+                // layout (the local gateway's scheduler timer is deep already).
+                Box::pin(async {
+                    self.recreate_sessions_queue().await?;
+                    self.send_once(queue_url, body).await
+                })
+                .await
             }
             outcome => outcome,
         }

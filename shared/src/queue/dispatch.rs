@@ -18,7 +18,7 @@ pub async fn dispatch(ctx: &AppContext, campaign_id: i64, kind: CommandKind) -> 
         // restarted): any sender can take the command from the shared queue.
         Err(err) if QueueMissing::in_error(&err).is_some() && queue_url != ctx.queues.sessions_url() => {
             tracing::warn!(error = %err, "the owner's inbox is gone; the command goes to the sessions queue");
-            ctx.queues.send(ctx.queues.sessions_url(), &command).await
+            Box::pin(ctx.queues.send(ctx.queues.sessions_url(), &command)).await
         }
         sent => sent,
     }
