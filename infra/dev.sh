@@ -126,6 +126,8 @@ ensure_aws_emulator() {
   ensure_python
   [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import boto3' 2>/dev/null \
     || "$VENV/bin/pip" install -q boto3
+  # Fault tests start a moto of their own (to restart it) from here.
+  [ -x "$VENV/bin/moto_server" ] && export MOTO_SERVER="$VENV/bin/moto_server"
   local init; init="$("$VENV/bin/python" "$ROOT/infra/aws-init.py")"
   echo "$init" | grep -v '=' >&2 || true
   eval "$(echo "$init" | grep -E '^[A-Z_]+=' | sed 's/^/export /')"
@@ -298,8 +300,11 @@ bench_load() {
 bench_recovery() {
   log "fault recovery times (sender fleet tests)"
   cargo test --manifest-path "$ROOT/Cargo.toml" -p sender --test fleet -- \
-    faults:: operations::browsers_over orphans:: --nocapture --test-threads 1 2>&1 \
+    faults:: operations::browsers_over orphans:: outages:: emulator_restart:: browser_killed:: snapshot_refused:: \
+    --nocapture --test-threads 1 2>&1 \
     | grep -E '^recovery:|test result' || die "the fault tests failed"
+  cargo test --manifest-path "$ROOT/Cargo.toml" -p shared --test storage_retry -- --nocapture 2>&1 \
+    | grep -E '^recovery:|test result' || die "the S3 retry tests failed"
 }
 
 cmd_bench_pacing() {

@@ -24,6 +24,7 @@ async fn main() -> anyhow::Result<()> {
         s3_bucket: String::new(),
         ws_management_endpoint: None,
         sessions_queue_url: stack.sessions_queue.clone(),
+        queues_create: shared::config::QueueCreation::Auto,
     })
     .await;
     let queues = Queues::new(&sdk, stack.sessions_queue.clone());

@@ -39,7 +39,8 @@ impl SenderContext {
         };
         let db = shared::db::connect(&settings.database_url, (settings.max_sessions as u32 + 4).max(5)).await?;
         let sdk = shared::aws::sdk_config(&settings.aws).await;
-        let queues = Queues::new(&sdk, settings.aws.sessions_queue_url.clone());
+        let queues =
+            Queues::new(&sdk, settings.aws.sessions_queue_url.clone()).with_creation(settings.aws.queues_create);
         let inbox_name = format!("{}-{}", settings.inbox_prefix, settings.sender_id);
         let inbox_url = queues
             .create_queue(

@@ -27,6 +27,9 @@ async fn main() -> anyhow::Result<()> {
     let driver = DriverConfig::from_env()?;
     let ctx = SenderContext::start(settings, driver).await?;
     Fleet::new(ctx).run(shutdown_signal()).await;
+    if let Some(code) = sender::fleet::queue_gone::exit_code() {
+        std::process::exit(code);
+    }
     Ok(())
 }
 

@@ -100,6 +100,21 @@ pub struct AwsSettings {
     pub ws_management_endpoint: Option<String>,
     /// `SQS_SESSIONS_QUEUE_URL`: the shared queue of session commands.
     pub sessions_queue_url: String,
+    /// `QUEUES_CREATE`: what to do when a queue turns out to be gone.
+    pub queues_create: QueueCreation,
+}
+
+/// What a process does when SQS says a queue it uses does not exist (an
+/// emulator restarted empty, a stack deleted under a running fleet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueCreation {
+    /// `auto` (the default with an `AWS_ENDPOINT_URL`, i.e. an emulator):
+    /// create the queue again, with its dead-letter queue, and carry on.
+    Auto,
+    /// `never` (the default in AWS, where CloudFormation owns the queues):
+    /// one error naming the queue; a sender then stops with a non-zero exit
+    /// so its orchestrator notices.
+    Never,
 }
 
 #[derive(Debug, Clone)]
@@ -304,6 +319,20 @@ impl AwsSettings {
             s3_bucket: env.required("S3_BUCKET").unwrap_or_default(),
             ws_management_endpoint: env.optional("WS_MANAGEMENT_ENDPOINT"),
             sessions_queue_url: env.required("SQS_SESSIONS_QUEUE_URL").unwrap_or_default(),
+            queues_create: queue_creation(env),
+        }
+    }
+}
+
+fn queue_creation<F: Fn(&str) -> Option<String>>(env: &mut Reader<'_, F>) -> QueueCreation {
+    match env.optional("QUEUES_CREATE").as_deref() {
+        Some("auto") => QueueCreation::Auto,
+        Some("never") => QueueCreation::Never,
+        None if env.optional("AWS_ENDPOINT_URL").is_some() => QueueCreation::Auto,
+        None => QueueCreation::Never,
+        Some(other) => {
+            env.problems.push(format!("QUEUES_CREATE: `{other}` is not one of auto, never"));
+            QueueCreation::Never
         }
     }
 }
@@ -484,6 +513,20 @@ mod tests {
         );
         let map = env(&[("DATABASE_HOST", "")]);
         assert_eq!(Settings::from_map(&map).unwrap().database_url, env(&[])["DATABASE_URL"]);
+    }
+
+    #[test]
+    fn queues_are_recreated_by_default_only_against_an_emulator() {
+        let queues_create = |extra: &[(&str, &str)]| Settings::from_map(&env(extra)).unwrap().aws.queues_create;
+        assert_eq!(queues_create(&[]), QueueCreation::Never);
+        assert_eq!(queues_create(&[("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")]), QueueCreation::Auto);
+        assert_eq!(
+            queues_create(&[("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"), ("QUEUES_CREATE", "never")]),
+            QueueCreation::Never
+        );
+        assert_eq!(queues_create(&[("QUEUES_CREATE", "auto")]), QueueCreation::Auto);
+        let err = Settings::from_map(&env(&[("QUEUES_CREATE", "sometimes")])).unwrap_err().to_string();
+        assert!(err.contains("QUEUES_CREATE"), "{err}");
     }
 
     #[test]

@@ -42,7 +42,8 @@ impl AppContext {
         let sdk = aws::sdk_config(&settings.aws).await;
         Ok(Self {
             storage: Storage::new(&sdk, settings.aws.s3_bucket.clone()),
-            queues: Queues::new(&sdk, settings.aws.sessions_queue_url.clone()),
+            queues: Queues::new(&sdk, settings.aws.sessions_queue_url.clone())
+                .with_creation(settings.aws.queues_create),
             pusher: Pusher::new(&sdk, settings.aws.ws_management_endpoint.as_deref(), db.clone()),
             jwt: JwtKeys::new(settings.jwt_secret.expose(), settings.access_token_ttl),
             otp_hasher: OtpHasher::new(settings.jwt_secret.expose()),

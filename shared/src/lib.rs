@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod aws;
+pub mod backoff;
 pub mod campaigns;
 pub mod commerce;
 pub mod config;

@@ -3,6 +3,10 @@
 //! through the endpoint override (path-style addressing, which moto and
 //! LocalStack need).
 
+mod put_retry;
+
+pub use put_retry::PUT_ATTEMPTS;
+
 use std::time::Duration;
 
 use aws_sdk_s3::{error::DisplayErrorContext, presigning::PresigningConfig, primitives::ByteStream, Client};
@@ -37,18 +41,32 @@ impl Storage {
         &self.client
     }
 
+    /// Refusals that a retry may cure (throttling, 5xx, a dropped
+    /// connection) are retried with backoff ([`put_retry`]).
     #[tracing::instrument(skip(self, bytes), fields(size = bytes.len()))]
     pub async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> anyhow::Result<()> {
-        self.client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .content_type(content_type)
-            .body(ByteStream::from(bytes))
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("S3 put {key}: {}", DisplayErrorContext(e)))?;
-        Ok(())
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = self
+                .client
+                .put_object()
+                .bucket(&self.bucket)
+                .key(key)
+                .content_type(content_type)
+                .body(ByteStream::from(bytes.clone()))
+                .send()
+                .await;
+            match result {
+                Ok(_) => return Ok(()),
+                Err(err) if attempt < put_retry::PUT_ATTEMPTS && put_retry::is_transient(&err) => {
+                    tokio::time::sleep(put_retry::note_refusal(key, attempt, err)).await;
+                }
+                Err(err) => {
+                    return Err(anyhow::anyhow!("S3 put {key} (attempt {attempt}): {}", DisplayErrorContext(err)))
+                }
+            }
+        }
     }
 
     /// The object, or `None` when there is no such key.
@@ -74,17 +92,16 @@ impl Storage {
         }
     }
 
-    /// Deleting a missing key succeeds (S3 semantics).
+    /// Deleting a missing key succeeds (S3 semantics), and so does deleting
+    /// from a missing bucket (an emulator restarted empty): either way the
+    /// object is gone, which is all a caller asks.
     #[tracing::instrument(skip(self))]
     pub async fn delete(&self, key: &str) -> anyhow::Result<()> {
-        self.client
-            .delete_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("S3 delete {key}: {}", DisplayErrorContext(e)))?;
-        Ok(())
+        match self.client.delete_object().bucket(&self.bucket).key(key).send().await {
+            Ok(_) => Ok(()),
+            Err(err) if aws_sdk_s3::error::ProvideErrorMetadata::code(&err) == Some("NoSuchBucket") => Ok(()),
+            Err(err) => Err(anyhow::anyhow!("S3 delete {key}: {}", DisplayErrorContext(err))),
+        }
     }
 
     /// A URL that lets its holder download the object until it expires.

@@ -17,7 +17,9 @@ async fn main() -> anyhow::Result<()> {
             let mut tick = tokio::time::interval(interval);
             loop {
                 tick.tick().await;
-                if let Err(err) = shared::sessions::run_scheduler(&ctx).await {
+                // Boxed: the scheduler's future is deep enough that laying it
+                // out inline here overflows the compiler's query depth.
+                if let Err(err) = Box::pin(shared::sessions::run_scheduler(&ctx)).await {
                     tracing::error!(error = %err, "scheduler run failed");
                 }
             }

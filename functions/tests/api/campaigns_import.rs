@@ -210,3 +210,33 @@ async fn imports_are_refused_once_the_campaign_runs() {
     }
     assert_eq!(phones(&app, id).await, ["989123456789"]);
 }
+
+/// The load test's pattern: neighbouring campaigns' lists replaced at the
+/// same time, again and again. Each import either wins its row lock or waits
+/// for it; none is answered 5xx (a deadlock or lock wait used to be one).
+#[tokio::test]
+async fn lists_of_neighbouring_campaigns_replaced_at_once_all_succeed() {
+    let (app, user, _) = setup().await;
+    let mut ids = Vec::new();
+    for n in 0..6 {
+        ids.push(create_campaign(&app, &user, &format!("neighbour {n}")).await);
+    }
+    let csv = |seed: usize| {
+        let mut csv = String::from("phone,name\n");
+        for row in 0..300 {
+            csv.push_str(&format!("0912{:07},R {row}\n", (seed * 7919 + row) % 10_000_000));
+        }
+        csv.into_bytes()
+    };
+    for round in 0..3 {
+        let imports = ids.iter().map(|&id| {
+            let (app, user) = (&app, &user);
+            async move { import(app, user, id, "list.csv", csv(id as usize + round)).await.status() }
+        });
+        let statuses = futures_util::future::join_all(imports).await;
+        assert!(statuses.iter().all(|s| *s == StatusCode::OK), "round {round}: {statuses:?}");
+    }
+    for &id in &ids {
+        assert_eq!(campaign_status(&app, id).await, ("READY".to_owned(), 300));
+    }
+}

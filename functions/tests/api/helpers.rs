@@ -105,6 +105,7 @@ impl TestApp {
             s3_bucket: String::new(),
             ws_management_endpoint: None,
             sessions_queue_url: String::new(),
+            queues_create: shared::config::QueueCreation::Auto,
         })
         .await;
         let queue_url = aws_sdk_sqs::Client::new(&sdk)

@@ -10,9 +10,12 @@
 
 use std::{sync::Arc, time::Duration};
 
-use shared::queue::{Command, Received};
+use shared::queue::{Command, QueueMissing, Received};
 
-use super::{Fleet, Handling, LONG_POLL};
+use super::{
+    queue_gone::{self, AfterMissingQueue},
+    Fleet, Handling, LONG_POLL,
+};
 
 /// What one receive achieved.
 #[derive(Debug, PartialEq, Eq)]
@@ -21,13 +24,17 @@ pub enum PollOutcome {
     /// Messages were received; how many were handled and deleted.
     Handled(usize),
     QueueError,
+    /// A queue is gone and may not be recreated: the sender is stopping.
+    Stopped,
 }
 
 pub async fn run_inbox(fleet: Arc<Fleet>) {
     let url = fleet.ctx().inbox_url.clone();
     loop {
-        if poll(&fleet, &url, true).await == PollOutcome::QueueError {
-            tokio::time::sleep(Duration::from_secs(1)).await;
+        match poll(&fleet, &url, true).await {
+            PollOutcome::QueueError => tokio::time::sleep(Duration::from_secs(1)).await,
+            PollOutcome::Stopped => return,
+            _ => {}
         }
     }
 }
@@ -39,8 +46,10 @@ pub async fn run_shared(fleet: Arc<Fleet>) {
             tokio::time::sleep(Duration::from_millis(500)).await;
             continue;
         }
-        if poll(&fleet, &url, false).await == PollOutcome::QueueError {
-            tokio::time::sleep(Duration::from_secs(1)).await;
+        match poll(&fleet, &url, false).await {
+            PollOutcome::QueueError => tokio::time::sleep(Duration::from_secs(1)).await,
+            PollOutcome::Stopped => return,
+            _ => {}
         }
     }
 }
@@ -50,6 +59,14 @@ async fn poll(fleet: &Arc<Fleet>, queue_url: &str, is_inbox: bool) -> PollOutcom
     let messages = match fleet.ctx().queues.receive(queue_url, 10, wait).await {
         Ok(messages) if messages.is_empty() => return PollOutcome::EmptyQueue,
         Ok(messages) => messages,
+        Err(err) if QueueMissing::in_error(&err).is_some() => {
+            let missing = QueueMissing::in_error(&err).expect("checked");
+            return match queue_gone::handle(fleet.ctx(), missing, is_inbox).await {
+                AfterMissingQueue::Recreated => PollOutcome::EmptyQueue,
+                AfterMissingQueue::RetryLater => PollOutcome::QueueError,
+                AfterMissingQueue::Stop => PollOutcome::Stopped,
+            };
+        }
         Err(err) => {
             // Names the queue: a queue that is gone (a recreated emulator,
             // a deleted stack) shows which one, on every retry.

@@ -7,6 +7,7 @@
 //! nudges. A sender runs a session only while it holds that session's lease.
 
 mod consumer;
+pub mod queue_gone;
 mod upkeep;
 
 use std::{collections::HashMap, sync::Arc, time::Duration};

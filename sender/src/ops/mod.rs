@@ -32,3 +32,9 @@ pub fn record_pickup(command: &Command) {
     let waited = (chrono::Utc::now() - command.sent_at).to_std().unwrap_or_default();
     metrics::duration("CommandPickup", waited, &[]);
 }
+
+/// A campaign began waiting on its number's governor (hourly or daily cap,
+/// warm-up, sending hours), as `GovernorWaits` by `Reason`.
+pub fn record_governor_wait(reason: &str) {
+    metrics::count("GovernorWaits", 1, &[("Reason", reason)]);
+}

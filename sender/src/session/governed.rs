@@ -111,6 +111,7 @@ async fn announce_wait(
 ) -> anyhow::Result<()> {
     if waiting::set(&ctx.db, campaign_id, until, reason.as_str()).await? {
         tracing::info!(campaign.id = campaign_id, %until, reason = reason.as_str(), "campaign waits");
+        crate::ops::record_governor_wait(reason.as_str());
         ctx.pusher.push(campaign_id, &CampaignEvent::Waiting { waiting_until: until, reason }).await;
     }
     Ok(())

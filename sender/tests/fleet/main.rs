@@ -25,9 +25,14 @@ macro_rules! on_both_markups {
 }
 
 mod bench_pacing;
+mod browser_killed;
 mod campaign;
 mod console;
 mod drift;
+mod emulator_restart;
+/// The S3 fault proxy of `shared`'s storage tests, shared rather than copied.
+#[path = "../../../shared/tests/storage_retry/fault_proxy.rs"]
+mod fault_proxy;
 mod faults;
 mod governor;
 mod governor_breaker;
@@ -36,6 +41,8 @@ mod operations;
 mod orphans;
 mod outages;
 mod own_mariadb;
+mod own_moto;
 mod pairing;
 mod personal;
+mod snapshot_refused;
 mod steering;

@@ -65,6 +65,17 @@ impl Stack {
     /// The whole system on the MariaDB server at `server`
     /// (`mysql://user@host:port`), e.g. one the test restarts.
     pub async fn on_database_server(simulator: SimulatorConfig, server: &str) -> Self {
+        Self::on_parts(simulator, server, &endpoint()).await
+    }
+
+    /// The whole system against the AWS emulator at `aws_endpoint`, e.g.
+    /// one the test restarts.
+    pub async fn on_aws_endpoint(simulator: SimulatorConfig, aws_endpoint: &str) -> Self {
+        let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
+        Self::on_parts(simulator, &server, aws_endpoint).await
+    }
+
+    async fn on_parts(simulator: SimulatorConfig, server: &str, aws_endpoint: &str) -> Self {
         // The gateway's logs show with a failing test's output.
         let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
         let born = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
@@ -78,10 +89,11 @@ impl Stack {
 
         let sdk = shared::aws::sdk_config(&shared::config::AwsSettings {
             region: "us-east-1".into(),
-            endpoint_url: Some(endpoint()),
+            endpoint_url: Some(aws_endpoint.to_owned()),
             s3_bucket: String::new(),
             ws_management_endpoint: None,
             sessions_queue_url: String::new(),
+            queues_create: shared::config::QueueCreation::Auto,
         })
         .await;
         let sqs = aws_sdk_sqs::Client::new(&sdk);
@@ -99,7 +111,7 @@ impl Stack {
         let env: HashMap<String, String> = [
             ("DATABASE_URL", format!("{server}/{db_name}")),
             ("JWT_SECRET", format!("e2e-secret-{unique}")),
-            ("AWS_ENDPOINT_URL", endpoint()),
+            ("AWS_ENDPOINT_URL", aws_endpoint.to_owned()),
             ("AWS_REGION", "us-east-1".into()),
             ("AWS_ACCESS_KEY_ID", "local".into()),
             ("AWS_SECRET_ACCESS_KEY", "local".into()),
@@ -230,6 +242,20 @@ impl Stack {
                 return status;
             }
             assert!(Instant::now() < deadline, "the sender did not exit after SIGTERM");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Wait (up to `within`) for a sender to exit by itself; its status.
+    pub fn wait_for_sender_exit(&mut self, id: &str, within: Duration) -> std::process::ExitStatus {
+        let index = self.senders.iter().position(|s| s.id == id).expect("a sender of this test");
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.senders[index].child.try_wait().unwrap() {
+                self.senders.remove(index);
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the sender did not exit within {within:?}");
             std::thread::sleep(Duration::from_millis(100));
         }
     }

@@ -75,28 +75,37 @@ pub async fn import_staged_recipients(
 /// few enough that memory stays small.
 const BATCHES_IN_FLIGHT: usize = 4;
 
-/// Two imports at once can deadlock in InnoDB (the DELETE's next-key locks
-/// on the recipients index reach into the neighbouring campaign's range);
-/// MySQL then rolls one back whole (1213), so it is simply run again.
+/// How often an import is run whole before its error is answered.
+const IMPORT_TRIES: u32 = 6;
+
+/// Two imports at once can still meet in InnoDB (the unique index's
+/// duplicate checks lock gaps too); MySQL then rolls one back whole (1213) or
+/// gives up waiting (1205), and the import is simply run again after a short,
+/// growing, jittered pause so the two do not collide the same way twice.
 async fn replace_list(ctx: &AppContext, user_id: i64, id: i64, bytes: Vec<u8>) -> Result<ImportOutcome, ApiError> {
     let bytes: std::sync::Arc<[u8]> = bytes.into();
     let mut tries = 0;
     loop {
         tries += 1;
         match replace_list_once(ctx, user_id, id, bytes.clone()).await {
-            Err(err) if tries < 3 && is_deadlock(&err) => tracing::warn!(tries, "import deadlocked; trying again"),
+            Err(err) if tries < IMPORT_TRIES && is_lock_conflict(&err) => {
+                let pause = crate::backoff::jittered(std::time::Duration::from_millis(50), tries);
+                tracing::warn!(tries, pause_ms = pause.as_millis() as u64, "import met a lock conflict; trying again");
+                tokio::time::sleep(pause).await;
+            }
             outcome => return outcome,
         }
     }
 }
 
-fn is_deadlock(err: &ApiError) -> bool {
+/// A deadlock (1213) or a lock wait timeout (1205): nothing was written.
+fn is_lock_conflict(err: &ApiError) -> bool {
     let ApiError::Internal(cause) = err else { return false };
     cause
         .downcast_ref::<sqlx::Error>()
         .and_then(|err| err.as_database_error())
         .and_then(|db| db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>())
-        .is_some_and(|db| db.number() == 1213)
+        .is_some_and(|db| matches!(db.number(), 1213 | 1205))
 }
 
 async fn replace_list_once(
@@ -120,7 +129,7 @@ async fn replace_list_once(
     let mut tx = ctx.db.begin().await?;
     // Checked again under the lock: the state may have moved meanwhile.
     ensure_editable(&lock_owned(&mut *tx, id, user_id).await?, "recipient list")?;
-    recipients::delete_for_campaign(&mut *tx, id).await?;
+    recipients::delete_for_campaign(&mut tx, id).await?;
     while let Some(batch) = batches.recv().await {
         recipients::insert_many(&mut tx, id, &batch).await?;
     }

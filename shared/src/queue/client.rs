@@ -4,12 +4,14 @@
 
 use aws_sdk_sqs::{error::DisplayErrorContext, types::MessageSystemAttributeName, types::QueueAttributeName, Client};
 
-use super::Command;
+use super::{recreate::is_missing_queue, Command, QueueMissing};
+use crate::config::QueueCreation;
 
 #[derive(Clone)]
 pub struct Queues {
     client: Client,
     sessions_url: String,
+    creation: QueueCreation,
 }
 
 /// A received message, still on its queue until deleted.
@@ -23,7 +25,16 @@ pub struct Received {
 
 impl Queues {
     pub fn new(sdk: &aws_config::SdkConfig, sessions_url: impl Into<String>) -> Self {
-        Self { client: Client::new(sdk), sessions_url: sessions_url.into() }
+        Self { client: Client::new(sdk), sessions_url: sessions_url.into(), creation: QueueCreation::Never }
+    }
+
+    /// Whether a vanished queue is created again (`QUEUES_CREATE`).
+    pub fn with_creation(self, creation: QueueCreation) -> Self {
+        Self { creation, ..self }
+    }
+
+    pub fn creation(&self) -> QueueCreation {
+        self.creation
     }
 
     pub fn sessions_url(&self) -> &str {
@@ -38,15 +49,34 @@ impl Queues {
         self.send_raw(queue_url, &command.to_json()).await
     }
 
+    /// A sessions queue that is gone is created again first when
+    /// `QUEUES_CREATE=auto`; any other missing queue fails as [`QueueMissing`].
     pub async fn send_raw(&self, queue_url: &str, body: &str) -> anyhow::Result<()> {
-        self.client
-            .send_message()
-            .queue_url(queue_url)
-            .message_body(body)
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("SQS send: {}", DisplayErrorContext(e)))?;
-        Ok(())
+        match self.send_once(queue_url, body).await {
+            Err(err)
+                if self.creation == QueueCreation::Auto
+                    && queue_url == self.sessions_url
+                    && QueueMissing::in_error(&err).is_some() =>
+            {
+                // Boxed: the rare path stays out of every caller's future
+                // layout (the local gateway's scheduler timer is deep already).
+                Box::pin(async {
+                    self.recreate_sessions_queue().await?;
+                    self.send_once(queue_url, body).await
+                })
+                .await
+            }
+            outcome => outcome,
+        }
+    }
+
+    async fn send_once(&self, queue_url: &str, body: &str) -> anyhow::Result<()> {
+        let sent = self.client.send_message().queue_url(queue_url).message_body(body).send().await;
+        match sent {
+            Ok(_) => Ok(()),
+            Err(err) if is_missing_queue(&err) => Err(QueueMissing::at(queue_url).into()),
+            Err(err) => Err(anyhow::anyhow!("SQS send to {queue_url}: {}", DisplayErrorContext(err))),
+        }
     }
 
     /// Up to `max` messages, waiting up to `wait_secs` for the first
@@ -61,7 +91,10 @@ impl Queues {
             .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
             .send()
             .await
-            .map_err(|e| anyhow::anyhow!("SQS receive: {}", DisplayErrorContext(e)))?;
+            .map_err(|err| match is_missing_queue(&err) {
+                true => QueueMissing::at(queue_url).into(),
+                false => anyhow::anyhow!("SQS receive from {queue_url}: {}", DisplayErrorContext(err)),
+            })?;
         Ok(output
             .messages
             .unwrap_or_default()

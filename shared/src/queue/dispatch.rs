@@ -1,7 +1,7 @@
 //! Route a command to the sender that owns the session of the campaign's
 //! WhatsApp account, or to the shared sessions queue when nobody does.
 
-use super::{Command, CommandKind};
+use super::{Command, CommandKind, QueueMissing};
 use crate::{
     repo::{session_leases, whatsapp_accounts},
     AppContext,
@@ -15,16 +15,14 @@ pub async fn dispatch(ctx: &AppContext, campaign_id: i64, kind: CommandKind) -> 
         Some(account_id) => owner_inbox(ctx, account_id).await?,
         None => ctx.queues.sessions_url().to_owned(),
     };
-    // Not through `send_to`: one more nested future here overflows the
-    // compiler's layout depth in the local gateway's scheduler timer.
-    ctx.queues.send(&queue_url, &command).await
+    send_routed(ctx, &queue_url, &command).await
 }
 
 /// A command for an account's session itself (link, log out).
 #[tracing::instrument(skip(ctx), fields(account.id = account_id))]
 pub async fn dispatch_account(ctx: &AppContext, account_id: i64, kind: CommandKind) -> anyhow::Result<()> {
     let queue_url = owner_inbox(ctx, account_id).await?;
-    ctx.queues.send(&queue_url, &Command::for_account(kind, account_id)).await
+    send_routed(ctx, &queue_url, &Command::for_account(kind, account_id)).await
 }
 
 async fn owner_inbox(ctx: &AppContext, account_id: i64) -> anyhow::Result<String> {
@@ -32,6 +30,20 @@ async fn owner_inbox(ctx: &AppContext, account_id: i64) -> anyhow::Result<String
         Some(owner) => owner.inbox_url,
         None => ctx.queues.sessions_url().to_owned(),
     })
+}
+
+async fn send_routed(ctx: &AppContext, queue_url: &str, command: &Command) -> anyhow::Result<()> {
+    // Not through `send_to`: one more nested future here overflows the
+    // compiler's layout depth in the local gateway's scheduler timer.
+    match ctx.queues.send(queue_url, command).await {
+        // The owner's inbox is gone (its sender retired, or the emulator
+        // restarted): any sender can take the command from the shared queue.
+        Err(err) if QueueMissing::in_error(&err).is_some() && queue_url != ctx.queues.sessions_url() => {
+            tracing::warn!(error = %err, "the owner's inbox is gone; the command goes to the sessions queue");
+            Box::pin(ctx.queues.send(ctx.queues.sessions_url(), command)).await
+        }
+        sent => sent,
+    }
 }
 
 /// Send to a queue the caller already knows, e.g. the inbox of the owner a

@@ -11,7 +11,9 @@
 mod client;
 mod commands;
 mod dispatch;
+mod recreate;
 
 pub use client::{Queues, Received};
 pub use commands::{Command, CommandKind, COMMAND_VERSION};
 pub use dispatch::{dispatch, dispatch_account, send_to};
+pub use recreate::{queue_name, QueueMissing};

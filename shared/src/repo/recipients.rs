@@ -54,9 +54,30 @@ pub struct NewRecipient {
 /// prepared statement may have and MySQL's default max_allowed_packet.
 pub const ROWS_PER_INSERT: usize = 2_000;
 
-pub async fn delete_for_campaign(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM recipients WHERE campaign_id = ?").bind(campaign_id).execute(db).await?;
-    Ok(done.rows_affected())
+/// Deletes by primary key, not `WHERE campaign_id = ?`: a range DELETE takes
+/// next-key locks on the `(campaign_id, phone)` index, and the lock on the
+/// gap after the campaign's last row is the neighbouring campaign's first —
+/// two imports of adjacent campaigns then deadlock (1213) or wait each other
+/// out (1205). The ids are read plainly; the caller holds the campaign's row
+/// lock, so no other import can change them meanwhile.
+pub async fn delete_for_campaign(conn: &mut MySqlConnection, campaign_id: i64) -> Result<u64, sqlx::Error> {
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM recipients WHERE campaign_id = ?")
+        .bind(campaign_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut deleted = 0;
+    for chunk in ids.chunks(ROWS_PER_INSERT) {
+        let mut query = QueryBuilder::<MySql>::new("DELETE FROM recipients WHERE id IN (");
+        {
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+        }
+        query.push(")");
+        deleted += query.build().execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(deleted)
 }
 
 /// Insert every row with multi-row INSERTs, on one connection (normally the
