@@ -60,7 +60,8 @@ pub async fn link(
     caller: CurrentUser,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let input: LinkInput = if body.iter().all(u8::is_ascii_whitespace) { LinkInput::default() } else { parse_json(&body)? };
+    let input: LinkInput =
+        if body.iter().all(u8::is_ascii_whitespace) { LinkInput::default() } else { parse_json(&body)? };
     let phone = input
         .phone
         .map(|phone| Phone::parse(&phone).map_err(|err| ApiError::field("phone", format!("The phone number {err}"))))

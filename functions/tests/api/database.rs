@@ -86,7 +86,8 @@ async fn per_campaign_sessions_become_accounts_with_their_saved_logins() {
     exec("INSERT INTO users (id, name, email, phone, password_hash) VALUES (7, 'u', 'u@example.com', '09120000000', 'x')")
         .await;
     // 1: saved login, no number yet; 2 and 3: the same number, 3's login newer; 4: no saved login.
-    exec("INSERT INTO campaigns (id, user_id, message) VALUES (1, 7, 'a'), (2, 7, 'b'), (3, 7, 'c'), (4, 7, 'd')").await;
+    exec("INSERT INTO campaigns (id, user_id, message) VALUES (1, 7, 'a'), (2, 7, 'b'), (3, 7, 'c'), (4, 7, 'd')")
+        .await;
     exec("INSERT INTO whatsapp_accounts (id, user_id, phone) VALUES (50, 7, '989121111111')").await;
     exec("UPDATE campaigns SET whatsapp_account_id = 50 WHERE id IN (2, 3)").await;
     exec(
@@ -101,7 +102,10 @@ async fn per_campaign_sessions_become_accounts_with_their_saved_logins() {
     MIGRATOR.run(&db).await.unwrap();
 
     let accounts: Vec<(i64, Option<String>, String)> =
-        sqlx::query_as("SELECT id, phone, CAST(status AS CHAR) FROM whatsapp_accounts ORDER BY id").fetch_all(&db).await.unwrap();
+        sqlx::query_as("SELECT id, phone, CAST(status AS CHAR) FROM whatsapp_accounts ORDER BY id")
+            .fetch_all(&db)
+            .await
+            .unwrap();
     assert_eq!(accounts.len(), 2, "{accounts:?}");
     let first: Option<i64> =
         sqlx::query_scalar("SELECT whatsapp_account_id FROM campaigns WHERE id = 1").fetch_one(&db).await.unwrap();

@@ -160,8 +160,7 @@ async fn deleting_a_running_campaign_stops_its_sender_and_returns_the_quota() {
     assert_eq!(kinds(&app, &inbox).await, ["start", "cleanup"]);
     assert_eq!(reserved(&app, id).await, None);
     // The number outlives the campaign: its session stays for its other campaigns.
-    let sessions: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM whatsapp_sessions").fetch_one(&app.db).await.unwrap();
+    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM whatsapp_sessions").fetch_one(&app.db).await.unwrap();
     assert_eq!(sessions, 1);
     let after = expect_status(app.get_auth("/api/campaigns/subscription", &user.token).await, StatusCode::OK).await;
     let remaining = |answer: &Value| answer["subscription"]["remaining"].as_i64().unwrap();

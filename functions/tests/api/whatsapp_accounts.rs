@@ -128,8 +128,8 @@ async fn a_new_campaign_sends_from_the_only_linked_number_and_asks_for_no_scan()
     let account_id = linked(&app, first, &inbox(&app).await).await;
 
     let second = create_campaign(&app, &owner, "دوم").await;
-    let details = expect_status(app.get_auth(&format!("/api/campaigns/{second}"), &owner.token).await, StatusCode::OK)
-        .await;
+    let details =
+        expect_status(app.get_auth(&format!("/api/campaigns/{second}"), &owner.token).await, StatusCode::OK).await;
     assert_eq!(details["campaign"]["whatsappAccountId"], account_id, "{details}");
     let answer = expect_status(
         app.post_auth(&format!("/api/campaigns/{second}/qr-code"), &owner.token, &json!({})).await,
@@ -150,8 +150,11 @@ async fn removing_a_number_pauses_its_campaigns_asks_for_the_log_out_and_refuses
     let list = "phone\n09120000001\n09120000002\n";
     expect_status(import(&app, &owner, running, "list.csv", list.as_bytes().to_vec()).await, StatusCode::OK).await;
     let account_id = linked(&app, running, &sender).await;
-    expect_status(app.post_auth(&format!("/api/campaigns/{running}/start"), &owner.token, &json!({})).await, StatusCode::OK)
-        .await;
+    expect_status(
+        app.post_auth(&format!("/api/campaigns/{running}/start"), &owner.token, &json!({})).await,
+        StatusCode::OK,
+    )
+    .await;
     commands_in(&app, &sender).await;
 
     let removed = expect_status(

@@ -394,8 +394,14 @@ impl Actor {
                         "The WhatsApp number was removed, but its device could not be logged out ({err}); \
                          remove it on the phone: WhatsApp › Linked devices"
                     );
-                    whatsapp_accounts::set_status(&self.ctx.db, self.account_id, AccountStatus::Removed, Some(&reason), None)
-                        .await?;
+                    whatsapp_accounts::set_status(
+                        &self.ctx.db,
+                        self.account_id,
+                        AccountStatus::Removed,
+                        Some(&reason),
+                        None,
+                    )
+                    .await?;
                     let event = CampaignEvent::ErrorUpdate { error: reason };
                     self.ctx.pusher.push_account(self.account_id, &event).await;
                 }

@@ -65,11 +65,12 @@ async fn a_sessions_browser_killed_mid_send_reopens_from_its_profile_and_nobody_
 
     // In flight when the browser died: never offered again.
     nobody_twice(&stack, id, &phones, &["UNKNOWN"]).await;
-    let unknown: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recipients WHERE campaign_id = ? AND status = 'UNKNOWN'")
-        .bind(id)
-        .fetch_one(&stack.db)
-        .await
-        .unwrap();
+    let unknown: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM recipients WHERE campaign_id = ? AND status = 'UNKNOWN'")
+            .bind(id)
+            .fetch_one(&stack.db)
+            .await
+            .unwrap();
     assert!(unknown <= 1, "at most the one recipient in flight is UNKNOWN");
     let in_flight_status: String =
         sqlx::query_scalar("SELECT status FROM recipients WHERE campaign_id = ? AND phone = ?")

@@ -55,10 +55,9 @@ async fn owner_goes_away_mid_campaign(death: Death) {
     assert!(events.iter().all(|e| e["type"] != "qr_code"), "the takeover needed no new QR: {events:?}");
     assert_eq!(stack.simulator.control().devices().await.unwrap().len(), 1, "one linked device, scanned once");
     assert!(stack.sender_alive(&survivor));
-    let took_over = stack
-        .sender_log(&survivor)
-        .lines()
-        .any(|line| line.contains("session starting") && line.contains(&format!("\"account.id\":{}", lease.account_id)));
+    let took_over = stack.sender_log(&survivor).lines().any(|line| {
+        line.contains("session starting") && line.contains(&format!("\"account.id\":{}", lease.account_id))
+    });
     assert!(took_over, "the survivor ran the campaign's session; its log:\n{}", stack.sender_log(&survivor));
 
     // Every recipient is messaged exactly once, or carries an explicit

@@ -118,8 +118,7 @@ async fn removing_a_number_logs_its_device_out_and_its_campaigns_cannot_start() 
     let raw = linking["qrCode"]["raw"].as_str().expect("a QR to scan").to_owned();
     stack.simulator.control().scan(&raw, None).await.expect("the QR scans");
     let linked = eventually("the number is linked", Duration::from_secs(30), || async {
-        let (_, answer) =
-            stack.call(Method::GET, &format!("/api/whatsapp-accounts/{account_id}"), &token, None).await;
+        let (_, answer) = stack.call(Method::GET, &format!("/api/whatsapp-accounts/{account_id}"), &token, None).await;
         (answer["account"]["isConnected"] == true).then_some(answer)
     })
     .await;
@@ -176,12 +175,14 @@ async fn a_killed_owner_hands_both_running_campaigns_of_its_number_over_without_
     start(&stack, &token, two).await;
 
     let sent = || async {
-        sqlx::query_scalar::<_, i64>("SELECT CAST(COALESCE(SUM(sent_count), 0) AS SIGNED) FROM campaigns WHERE id IN (?, ?)")
-            .bind(one)
-            .bind(two)
-            .fetch_one(&stack.db)
-            .await
-            .ok()
+        sqlx::query_scalar::<_, i64>(
+            "SELECT CAST(COALESCE(SUM(sent_count), 0) AS SIGNED) FROM campaigns WHERE id IN (?, ?)",
+        )
+        .bind(one)
+        .bind(two)
+        .fetch_one(&stack.db)
+        .await
+        .ok()
     };
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while sent().await.unwrap_or_default() < 4 {

@@ -68,15 +68,14 @@ async fn browsers_over_the_memory_limit_are_recycled_and_the_campaign_completes_
     // The login is saved before the linker goes (a drain in the middle of
     // the post-login snapshot does not finish in time).
     eventually("the login snapshot saved", Duration::from_secs(30), || async {
-        let key: Option<Option<String>> =
-            sqlx::query_scalar(
-                "SELECT s.snapshot_key FROM whatsapp_sessions s JOIN campaigns c ON c.whatsapp_account_id = s.account_id \
+        let key: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT s.snapshot_key FROM whatsapp_sessions s JOIN campaigns c ON c.whatsapp_account_id = s.account_id \
                  WHERE c.id = ?",
-            )
-                .bind(id)
-                .fetch_optional(&stack.db)
-                .await
-                .ok()?;
+        )
+        .bind(id)
+        .fetch_optional(&stack.db)
+        .await
+        .ok()?;
         key.flatten().map(|_| ())
     })
     .await;

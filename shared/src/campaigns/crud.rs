@@ -16,8 +16,7 @@ use crate::{
     repo::{
         attachments::{self, AttachmentRecord},
         campaigns::{self, CampaignFilter, CampaignRecord, NewCampaign},
-        whatsapp_accounts,
-        recipients, session_leases,
+        recipients, session_leases, whatsapp_accounts,
     },
     validation::Fields,
     AppContext,

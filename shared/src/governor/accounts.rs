@@ -69,24 +69,24 @@ pub async fn summary(
     let warm_up_since = caps::warm_up_since(now, account.warm_up_since, account.last_sent_at, s);
     let (hourly_cap, daily_cap, _) = caps::caps_now(now, warm_up_since, s);
     Ok(AccountSummary {
-            id: account.id,
-            phone: account.phone,
-            status: account.status,
-            is_connected: account.status == AccountStatus::Connected,
-            status_reason: account.status_reason,
-            connected_at: account.connected_at,
-            last_activity: account.last_activity,
-            first_linked_at: account.first_linked_at,
-            last_sent_at: account.last_sent_at,
-            sent_this_hour: caps::count_within(&sends, now, s.hour) as u32,
-            sent_today: sends.len() as u32,
-            hourly_cap,
-            daily_cap,
-            warm_up_day: caps::warm_up_day(now, warm_up_since, s).map(|day| day + 1),
-            restricted_until: account.restricted_until.filter(|until| *until > now),
-            last_breaker: account
-                .last_breaker_reason
-                .zip(account.last_breaker_at)
-                .map(|(reason, at)| BreakerTrip { reason, at }),
+        id: account.id,
+        phone: account.phone,
+        status: account.status,
+        is_connected: account.status == AccountStatus::Connected,
+        status_reason: account.status_reason,
+        connected_at: account.connected_at,
+        last_activity: account.last_activity,
+        first_linked_at: account.first_linked_at,
+        last_sent_at: account.last_sent_at,
+        sent_this_hour: caps::count_within(&sends, now, s.hour) as u32,
+        sent_today: sends.len() as u32,
+        hourly_cap,
+        daily_cap,
+        warm_up_day: caps::warm_up_day(now, warm_up_since, s).map(|day| day + 1),
+        restricted_until: account.restricted_until.filter(|until| *until > now),
+        last_breaker: account
+            .last_breaker_reason
+            .zip(account.last_breaker_at)
+            .map(|(reason, at)| BreakerTrip { reason, at }),
     })
 }

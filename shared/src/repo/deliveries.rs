@@ -73,9 +73,9 @@ pub async fn running_for_account(
 
 pub async fn campaign(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<SendingCampaign>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {SENDING_COLUMNS} FROM campaigns WHERE id = ?"))
-    .bind(campaign_id)
-    .fetch_optional(db)
-    .await
+        .bind(campaign_id)
+        .fetch_optional(db)
+        .await
 }
 
 pub async fn attachment(

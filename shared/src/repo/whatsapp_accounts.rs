@@ -109,9 +109,9 @@ pub async fn owned(db: impl MySqlExecutor<'_>, user_id: i64) -> Result<Vec<Accou
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM whatsapp_accounts WHERE user_id = ? AND status <> 'REMOVED' ORDER BY id"
     ))
-        .bind(user_id)
-        .fetch_all(db)
-        .await
+    .bind(user_id)
+    .fetch_all(db)
+    .await
 }
 
 /// When the number's messages that may have left went, since `since`, oldest first.
@@ -309,11 +309,7 @@ pub async fn of_campaign(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result
 
 /// The campaign sends from `account_id` from now on; its connection flag
 /// follows the account's.
-pub async fn attach_campaign(
-    db: impl MySqlExecutor<'_>,
-    campaign_id: i64,
-    account_id: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn attach_campaign(db: impl MySqlExecutor<'_>, campaign_id: i64, account_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE campaigns c JOIN whatsapp_accounts a ON a.id = ? \
          SET c.whatsapp_account_id = a.id, c.is_connected = (a.status = 'CONNECTED'), \
@@ -413,14 +409,13 @@ pub async fn bind_phone(db: &sqlx::MySqlPool, account_id: i64, phone: &str) -> R
     if account.phone.as_deref() == Some(phone) {
         return Ok(None);
     }
-    let older: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM whatsapp_accounts WHERE user_id = ? AND phone = ? AND id <> ? FOR UPDATE",
-    )
-    .bind(account.user_id)
-    .bind(phone)
-    .bind(account_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let older: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM whatsapp_accounts WHERE user_id = ? AND phone = ? AND id <> ? FOR UPDATE")
+            .bind(account.user_id)
+            .bind(phone)
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let mut stale_snapshot = None;
     if let Some(older) = older {
         sqlx::query("UPDATE whatsapp_sends SET account_id = ? WHERE account_id = ?")

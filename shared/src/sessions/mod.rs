@@ -39,10 +39,9 @@ pub async fn connection(ctx: &AppContext, user_id: i64, id: i64) -> Result<(bool
         None => None,
     };
     Ok(match account {
-        Some(account) => (
-            account.status == AccountStatus::Connected,
-            account.last_activity.max(campaign.last_activity),
-        ),
+        Some(account) => {
+            (account.status == AccountStatus::Connected, account.last_activity.max(campaign.last_activity))
+        }
         None => (false, campaign.last_activity),
     })
 }
