@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 
 use crate::{
-    campaign::{campaign_with_recipients, connect_whatsapp, nobody_twice},
+    campaign::{campaign_with_recipients, nobody_twice, sent_count, start_and_wait_for},
     stack::{events_until, eventually, Stack},
 };
 
@@ -33,15 +33,7 @@ async fn a_sessions_browser_killed_mid_send_reopens_from_its_profile_and_nobody_
     let token = stack.customer_with_package().await;
     let (id, phones) = campaign_with_recipients(&stack, &token, 12).await;
     let mut socket = stack.websocket(id, &token).await;
-    connect_whatsapp(&stack, &token, id, &mut socket).await;
-    let (status, _) = stack.call(Method::POST, &format!("/api/campaigns/{id}/start"), &token, None).await;
-    assert_eq!(status, 200);
-    let db = stack.db.clone();
-    let sent_count = || async {
-        sqlx::query_scalar::<_, i32>("SELECT sent_count FROM campaigns WHERE id = ?").bind(id).fetch_one(&db).await.ok()
-    };
-    eventually("three messages out", Duration::from_secs(60), || async { (sent_count().await? >= 3).then_some(()) })
-        .await;
+    start_and_wait_for(&stack, &token, id, &mut socket, 3).await;
 
     let browsers = browser_mains(&stack.processes_on_profiles_of(&sender));
     assert_eq!(browsers.len(), 1, "one session, one browser: {browsers:?}");
@@ -49,9 +41,9 @@ async fn a_sessions_browser_killed_mid_send_reopens_from_its_profile_and_nobody_
     let in_flight = in_flight_recipient(&stack, id).await;
     let killed_at = Instant::now();
     unsafe { libc::kill(browsers[0] as i32, libc::SIGKILL) };
-    let sent_at_kill = sent_count().await.unwrap_or_default();
+    let sent_at_kill = sent_count(&stack, id).await.unwrap_or_default();
     eventually("a send after the browser died", Duration::from_secs(60), || async {
-        (sent_count().await? > sent_at_kill).then_some(())
+        (sent_count(&stack, id).await? > sent_at_kill).then_some(())
     })
     .await;
     println!("recovery: session browser killed → next send after {:.1} s", killed_at.elapsed().as_secs_f64());

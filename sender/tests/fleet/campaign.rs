@@ -116,6 +116,23 @@ pub async fn connect_whatsapp(stack: &Stack, token: &str, id: i64, socket: &mut 
     assert_eq!(connection["isConnected"], true, "{connection}");
 }
 
+/// How many messages the campaign has sent (`None` while the database is away).
+pub async fn sent_count(stack: &Stack, id: i64) -> Option<i32> {
+    sqlx::query_scalar("SELECT sent_count FROM campaigns WHERE id = ?").bind(id).fetch_one(&stack.db).await.ok()
+}
+
+/// Link WhatsApp (see `connect_whatsapp`), start the campaign and wait for
+/// its first `sent` messages.
+pub async fn start_and_wait_for(stack: &Stack, token: &str, id: i64, socket: &mut crate::stack::Socket, sent: i32) {
+    connect_whatsapp(stack, token, id, socket).await;
+    let (status, started) = stack.call(Method::POST, &format!("/api/campaigns/{id}/start"), token, None).await;
+    assert_eq!(status, 200, "{started}");
+    eventually(&format!("{sent} messages out"), Duration::from_secs(60), || async {
+        (sent_count(stack, id).await? >= sent).then_some(())
+    })
+    .await;
+}
+
 /// Every recipient of the campaign was messaged exactly once (SENT,
 /// DELIVERED) or carries an explicit outcome that may hide at most one
 /// message (`unsure`: UNKNOWN, and FAILED where a fault hit mid-send) —

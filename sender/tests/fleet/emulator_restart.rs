@@ -11,7 +11,7 @@ use reqwest::Method;
 use wa_simulator::{Markup, SimulatorConfig};
 
 use crate::{
-    campaign::{campaign_with, connect_whatsapp, received_counts},
+    campaign::{campaign_with, received_counts, start_and_wait_for},
     own_moto::OwnMoto,
     stack::{eventually, Stack},
 };
@@ -34,15 +34,7 @@ async fn queues_lost_with_a_restarted_emulator_are_recreated_and_the_campaign_co
     let token = stack.customer_with_package().await;
     let (id, phones) = campaign_with(&stack, &token, 12, false).await;
     let mut socket = stack.websocket(id, &token).await;
-    connect_whatsapp(&stack, &token, id, &mut socket).await;
-    let (status, _) = stack.call(Method::POST, &format!("/api/campaigns/{id}/start"), &token, None).await;
-    assert_eq!(status, 200);
-    let db = stack.db.clone();
-    let sent_count = || async {
-        sqlx::query_scalar::<_, i32>("SELECT sent_count FROM campaigns WHERE id = ?").bind(id).fetch_one(&db).await.ok()
-    };
-    eventually("three messages out", Duration::from_secs(60), || async { (sent_count().await? >= 3).then_some(()) })
-        .await;
+    start_and_wait_for(&stack, &token, id, &mut socket, 3).await;
     let sessions_name = stack.sessions_queue.rsplit('/').next().unwrap().to_owned();
     let inbox_name = format!("-inbox-{sender}");
 

@@ -7,7 +7,7 @@ use reqwest::Method;
 use wa_simulator::{Markup, SimulatorConfig};
 
 use crate::{
-    campaign::{campaign_with_recipients, connect_whatsapp, nobody_twice},
+    campaign::{campaign_with_recipients, nobody_twice, sent_count, start_and_wait_for},
     own_mariadb::OwnMariaDb,
     stack::{eventually, Stack},
 };
@@ -22,21 +22,13 @@ async fn a_database_restarted_mid_campaign_leaves_the_campaign_complete_and_nobo
     let token = stack.customer_with_package().await;
     let (id, phones) = campaign_with_recipients(&stack, &token, 12).await;
     let mut socket = stack.websocket(id, &token).await;
-    connect_whatsapp(&stack, &token, id, &mut socket).await;
-    let (status, _) = stack.call(Method::POST, &format!("/api/campaigns/{id}/start"), &token, None).await;
-    assert_eq!(status, 200);
-    let db = stack.db.clone();
-    let sent_count = || async {
-        sqlx::query_scalar::<_, i32>("SELECT sent_count FROM campaigns WHERE id = ?").bind(id).fetch_one(&db).await.ok()
-    };
-    eventually("three messages out", Duration::from_secs(60), || async { (sent_count().await? >= 3).then_some(()) })
-        .await;
+    start_and_wait_for(&stack, &token, id, &mut socket, 3).await;
 
     let restarted_at = Instant::now();
-    let sent_before = sent_count().await.unwrap_or_default();
+    let sent_before = sent_count(&stack, id).await.unwrap_or_default();
     mariadb.restart();
     eventually("a send after the restart", Duration::from_secs(120), || async {
-        (sent_count().await? > sent_before).then_some(())
+        (sent_count(&stack, id).await? > sent_before).then_some(())
     })
     .await;
     println!("recovery: MariaDB restart → next send after {:.1} s", restarted_at.elapsed().as_secs_f64());
