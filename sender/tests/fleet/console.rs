@@ -71,8 +71,18 @@ impl Page {
         input.send_keys(text).await.unwrap();
     }
 
+    /// Clicks what `css` finds; an element the page re-rendered between the
+    /// find and the click (a QR event redraws the QR box) is found again.
     async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap();
+        for _ in 0..5 {
+            match self.find(css).await.click().await {
+                Ok(()) => return,
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference => {}
+                Err(err) => panic!("{css}: {err}"),
+            }
+        }
+        panic!("{css}: re-rendered under every click");
     }
 }
 
