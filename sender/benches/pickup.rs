@@ -1,5 +1,5 @@
 //! Command-to-pickup latency: from a command landing on the shared sessions
-//! queue to a sender holding the campaign's lease, through the real stack
+//! queue to a sender holding the number's lease (its session opened), through the real stack
 //! (MariaDB, the AWS emulator's SQS, a `sender` process). Target: ≤ 1 s.
 //!
 //! Run: `infra/dev.sh bench` (or `cargo bench -p sender --bench pickup`).
@@ -40,36 +40,39 @@ async fn main() -> anyhow::Result<()> {
     .await?
     .last_insert_id() as i64;
 
+    // A live lease on the number's session: the sender has taken it up.
+    let live = |account: i64| {
+        let db = stack.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM whatsapp_sessions WHERE account_id = ? AND expires_at > CURRENT_TIMESTAMP(3)",
+            )
+            .bind(account)
+            .fetch_one(&db)
+            .await
+            .map(|n| n == 1)
+        }
+    };
     let mut samples = Vec::with_capacity(ROUNDS);
     for _ in 0..ROUNDS {
-        let campaign = sqlx::query("INSERT INTO campaigns (user_id, message) VALUES (?, 'm')")
+        // A number being linked: the command opens its session (a QR page).
+        let account = sqlx::query("INSERT INTO whatsapp_accounts (user_id, status) VALUES (?, 'LINKING')")
             .bind(user)
             .execute(&stack.db)
             .await?
             .last_insert_id() as i64;
         let sent = Instant::now();
-        queues.send(queues.sessions_url(), &Command::new(CommandKind::Open, campaign)).await?;
-        loop {
-            let claimed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session_leases WHERE campaign_id = ?")
-                .bind(campaign)
-                .fetch_one(&stack.db)
-                .await?;
-            if claimed == 1 {
-                break;
-            }
+        queues.send(queues.sessions_url(), &Command::for_account(CommandKind::Open, account)).await?;
+        while !live(account).await? {
             anyhow::ensure!(sent.elapsed() < Duration::from_secs(30), "no pickup within 30 s");
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         samples.push(sent.elapsed());
-        // Close the session again so the sender keeps room.
-        queues.send(queues.sessions_url(), &Command::new(CommandKind::Cleanup, campaign)).await?;
+        // Remove the number again (nothing was scanned: the session only
+        // forgets it) so the sender keeps room.
+        queues.send(queues.sessions_url(), &Command::for_account(CommandKind::LogOut, account)).await?;
         stack::eventually("the session to close", Duration::from_secs(30), || async {
-            let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session_leases WHERE campaign_id = ?")
-                .bind(campaign)
-                .fetch_one(&stack.db)
-                .await
-                .ok()?;
-            (left == 0).then_some(())
+            (!live(account).await.ok()?).then_some(())
         })
         .await;
     }

@@ -321,3 +321,24 @@ pub fn six_digits(text: &str) -> Option<String> {
         (bounded && run.iter().all(u8::is_ascii_digit)).then(|| String::from_utf8(run.to_vec()).unwrap())
     })
 }
+
+/// Stand in for a sender: take the first command off the fleet's shared
+/// queue and act on it with `show` (store the QR the page would show), while
+/// the request under test waits for it.
+pub fn stand_in_sender<F, Fut, T>(app: &TestApp, show: F) -> tokio::task::JoinHandle<T>
+where
+    F: FnOnce(MySqlPool, Value) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = T> + Send,
+    T: Send + 'static,
+{
+    let db = app.db.clone();
+    let queues = app.ctx.queues.clone();
+    tokio::spawn(async move {
+        loop {
+            let received = queues.receive(queues.sessions_url(), 1, 1).await.unwrap();
+            if let Some(message) = received.first() {
+                return show(db, serde_json::from_str(&message.body).unwrap()).await;
+            }
+        }
+    })
+}

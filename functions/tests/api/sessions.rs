@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::{
     campaign_helpers::{commands_in, create_campaign, delete_auth, import, inbox, linked, subscribed, user, User},
-    helpers::{expect_error, expect_status, TestApp},
+    helpers::{expect_error, expect_status, stand_in_sender, TestApp},
 };
 
 const LIST: &str = "phone\n09120000001\n09120000002\n09120000003\n";
@@ -172,23 +172,10 @@ async fn a_qr_request_asks_the_fleet_and_answers_with_the_code_the_sender_shows(
     let app = TestApp::spawn().await;
     let user = user(&app).await;
     let id = create_campaign(&app, &user, "QR").await;
-    // Stand in for a sender: take the open command off the shared queue and
-    // show a QR, as the sender stores it.
-    let sender = {
-        let app_db = app.db.clone();
-        let queues = app.ctx.queues.clone();
-        tokio::spawn(async move {
-            loop {
-                let received = queues.receive(queues.sessions_url(), 1, 1).await.unwrap();
-                if let Some(message) = received.first() {
-                    let command: Value = serde_json::from_str(&message.body).unwrap();
-                    assert_eq!((command["kind"].as_str(), command["campaignId"].as_i64()), (Some("open"), Some(id)));
-                    shared::repo::deliveries::set_qr(&app_db, id, "2@qr-from-the-page,key,key,key").await.unwrap();
-                    return;
-                }
-            }
-        })
-    };
+    let sender = stand_in_sender(&app, move |db, command| async move {
+        assert_eq!((command["kind"].as_str(), command["campaignId"].as_i64()), (Some("open"), Some(id)));
+        shared::repo::deliveries::set_qr(&db, id, "2@qr-from-the-page,key,key,key").await.unwrap();
+    });
     let answer = expect_status(post(&app, &user, id, "qr-code").await, StatusCode::OK).await;
     sender.await.unwrap();
     assert_eq!(answer["isConnected"], false);

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::{
     campaign_helpers::{commands_in, create_campaign, delete_auth, import, inbox, linked, subscribed, user},
-    helpers::{expect_error, expect_status, TestApp},
+    helpers::{expect_error, expect_status, stand_in_sender, TestApp},
 };
 
 async fn accounts_of(app: &TestApp, user_id: i64) -> i64 {
@@ -26,25 +26,13 @@ async fn accounts_of(app: &TestApp, user_id: i64) -> i64 {
 async fn linking_a_number_asks_the_fleet_and_answers_with_the_qr_the_sender_shows() {
     let app = TestApp::spawn().await;
     let owner = user(&app).await;
-    // Stand in for a sender: take the open command off the shared queue and
-    // show a QR on the account, as the sender stores it.
-    let sender = {
-        let db = app.db.clone();
-        let queues = app.ctx.queues.clone();
-        tokio::spawn(async move {
-            loop {
-                let received = queues.receive(queues.sessions_url(), 1, 1).await.unwrap();
-                if let Some(message) = received.first() {
-                    let command: Value = serde_json::from_str(&message.body).unwrap();
-                    assert_eq!(command["kind"], "open");
-                    assert!(command.get("campaignId").is_none(), "{command}");
-                    let account = command["accountId"].as_i64().unwrap();
-                    shared::repo::whatsapp_accounts::set_qr(&db, account, "2@account-qr,key,key,key").await.unwrap();
-                    return account;
-                }
-            }
-        })
-    };
+    let sender = stand_in_sender(&app, |db, command| async move {
+        assert_eq!(command["kind"], "open");
+        assert!(command.get("campaignId").is_none(), "{command}");
+        let account = command["accountId"].as_i64().unwrap();
+        shared::repo::whatsapp_accounts::set_qr(&db, account, "2@account-qr,key,key,key").await.unwrap();
+        account
+    });
     let answer =
         expect_status(app.post_auth("/api/whatsapp-accounts", &owner.token, &json!({})).await, StatusCode::CREATED)
             .await;

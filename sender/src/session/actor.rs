@@ -23,6 +23,7 @@ use shared::{
         session_leases::{self, Lease},
         whatsapp_accounts::{self, AccountRow, AccountStatus},
     },
+    sessions::accounts,
 };
 use tokio::sync::mpsc;
 
@@ -368,12 +369,7 @@ impl Actor {
         let ctx = &self.ctx;
         whatsapp_accounts::set_status(&ctx.db, self.account_id, AccountStatus::Disconnected, Some(reason), None)
             .await?;
-        for campaign_id in whatsapp_accounts::running_campaigns(&ctx.db, self.account_id).await? {
-            if deliveries::pause_with_reason(&ctx.db, campaign_id, reason).await? {
-                tracing::warn!(campaign.id = campaign_id, account.id = self.account_id, "logged out; paused");
-            }
-        }
-        ctx.pusher.push_account(self.account_id, &CampaignEvent::ErrorUpdate { error: reason.into() }).await;
+        accounts::pause_campaigns(&ctx.db, &ctx.pusher, self.account_id, reason).await?;
         snapshot::forget(ctx, self.account_id).await?;
         Ok(())
     }

@@ -17,6 +17,7 @@ use shared::{
     },
     realtime::CampaignEvent,
     repo::{deliveries, deliveries::SendingCampaign, waiting, whatsapp_accounts},
+    sessions::accounts,
 };
 
 use super::{
@@ -96,7 +97,7 @@ pub async fn gate(actor: &Actor, campaign: &SendingCampaign) -> anyhow::Result<G
         }
         Reservation::Restricted { until } => {
             let reason = restricted_reason(until);
-            pause_number(ctx, account_id, &reason).await?;
+            accounts::pause_campaigns(&ctx.db, &ctx.pusher, account_id, &reason).await?;
             Gate::Stopped
         }
     })
@@ -184,15 +185,6 @@ pub async fn restricted(ctx: &SenderContext, campaign: &SendingCampaign, until: 
     };
     let reason = restricted_reason(until);
     whatsapp_accounts::record_restriction(&ctx.db, account_id, until, &reason).await?;
-    pause_number(ctx, account_id, &reason).await
-}
-
-async fn pause_number(ctx: &SenderContext, account_id: i64, reason: &str) -> anyhow::Result<()> {
-    for id in whatsapp_accounts::running_campaigns(&ctx.db, account_id).await? {
-        if deliveries::pause_with_reason(&ctx.db, id, reason).await? {
-            tracing::warn!(campaign.id = id, account.id = account_id, "number restricted; campaign paused");
-            ctx.pusher.push(id, &CampaignEvent::ErrorUpdate { error: reason.to_owned() }).await;
-        }
-    }
+    accounts::pause_campaigns(&ctx.db, &ctx.pusher, account_id, &reason).await?;
     Ok(())
 }

@@ -13,6 +13,7 @@ use shared::repo::session_leases;
 
 use crate::{
     campaign::{connect_whatsapp, received_counts},
+    operations::sample,
     stack::{events_until, eventually, next_event, Socket, Stack},
 };
 
@@ -125,7 +126,7 @@ async fn a_daily_cap_holds_across_two_campaigns_of_one_number() {
     stack.set_sender_env("GOVERNOR_DAILY_CAP", "5");
     stack.set_sender_env("GOVERNOR_DAY_SECONDS", "30");
     stack.set_sender_env("GOVERNOR_WARM_UP_RAMP", "none");
-    stack.spawn_sender("solo");
+    let sender = stack.spawn_sender("solo");
     let token = stack.customer_with_package().await;
     // Six each: both still have someone pending when the cap of 5 is reached.
     let (first, first_phones) = text_campaign(&stack, &token, 2_000, 6, json!({})).await;
@@ -144,6 +145,11 @@ async fn a_daily_cap_holds_across_two_campaigns_of_one_number() {
     assert_eq!(one["waitingUntil"], other["waitingUntil"], "one cap, one opening");
     let until = instant(&one["waitingUntil"]);
     assert_eq!(arrivals(&stack).await.len(), 5, "exactly the cap left in that day");
+    // Operators see the waits: each campaign began waiting once (so far).
+    let metrics = stack.http.get(format!("{}/metrics", stack.ops_url(&sender))).send().await.unwrap();
+    let metrics = metrics.text().await.unwrap();
+    let waits = sample(&metrics, r#"wa_governor_waits_total{reason="DAILY_LIMIT"}"#);
+    assert!(waits.is_some_and(|n| n >= 2.0), "{metrics}");
     for id in [first, second] {
         let shown = campaign(&stack, &token, id).await;
         assert_eq!(shown["status"], "RUNNING", "{shown}");

@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// The value of one Prometheus sample line (`name{labels} value`).
-fn sample(metrics: &str, series: &str) -> Option<f64> {
+pub fn sample(metrics: &str, series: &str) -> Option<f64> {
     metrics.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
 }
 
