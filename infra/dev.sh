@@ -5,7 +5,9 @@
 #                        what this script started);
 #   infra/dev.sh test  — the same setup, then every test of the workspace
 #                        (extra arguments: only that `cargo test` subset);
-#   infra/dev.sh bench — the same setup, then the benchmarks (figures printed).
+#   infra/dev.sh bench — the same setup, then the benchmarks (figures printed):
+#                        the micro-benchmarks, then bench-load and
+#                        bench-recovery, each of which also runs alone.
 #   infra/dev.sh bench-pacing — a 200-recipient campaign through the real
 #                        sender and the simulator at the fastest settings the
 #                        governor allows (time compressed by BENCH_SCALE,
@@ -319,5 +321,7 @@ case "${1:-}" in
   bench) cmd_bench ;;
   bench-import) exec "$ROOT/infra/bench-import.sh" ;;
   bench-pacing) cmd_bench_pacing ;;
-  *) echo "usage: infra/dev.sh up|test|bench|bench-import|bench-pacing" >&2; exit 2 ;;
+  bench-load) setup; bench_load ;;
+  bench-recovery) setup; bench_recovery ;;
+  *) echo "usage: infra/dev.sh up|test|bench|bench-load|bench-recovery|bench-import|bench-pacing" >&2; exit 2 ;;
 esac
