@@ -48,6 +48,10 @@ pub struct SenderSettings {
     /// this (a cap, its sending hours) closes its session; the fleet takes
     /// it up again when the wait ends.
     pub wait_close_after: Duration,
+    /// `TIMELOCK_RECHECK_SECONDS` (3600): when WhatsApp's timelock closes a
+    /// recipient's chat without saying until when (the page never does),
+    /// the recipient is tried again after this long.
+    pub timelock_recheck: Duration,
     /// The send governor's caps, pacing and typing (`GOVERNOR_*`, `TYPING_MS`).
     pub governor: shared::governor::GovernorSettings,
     /// `SENDER_OPS_PORT`: the local port of `/metrics`, `/healthz` and
@@ -94,6 +98,7 @@ impl SenderSettings {
         let idle_timeout = Duration::from_secs(number("SESSION_IDLE_TIMEOUT_SECONDS", 1800));
         let shutdown_grace = Duration::from_secs(number("SHUTDOWN_GRACE_SECONDS", 25));
         let wait_close_after = Duration::from_secs(number("SESSION_WAIT_CLOSE_SECONDS", 120));
+        let timelock_recheck = Duration::from_secs(number("TIMELOCK_RECHECK_SECONDS", 3600));
         let interval_override =
             value("SEND_INTERVAL_OVERRIDE_MS").map(|_| Duration::from_millis(number("SEND_INTERVAL_OVERRIDE_MS", 0)));
         let ops_port = number("SENDER_OPS_PORT", 9100);
@@ -124,6 +129,7 @@ impl SenderSettings {
             shutdown_grace,
             opt_out_keywords: value("OPT_OUT_KEYWORDS").map(|raw| OptOutKeywords::parse(&raw)).unwrap_or_default(),
             wait_close_after,
+            timelock_recheck,
             governor,
             ops_port: ops_port as u16,
             memory_limit_bytes,

@@ -1,6 +1,8 @@
 //! A typed client for the control API, for tests and local tooling: scan a
-//! QR, mark numbers, log devices out, read what phones received.
+//! QR, mark numbers, log devices out, write to an account, set a timelock,
+//! read what phones received.
 
+use chrono::{DateTime, Utc};
 use serde::{de::DeserializeOwned, Deserialize};
 use serde_json::{json, Value};
 
@@ -49,6 +51,23 @@ impl ControlClient {
         }
         let answer: Replied = self.post("reply", json!({ "phone": phone, "text": text })).await?;
         Ok(answer.delivered)
+    }
+
+    /// The phone `from` writes `text` to the account `to` (first, or
+    /// again); returns the message id.
+    pub async fn inbound(&self, from: &str, to: &str, text: &str) -> Result<String, ControlError> {
+        #[derive(Deserialize)]
+        struct Written {
+            id: String,
+        }
+        let answer: Written = self.post("inbound", json!({ "from": from, "to": to, "text": text })).await?;
+        Ok(answer.id)
+    }
+
+    /// WhatsApp's reach-out timelock on the account `phone` until `until`
+    /// (`None` lifts it): no new chats, only answers to people who wrote.
+    pub async fn timelock(&self, phone: &str, until: Option<DateTime<Utc>>) -> Result<(), ControlError> {
+        self.post::<Value>("timelock", json!({ "phone": phone, "until": until })).await.map(drop)
     }
 
     /// The page draws `hook` under names the driver does not know.

@@ -1,9 +1,10 @@
 //! The simulator's settings: how often the QR changes, how long a message
 //! waits before it counts as delivered, which generation of WhatsApp Web's
-//! markup the page draws, how long a full page load takes, and the UI
-//! language. Tests shorten the timings; the defaults are what WhatsApp Web
-//! does (a new QR about every 20 seconds, the second tick a moment after the
-//! first, a few seconds of loading screen on every full page load).
+//! markup the page draws, how long a full page load takes, the UI language
+//! and whether a fresh link shows the "What's new" dialog. Tests shorten the
+//! timings; the defaults are what WhatsApp Web does (a new QR about every 20
+//! seconds, the second tick a moment after the first, a few seconds of
+//! loading screen on every full page load, "What's new" after a scan).
 
 use std::{fmt, str::FromStr, time::Duration};
 
@@ -11,10 +12,16 @@ use std::{fmt, str::FromStr, time::Duration};
 /// `../shared/WHATSAPP-WEB.md` for the evidence behind each).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Markup {
-    /// 2025–2026 builds: WDS icons as `<svg><title>wds-ic-…</title></svg>`,
-    /// padded status `aria-label`s, `data-testid`s, `last-wid-md`.
+    /// Builds since about Jan 2026: as 2025, but message rows carry the bare
+    /// key id (`data-id="3EB0…"`, `data-testid="conv-msg-3EB0…"`) and show
+    /// their direction only through the bubble (tail icon, "You:" label,
+    /// ticks); the reach-out timelock compose bar; "What's new" after a scan.
     #[default]
-    Current,
+    M2026,
+    /// 2025 builds: WDS icons as `<svg><title>wds-ic-…</title></svg>`,
+    /// padded status `aria-label`s, `data-testid`s, `last-wid-md`, message
+    /// rows with `true_`/`false_` data-ids.
+    M2025,
     /// Older builds: `data-icon` spans for icons and ticks, `last-wid`.
     Legacy,
 }
@@ -22,7 +29,8 @@ pub enum Markup {
 impl Markup {
     pub fn as_str(self) -> &'static str {
         match self {
-            Markup::Current => "current",
+            Markup::M2026 => "2026",
+            Markup::M2025 => "2025",
             Markup::Legacy => "legacy",
         }
     }
@@ -39,9 +47,11 @@ impl FromStr for Markup {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         match value.trim() {
-            "current" => Ok(Markup::Current),
+            "2026" => Ok(Markup::M2026),
+            // `current` was the 2025 markup's name before 2026 builds existed.
+            "2025" | "current" => Ok(Markup::M2025),
             "legacy" => Ok(Markup::Legacy),
-            other => Err(format!("`{other}` is neither `current` nor `legacy`")),
+            other => Err(format!("`{other}` is none of `2026`, `2025` (or `current`), `legacy`")),
         }
     }
 }
@@ -63,6 +73,10 @@ pub struct SimulatorConfig {
     pub lang: String,
     /// How long a pairing code stays valid before the page shows the next.
     pub pairing_code_refresh: Duration,
+    /// Whether a device that just linked (scan or pairing code) first shows
+    /// the "What's new" dialog over the chats, as 2026 builds do; only the
+    /// 2026 markup draws it.
+    pub whats_new: bool,
 }
 
 impl Default for SimulatorConfig {
@@ -70,10 +84,11 @@ impl Default for SimulatorConfig {
         Self {
             qr_refresh: Duration::from_secs(20),
             delivery_delay: Duration::from_secs(2),
-            markup: Markup::Current,
+            markup: Markup::M2026,
             boot_delay: Duration::from_secs(3),
             lang: "en".into(),
             pairing_code_refresh: Duration::from_secs(180),
+            whats_new: true,
         }
     }
 }
@@ -87,8 +102,9 @@ pub struct ConfigError {
 }
 
 impl SimulatorConfig {
-    /// `WA_SIM_QR_REFRESH_MS`, `WA_SIM_DELIVERY_DELAY_MS`, `WA_SIM_MARKUP`,
-    /// `WA_SIM_BOOT_DELAY_MS`, `WA_SIM_LANG` and `WA_SIM_PAIRING_CODE_REFRESH_MS`,
+    /// `WA_SIM_QR_REFRESH_MS`, `WA_SIM_DELIVERY_DELAY_MS`, `WA_SIM_MARKUP`
+    /// (`2026`, `2025` or `legacy`), `WA_SIM_BOOT_DELAY_MS`, `WA_SIM_LANG`,
+    /// `WA_SIM_PAIRING_CODE_REFRESH_MS` and `WA_SIM_WHATS_NEW` (`on`/`off`),
     /// each optional.
     pub fn from_env() -> Result<Self, ConfigError> {
         let defaults = Self::default();
@@ -104,11 +120,13 @@ impl SimulatorConfig {
             boot_delay: millis_from_env("WA_SIM_BOOT_DELAY_MS", defaults.boot_delay)?,
             lang,
             pairing_code_refresh: millis_from_env("WA_SIM_PAIRING_CODE_REFRESH_MS", defaults.pairing_code_refresh)?,
+            whats_new: switch_from_env("WA_SIM_WHATS_NEW", defaults.whats_new)?,
         })
     }
 
-    /// Settings for tests: the real site's behaviour with timings short
-    /// enough for a test, long enough for a busy 2-core machine.
+    /// Settings for tests: the real site's behaviour (including "What's new"
+    /// after a scan in the 2026 markup) with timings short enough for a
+    /// test, long enough for a busy 2-core machine.
     pub fn quick(markup: Markup) -> Self {
         Self {
             delivery_delay: Duration::from_millis(300),
@@ -127,5 +145,32 @@ fn millis_from_env(name: &'static str, default: Duration) -> Result<Duration, Co
             problem: "must be a whole number of milliseconds".into(),
             value,
         }),
+    }
+}
+
+fn switch_from_env(name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match std::env::var(name) {
+        Err(_) => Ok(default),
+        Ok(value) => match value.trim().to_ascii_lowercase().as_str() {
+            "1" | "on" | "true" | "yes" => Ok(true),
+            "0" | "off" | "false" | "no" => Ok(false),
+            _ => Err(ConfigError { name, problem: "must be on or off".into(), value }),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_names_parse_and_current_means_2025() {
+        assert_eq!("2026".parse::<Markup>(), Ok(Markup::M2026));
+        assert_eq!("2025".parse::<Markup>(), Ok(Markup::M2025));
+        assert_eq!(" current ".parse::<Markup>(), Ok(Markup::M2025));
+        assert_eq!("legacy".parse::<Markup>(), Ok(Markup::Legacy));
+        assert!("2024".parse::<Markup>().is_err());
+        assert_eq!(Markup::default().as_str(), "2026");
+        assert!(SimulatorConfig::quick(Markup::M2026).whats_new, "tests see the dialog like a real scan");
     }
 }

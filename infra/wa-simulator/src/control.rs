@@ -1,7 +1,8 @@
 //! The control API under `/__control/`: what a person does with their phone
-//! (scan a QR, log a device out) and what a test needs to know (which
-//! messages each phone received), plus marking numbers as not on WhatsApp.
-//! Answers are JSON; errors are `{"error": "…"}`.
+//! (scan a QR, log a device out, write to an account), what WhatsApp decides
+//! (restrictions, the reach-out timelock, numbers not on WhatsApp) and what
+//! a test needs to know (which messages each phone received). Answers are
+//! JSON; errors are `{"error": "…"}`.
 
 use axum::{
     extract::{Query, State as AxumState},
@@ -9,6 +10,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -87,6 +89,53 @@ pub async fn reply(AxumState(state): AxumState<AppState>, Json(request): Json<Re
     let phone = digits(&request.phone);
     let delivered = state.reply(&phone, &request.text);
     Json(json!({ "phone": phone, "delivered": delivered })).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct InboundRequest {
+    from: String,
+    to: String,
+    text: String,
+}
+
+/// `POST /__control/inbound {"from", "to", "text"}`: the phone `from` writes
+/// to the account `to`, first or again. The chat appears in the account's
+/// chat list with an unread counter, and from then on the account may write
+/// to `from` even under a reach-out timelock → `{"from", "to", "id"}`.
+pub async fn inbound(AxumState(state): AxumState<AppState>, Json(request): Json<InboundRequest>) -> Response {
+    let (from, to) = (digits(&request.from), digits(&request.to));
+    if from.is_empty() || to.is_empty() {
+        return error(StatusCode::BAD_REQUEST, "from and to must contain digits");
+    }
+    if request.text.trim().is_empty() {
+        return error(StatusCode::BAD_REQUEST, "empty message");
+    }
+    let id = state.inbound(&from, &to, &request.text);
+    Json(json!({ "from": from, "to": to, "id": id })).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct TimelockRequest {
+    phone: String,
+    /// When it ends; absent, `null` or past lifts it.
+    #[serde(default)]
+    until: Option<DateTime<Utc>>,
+}
+
+/// `POST /__control/timelock {"phone", "until"}`: WhatsApp's reach-out
+/// timelock on the account `phone` until `until` (ISO-8601). While it holds,
+/// the account cannot start new chats: chats with contacts who never wrote
+/// to it show the timelock bar instead of the compose box, and messages to
+/// them are refused (WhatsApp's error 463) → `{"phone", "until"}`, `until`
+/// `null` when none holds.
+pub async fn timelock(AxumState(state): AxumState<AppState>, Json(request): Json<TimelockRequest>) -> Response {
+    let phone = digits(&request.phone);
+    if phone.is_empty() {
+        return error(StatusCode::BAD_REQUEST, "phone must contain digits");
+    }
+    let until = state.set_timelock(&phone, request.until);
+    tracing::info!(account = %phone, ?until, "reach-out timelock set");
+    Json(json!({ "phone": phone, "until": until })).into_response()
 }
 
 #[derive(Deserialize)]
@@ -197,7 +246,8 @@ pub async fn messages(
     Json(json!({ "messages": state.messages(phone.as_deref()) }))
 }
 
-/// `POST /__control/reset`: forget devices, messages and marked numbers.
+/// `POST /__control/reset`: forget devices, messages of both directions,
+/// marked numbers, restrictions, timelocks and drift.
 pub async fn reset(AxumState(state): AxumState<AppState>) -> StatusCode {
     state.reset();
     StatusCode::NO_CONTENT

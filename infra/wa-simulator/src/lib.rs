@@ -1,12 +1,15 @@
 //! A stand-in for web.whatsapp.com, for local runs and tests: the real thing
 //! needs a phone and the internet. It reproduces what the sender's driver
 //! relies on, with WhatsApp's own DOM hooks as `../shared/WHATSAPP-WEB.md`
-//! records them — in the current markup (WDS `<svg><title>` icons, padded
-//! status `aria-label`s, `data-testid`s) or the legacy one (`data-icon`
-//! spans), see [`Markup`] — plus the loading screen of every full page load,
-//! in-app handling of `wa.me` links, "Link with phone number", and a control
-//! API (`/__control/…`) standing in for the user's phone and for a WhatsApp
-//! release that renames a hook.
+//! records them — in the 2026 markup (message rows by bare id with their
+//! direction only in the bubble, the reach-out timelock bar, "What's new"
+//! after a scan), the 2025 one (WDS `<svg><title>` icons, padded status
+//! `aria-label`s, `data-testid`s, `true_`/`false_` row ids) or the legacy
+//! one (`data-icon` spans), see [`Markup`] — plus the loading screen of
+//! every full page load, in-app handling of `wa.me` links, "Link with phone
+//! number", and a control API (`/__control/…`) standing in for the user's
+//! phone, for the people who write to it, for WhatsApp's enforcement and
+//! for a WhatsApp release that renames a hook.
 //!
 //! It follows the evidence about the real site, never the driver's guesses,
 //! and must not grow behaviour the driver does not need.
@@ -67,6 +70,8 @@ pub fn router(config: SimulatorConfig) -> Router {
         .route("/__control/restrict", post(control::restrict))
         .route("/__control/stall", post(control::stall))
         .route("/__control/reply", post(control::reply))
+        .route("/__control/inbound", post(control::inbound))
+        .route("/__control/timelock", post(control::timelock))
         .route("/__control/logout", post(control::logout))
         .route("/__control/devices", get(control::devices))
         .route("/__control/messages", get(control::messages))

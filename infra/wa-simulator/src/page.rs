@@ -15,7 +15,7 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::web::AppState;
+use crate::{config::Markup, web::AppState};
 
 const APP: &str = include_str!("page.html");
 
@@ -34,6 +34,8 @@ pub async fn app(AxumState(state): AxumState<AppState>, headers: HeaderMap) -> R
         let config = state.config();
         let settings = json!({
             "markup": config.markup.as_str(),
+            // "What's new" after a scan exists only in 2026 builds.
+            "whatsNew": config.whats_new && config.markup == Markup::M2026,
             "bootDelayMs": config.boot_delay.as_millis() as u64,
             "drift": state.drifted(),
         });

@@ -1,8 +1,10 @@
 //! The simulated WhatsApp server's memory: login pages waiting for a scan
 //! or a pairing code ("pairings"), linked devices, numbers that are not on
-//! WhatsApp, every message received with its receipts, and the hooks a test
-//! made drift. One mutex guards it all; no lock is held across an
-//! await, so handlers stay short and the state stays consistent.
+//! WhatsApp, every message sent with its receipts, every message phones
+//! wrote to accounts, reach-out timelocks, and the hooks a test made drift.
+//! Messages of both directions share one sequence, so a chat reads in time
+//! order. One mutex guards it all; no lock is held across an await, so
+//! handlers stay short and the state stays consistent.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -11,7 +13,7 @@ use std::{
 };
 
 use base64::{engine::general_purpose::STANDARD, Engine};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rand::{Rng, RngCore};
 
 use crate::{
@@ -40,6 +42,10 @@ pub enum SendRefused {
     NotOnWhatsApp,
     #[error("this account is restricted")]
     Restricted,
+    /// WhatsApp's reach-out timelock: the contact never wrote to the
+    /// account, and the account may not start new chats for now.
+    #[error("this account cannot start new chats right now (reach-out timelock)")]
+    Timelocked,
     #[error("WhatsApp's servers are not taking messages right now")]
     Stalled,
 }
@@ -83,6 +89,8 @@ struct PhoneCode {
 }
 
 struct Stored {
+    /// Place in the one sequence of both directions' messages.
+    seq: u64,
     message: ReceivedMessage,
     received: Instant,
     /// Receipts a test pushed (the recipient's phone got it, or read it).
@@ -96,7 +104,14 @@ struct World {
     devices: HashMap<String, LinkedDevice>,
     not_on_whatsapp: HashSet<String>,
     messages: Vec<Stored>,
-    replies: Vec<Reply>,
+    incoming: Vec<Incoming>,
+    /// The next place in the sequence shared by `messages` and `incoming`.
+    next_seq: u64,
+    /// (account, contact): the contact has written to the account, so a
+    /// reach-out timelock does not stop the account from writing back.
+    written_by: HashSet<(String, String)>,
+    /// Accounts under WhatsApp's reach-out timelock, until when.
+    timelocks: HashMap<String, DateTime<Utc>>,
     drifted: HashSet<String>,
     /// Accounts WhatsApp restricted, with the hours the notice names.
     restricted: HashMap<String, u32>,
@@ -104,15 +119,51 @@ struct World {
     stalled: bool,
 }
 
-/// A message a phone wrote back to an account; unread until the account's
-/// page opens that chat.
+/// A message a phone wrote to an account (a reply, or the first message of
+/// a chat); unread until the account's page opens that chat.
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub struct Incoming {
+    seq: u64,
     pub id: String,
     pub account: String,
     pub from: String,
     pub text: String,
+    pub at: DateTime<Utc>,
     pub read: bool,
+}
+
+/// One message of a chat, either direction.
+pub enum ChatEntry {
+    Ours(ReceivedMessage),
+    Theirs(Incoming),
+}
+
+impl World {
+    fn next_seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    /// `contact` writes `text` to `account`.
+    fn push_incoming(&mut self, account: &str, contact: &str, text: &str) -> String {
+        let id = format!("3EB0{}", random_hex(16).to_uppercase());
+        let seq = self.next_seq();
+        self.incoming.push(Incoming {
+            seq,
+            id: id.clone(),
+            account: account.to_owned(),
+            from: contact.to_owned(),
+            text: text.to_owned(),
+            at: Utc::now(),
+            read: false,
+        });
+        self.written_by.insert((account.to_owned(), contact.to_owned()));
+        id
+    }
+
+    fn timelocked(&self, account: &str) -> Option<DateTime<Utc>> {
+        self.timelocks.get(account).copied().filter(|until| *until > Utc::now())
+    }
 }
 
 pub struct State {
@@ -273,8 +324,15 @@ impl State {
         if world.messages.iter().any(|m| m.message.id == outgoing.id) {
             return Ok(());
         }
+        if world.timelocked(&device.account).is_some()
+            && !world.written_by.contains(&(device.account.clone(), outgoing.to.clone()))
+        {
+            return Err(SendRefused::Timelocked);
+        }
         tracing::info!(to = %outgoing.to, id = %outgoing.id, device = %device.id, "message received");
+        let seq = world.next_seq();
         world.messages.push(Stored {
+            seq,
             message: ReceivedMessage {
                 id: outgoing.id,
                 to: outgoing.to,
@@ -298,18 +356,38 @@ impl State {
         self.select(|m| to.is_none_or(|phone| m.to == phone))
     }
 
-    /// The conversation of `account` with `phone`, oldest first.
-    pub fn chat(&self, account: &str, phone: &str) -> Vec<ReceivedMessage> {
-        self.select(|m| m.from == account && m.to == phone)
+    /// The conversation of `account` with `phone`, both directions in time
+    /// order; opening the chat reads the other side's messages, as WhatsApp
+    /// does.
+    pub fn open_chat(&self, account: &str, phone: &str) -> Vec<ChatEntry> {
+        let ours = self.select_seq(|m| m.from == account && m.to == phone);
+        let mut world = self.world();
+        let mut entries: Vec<(u64, ChatEntry)> =
+            ours.into_iter().map(|(seq, message)| (seq, ChatEntry::Ours(message))).collect();
+        for incoming in world.incoming.iter_mut().filter(|m| m.account == account && m.from == phone) {
+            incoming.read = true;
+            entries.push((incoming.seq, ChatEntry::Theirs(incoming.clone())));
+        }
+        entries.sort_by_key(|(seq, _)| *seq);
+        entries.into_iter().map(|(_, entry)| entry).collect()
     }
 
-    /// The phones `account` has written to, most recent first.
+    /// The chats of `account` (phones it wrote to or that wrote to it), the
+    /// one with the latest message first.
     pub fn chats(&self, account: &str) -> Vec<String> {
         let world = self.world();
+        let mut latest: Vec<(u64, &str)> = world
+            .messages
+            .iter()
+            .filter(|m| m.message.from == account)
+            .map(|m| (m.seq, m.message.to.as_str()))
+            .chain(world.incoming.iter().filter(|m| m.account == account).map(|m| (m.seq, m.from.as_str())))
+            .collect();
+        latest.sort_by(|a, b| b.0.cmp(&a.0));
         let mut phones: Vec<String> = Vec::new();
-        for stored in world.messages.iter().rev().filter(|m| m.message.from == account) {
-            if !phones.contains(&stored.message.to) {
-                phones.push(stored.message.to.clone());
+        for (_, phone) in latest {
+            if !phones.iter().any(|p| p == phone) {
+                phones.push(phone.to_owned());
             }
         }
         phones
@@ -340,12 +418,36 @@ impl State {
             }
         }
         for account in &accounts {
-            let id = format!("3EB0{}", random_hex(16).to_uppercase());
-            let reply =
-                Reply { id, account: account.clone(), from: phone.to_owned(), text: text.to_owned(), read: false };
-            world.replies.push(reply);
+            world.push_incoming(account, phone, text);
         }
         accounts.len()
+    }
+
+    /// `from` writes `text` to `account` first (or again): the chat shows up
+    /// on the account's side, unread. Returns the message id.
+    pub fn inbound(&self, from: &str, account: &str, text: &str) -> String {
+        self.world().push_incoming(account, from, text)
+    }
+
+    /// Has `contact` ever written to `account`?
+    pub fn has_written(&self, account: &str, contact: &str) -> bool {
+        self.world().written_by.contains(&(account.to_owned(), contact.to_owned()))
+    }
+
+    /// WhatsApp's reach-out timelock on `account` until `until`; `None` or a
+    /// time already past lifts it. Returns the timelock that holds now.
+    pub fn set_timelock(&self, account: &str, until: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+        let mut world = self.world();
+        match until.filter(|until| *until > Utc::now()) {
+            Some(until) => world.timelocks.insert(account.to_owned(), until),
+            None => world.timelocks.remove(account),
+        };
+        world.timelocked(account)
+    }
+
+    /// Until when `account` may not start new chats, while that holds.
+    pub fn timelock(&self, account: &str) -> Option<DateTime<Utc>> {
+        self.world().timelocked(account)
     }
 
     /// How many unread replies each chat of `account` holds (chats with none
@@ -353,25 +455,13 @@ impl State {
     pub fn unread(&self, account: &str) -> Vec<(String, usize)> {
         let world = self.world();
         let mut counts: Vec<(String, usize)> = Vec::new();
-        for reply in world.replies.iter().filter(|r| r.account == account && !r.read) {
+        for reply in world.incoming.iter().filter(|r| r.account == account && !r.read) {
             match counts.iter_mut().find(|(phone, _)| *phone == reply.from) {
                 Some((_, count)) => *count += 1,
                 None => counts.push((reply.from.clone(), 1)),
             }
         }
         counts
-    }
-
-    /// The replies of `phone` to `account`, oldest first; opening the chat
-    /// reads them, as WhatsApp does.
-    pub fn open_replies(&self, account: &str, phone: &str) -> Vec<Reply> {
-        let mut world = self.world();
-        let mut shown = Vec::new();
-        for reply in world.replies.iter_mut().filter(|r| r.account == account && r.from == phone) {
-            reply.read = true;
-            shown.push(reply.clone());
-        }
-        shown
     }
 
     /// WhatsApp restricts `account` for `hours` (0: lifts it): its pages show
@@ -416,6 +506,11 @@ impl State {
     }
 
     fn select(&self, keep: impl Fn(&ReceivedMessage) -> bool) -> Vec<ReceivedMessage> {
+        self.select_seq(keep).into_iter().map(|(_, message)| message).collect()
+    }
+
+    /// The messages kept, with their place in the sequence and their status now.
+    fn select_seq(&self, keep: impl Fn(&ReceivedMessage) -> bool) -> Vec<(u64, ReceivedMessage)> {
         let world = self.world();
         world
             .messages
@@ -429,7 +524,7 @@ impl State {
                 if let Some(receipt) = m.receipt {
                     message.status = message.status.max(receipt);
                 }
-                message
+                (m.seq, message)
             })
             .collect()
     }
@@ -582,10 +677,61 @@ mod tests {
         assert_eq!(state.unread("989000000001"), vec![("989121234567".to_string(), 2)]);
         assert!(state.unread("989000000002").is_empty(), "another account got nothing");
 
-        let shown: Vec<String> =
-            state.open_replies("989000000001", "989121234567").into_iter().map(|r| r.text).collect();
-        assert_eq!(shown, ["لغو", "stop"]);
+        let shown: Vec<String> = state
+            .open_chat("989000000001", "989121234567")
+            .into_iter()
+            .map(|entry| match entry {
+                ChatEntry::Ours(m) => format!("> {}", m.text.unwrap_or_default()),
+                ChatEntry::Theirs(r) => r.text,
+            })
+            .collect();
+        assert_eq!(shown, ["> hi", "لغو", "stop"]);
         assert!(state.unread("989000000001").is_empty(), "opening the chat read them");
+    }
+
+    #[test]
+    fn a_contact_who_wrote_first_shows_before_our_answer_and_lists_the_chat() {
+        let state = state(20_000);
+        let pairing = state.new_pairing();
+        state.scan(&qr(&state, &pairing), "989000000001").unwrap();
+        let Some(PairingView::Linked(token)) = state.poll_pairing(&pairing) else { panic!("linked") };
+
+        state.receive(&token, text("3EB0A", "989120000000")).unwrap();
+        state.inbound("989121234567", "989000000001", "salam");
+        assert!(state.has_written("989000000001", "989121234567"));
+        assert!(!state.has_written("989000000001", "989120000000"));
+        assert_eq!(state.chats("989000000001"), ["989121234567", "989120000000"], "latest first");
+        assert_eq!(state.unread("989000000001"), vec![("989121234567".to_string(), 1)]);
+
+        state.receive(&token, text("3EB0B", "989121234567")).unwrap();
+        let order: Vec<bool> = state
+            .open_chat("989000000001", "989121234567")
+            .iter()
+            .map(|entry| matches!(entry, ChatEntry::Ours(_)))
+            .collect();
+        assert_eq!(order, [false, true], "their first message, then our answer");
+    }
+
+    #[test]
+    fn a_timelock_stops_new_chats_only_until_it_ends() {
+        let state = state(20_000);
+        let pairing = state.new_pairing();
+        state.scan(&qr(&state, &pairing), "989000000001").unwrap();
+        let Some(PairingView::Linked(token)) = state.poll_pairing(&pairing) else { panic!("linked") };
+        state.inbound("989121234567", "989000000001", "hi, is this the shop?");
+
+        let until = Utc::now() + chrono::Duration::hours(3);
+        assert_eq!(state.set_timelock("989000000001", Some(until)), Some(until));
+        assert!(matches!(state.receive(&token, text("3EB0A", "989120000000")), Err(SendRefused::Timelocked)));
+        state.receive(&token, text("3EB0B", "989121234567")).expect("a contact who wrote first gets an answer");
+        assert_eq!(state.messages(None).len(), 1, "the refused message is not recorded");
+
+        let past = Utc::now() - chrono::Duration::seconds(1);
+        assert_eq!(state.set_timelock("989000000001", Some(past)), None, "a past end lifts it");
+        state.receive(&token, text("3EB0C", "989120000000")).unwrap();
+        state.set_timelock("989000000001", Some(until));
+        state.reset();
+        assert_eq!(state.timelock("989000000001"), None, "reset forgets it");
     }
 
     #[test]

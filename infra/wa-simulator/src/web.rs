@@ -12,6 +12,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -20,7 +21,7 @@ use crate::{
     digits,
     model::{Attachment, DeliveryStatus, ReceivedMessage},
     qr,
-    state::{Outgoing, PairingView, SendRefused, State},
+    state::{ChatEntry, Outgoing, PairingView, SendRefused, State},
 };
 
 pub type AppState = Arc<State>;
@@ -78,15 +79,27 @@ struct ChatView {
     phone: String,
     #[serde(rename = "onWhatsApp")]
     on_whatsapp: bool,
-    messages: Vec<BubbleView>,
-    /// What the other phone wrote back (`false_…` message ids on the page).
-    incoming: Vec<IncomingView>,
+    /// The reach-out timelock keeps this chat's compose box away: the
+    /// account is timelocked and the contact never wrote to it.
+    timelocked: bool,
+    /// Both directions in time order, as the page draws them.
+    timeline: Vec<EntryView>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum EntryView {
+    /// Ours, with its ticks.
+    Out(BubbleView),
+    /// What the other phone wrote.
+    In(IncomingView),
 }
 
 #[derive(Serialize)]
 struct IncomingView {
     id: String,
     text: String,
+    at: DateTime<Utc>,
 }
 
 /// A message as the page draws it.
@@ -96,12 +109,16 @@ struct BubbleView {
     text: Option<String>,
     caption: Option<String>,
     attachment: Option<String>,
+    /// The attachment's type: the 2026 markup draws photos, videos and
+    /// documents differently.
+    mime: Option<String>,
     status: DeliveryStatus,
 }
 
 impl From<ReceivedMessage> for BubbleView {
     fn from(m: ReceivedMessage) -> Self {
-        Self { id: m.id, text: m.text, caption: m.caption, attachment: m.attachment.map(|a| a.name), status: m.status }
+        let (attachment, mime) = m.attachment.map(|a| (a.name, a.mime)).unzip();
+        Self { id: m.id, text: m.text, caption: m.caption, attachment, mime, status: m.status }
     }
 }
 
@@ -112,13 +129,17 @@ pub async fn session_state(AxumState(state): AxumState<AppState>, Query(query): 
         return error(StatusCode::UNAUTHORIZED, "this device is not linked");
     };
     let phone = digits(&query.phone);
+    let timelock = state.timelock(&account);
     let chat = (!phone.is_empty()).then(|| ChatView {
         on_whatsapp: state.is_on_whatsapp(&phone),
-        messages: state.chat(&account, &phone).into_iter().map(BubbleView::from).collect(),
-        incoming: state
-            .open_replies(&account, &phone)
+        timelocked: timelock.is_some() && !state.has_written(&account, &phone),
+        timeline: state
+            .open_chat(&account, &phone)
             .into_iter()
-            .map(|r| IncomingView { id: r.id, text: r.text })
+            .map(|entry| match entry {
+                ChatEntry::Ours(message) => EntryView::Out(BubbleView::from(message)),
+                ChatEntry::Theirs(m) => EntryView::In(IncomingView { id: m.id, text: m.text, at: m.at }),
+            })
             .collect(),
         phone,
     });
@@ -127,8 +148,12 @@ pub async fn session_state(AxumState(state): AxumState<AppState>, Query(query): 
     let drift = state.drifted();
     let chats = state.chats(&account);
     let restricted = state.restriction(&account);
-    Json(json!({ "account": account, "chats": chats, "unread": unread, "chat": chat, "drift": drift, "restrictedHours": restricted }))
-        .into_response()
+    let timelock = timelock.map(|until| json!({ "until": until }));
+    Json(json!({
+        "account": account, "chats": chats, "unread": unread, "chat": chat, "drift": drift,
+        "restrictedHours": restricted, "timelock": timelock,
+    }))
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -224,8 +249,15 @@ fn accept(state: &State, token: &str, outgoing: Outgoing) -> Response {
         Err(refused @ SendRefused::NotLinked) => error(StatusCode::UNAUTHORIZED, &refused.to_string()),
         Err(refused @ SendRefused::NotOnWhatsApp) => error(StatusCode::NOT_FOUND, &refused.to_string()),
         Err(refused @ SendRefused::Restricted) => error(StatusCode::FORBIDDEN, &refused.to_string()),
+        Err(refused @ SendRefused::Timelocked) => error(timelocked_status(), &refused.to_string()),
         Err(refused @ SendRefused::Stalled) => error(StatusCode::SERVICE_UNAVAILABLE, &refused.to_string()),
     }
+}
+
+/// WhatsApp's own answer to a message sent under the reach-out timelock
+/// (error 463); nothing is delivered and the sender sees no tick.
+pub fn timelocked_status() -> StatusCode {
+    StatusCode::from_u16(463).unwrap_or(StatusCode::FORBIDDEN)
 }
 
 pub fn error(status: StatusCode, message: &str) -> Response {

@@ -6,8 +6,7 @@ use wa_simulator::{ControlError, DeliveryStatus, Markup, RunningSimulator, Simul
 
 #[tokio::test]
 async fn control_api_round_trip() {
-    let config =
-        SimulatorConfig { delivery_delay: Duration::from_millis(10), ..SimulatorConfig::quick(Markup::Current) };
+    let config = SimulatorConfig { delivery_delay: Duration::from_millis(10), ..SimulatorConfig::quick(Markup::M2025) };
     let simulator = RunningSimulator::start(config).await.unwrap();
     let control = simulator.control();
     let http = reqwest::Client::new();
@@ -50,7 +49,7 @@ async fn control_api_round_trip() {
 
 #[tokio::test]
 async fn a_pairing_code_links_the_phone_that_types_it() {
-    let simulator = RunningSimulator::start(SimulatorConfig::quick(Markup::Current)).await.unwrap();
+    let simulator = RunningSimulator::start(SimulatorConfig::quick(Markup::M2026)).await.unwrap();
     let control = simulator.control();
     let http = reqwest::Client::new();
     let base = simulator.base_url();
@@ -94,13 +93,137 @@ async fn drift_accepts_only_known_hooks_and_receipts_move_messages_forward() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains(r#"{"bootDelayMs":200,"drift":["send"],"markup":"legacy"}"#), "settings missing");
+    assert!(
+        page.contains(r#"{"bootDelayMs":200,"drift":["send"],"markup":"legacy","whatsNew":false}"#),
+        "settings missing"
+    );
     assert!(page.contains(r#"<html lang="en""#));
+}
+
+/// The page as a desktop Chrome gets it.
+async fn page_settings(simulator: &RunningSimulator) -> String {
+    reqwest::Client::new()
+        .get(simulator.base_url())
+        .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn whats_new_is_on_for_2026_unless_turned_off_and_never_for_2025() {
+    let on = RunningSimulator::start(SimulatorConfig::quick(Markup::M2026)).await.unwrap();
+    assert!(page_settings(&on).await.contains(r#""markup":"2026","whatsNew":true}"#));
+    let off = RunningSimulator::start(SimulatorConfig { whats_new: false, ..SimulatorConfig::quick(Markup::M2026) })
+        .await
+        .unwrap();
+    assert!(page_settings(&off).await.contains(r#""markup":"2026","whatsNew":false}"#));
+    let old = RunningSimulator::start(SimulatorConfig::quick(Markup::M2025)).await.unwrap();
+    assert!(page_settings(&old).await.contains(r#""markup":"2025","whatsNew":false}"#));
+}
+
+/// A linked device's token for `account`, as its page would hold it.
+async fn link(simulator: &RunningSimulator, account: &str) -> String {
+    let http = reqwest::Client::new();
+    let base = simulator.base_url();
+    let pairing: serde_json::Value =
+        http.post(format!("{base}/sim/pairing")).send().await.unwrap().json().await.unwrap();
+    let pairing = pairing["pairing"].as_str().unwrap().to_owned();
+    let shown: serde_json::Value =
+        http.get(format!("{base}/sim/pairing/{pairing}")).send().await.unwrap().json().await.unwrap();
+    simulator.control().scan(shown["ref"].as_str().unwrap(), Some(account)).await.unwrap();
+    let linked: serde_json::Value =
+        http.get(format!("{base}/sim/pairing/{pairing}")).send().await.unwrap().json().await.unwrap();
+    linked["token"].as_str().unwrap().to_owned()
+}
+
+/// What the page of `token` sees with the chat of `phone` open.
+async fn page_state(simulator: &RunningSimulator, token: &str, phone: &str) -> serde_json::Value {
+    reqwest::Client::new()
+        .get(format!("{}/sim/state", simulator.base_url()))
+        .query(&[("token", token), ("phone", phone)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The page sends a text as WhatsApp Web would; the HTTP status.
+async fn page_sends(simulator: &RunningSimulator, token: &str, id: &str, to: &str) -> u16 {
+    let body = serde_json::json!({ "token": token, "id": id, "to": to, "text": "hello" });
+    let answer =
+        reqwest::Client::new().post(format!("{}/sim/messages", simulator.base_url())).json(&body).send().await.unwrap();
+    answer.status().as_u16()
+}
+
+#[tokio::test]
+async fn a_contact_writing_first_opens_an_unread_chat_read_in_time_order() {
+    let simulator = RunningSimulator::start(SimulatorConfig::quick(Markup::M2026)).await.unwrap();
+    let control = simulator.control();
+    let token = link(&simulator, "989120000001").await;
+
+    let id = control.inbound("+98 912 123 4567", "989120000001", "Hi, is the offer still on?").await.unwrap();
+    assert!(id.starts_with("3EB0"), "{id}");
+    let refused = control.inbound("989121234567", "", "to nobody").await.unwrap_err();
+    assert!(matches!(refused, ControlError::Refused { status: 400, .. }), "{refused}");
+
+    let listed = page_state(&simulator, &token, "").await;
+    assert_eq!(listed["chats"], serde_json::json!(["989121234567"]), "the chat is listed");
+    assert_eq!(listed["unread"], serde_json::json!({ "989121234567": 1 }));
+
+    assert_eq!(page_sends(&simulator, &token, "3EB0AA01", "989121234567").await, 200);
+    assert_eq!(control.reply("989121234567", "thanks").await.unwrap(), 1);
+    let opened = page_state(&simulator, &token, "989121234567").await;
+    let kinds: Vec<&str> =
+        opened["chat"]["timeline"].as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["in", "out", "in"], "their first message, our answer, their reply");
+    assert_eq!(opened["chat"]["timeline"][0]["text"], "Hi, is the offer still on?");
+    assert_eq!(opened["chat"]["timelocked"], false);
+    assert_eq!(page_state(&simulator, &token, "").await["unread"], serde_json::json!({}), "opening read them");
+}
+
+#[tokio::test]
+async fn a_timelock_refuses_new_chats_lets_answers_through_and_lifts() {
+    let simulator = RunningSimulator::start(SimulatorConfig::quick(Markup::M2026)).await.unwrap();
+    let control = simulator.control();
+    let token = link(&simulator, "989120000001").await;
+    control.inbound("989121234567", "989120000001", "hello?").await.unwrap();
+
+    let until = chrono::Utc::now() + chrono::Duration::hours(2);
+    control.timelock("+98 912 000 0001", Some(until)).await.unwrap();
+    let state = page_state(&simulator, &token, "989125555555").await;
+    assert!(state["timelock"]["until"].is_string(), "the page knows: {state}");
+    assert_eq!(state["chat"]["timelocked"], true, "a new contact's chat has the timelock bar");
+    assert_eq!(page_sends(&simulator, &token, "3EB0BB01", "989125555555").await, 463);
+    assert!(control.messages(Some("989125555555")).await.unwrap().is_empty(), "nothing was recorded");
+
+    assert_eq!(page_state(&simulator, &token, "989121234567").await["chat"]["timelocked"], false);
+    assert_eq!(page_sends(&simulator, &token, "3EB0BB02", "989121234567").await, 200, "an answer goes through");
+    assert_eq!(control.messages(Some("989121234567")).await.unwrap().len(), 1);
+
+    control.timelock("989120000001", None).await.unwrap();
+    let lifted = page_state(&simulator, &token, "989125555555").await;
+    assert!(lifted["timelock"].is_null());
+    assert_eq!(lifted["chat"]["timelocked"], false);
+    assert_eq!(page_sends(&simulator, &token, "3EB0BB03", "989125555555").await, 200);
+
+    // A past end lifts it too, and reset forgets it.
+    control.timelock("989120000001", Some(chrono::Utc::now() - chrono::Duration::minutes(1))).await.unwrap();
+    assert!(page_state(&simulator, &token, "").await["timelock"].is_null());
+    control.timelock("989120000001", Some(until)).await.unwrap();
+    control.reset().await.unwrap();
+    let token = link(&simulator, "989120000001").await;
+    assert!(page_state(&simulator, &token, "").await["timelock"].is_null(), "reset lifted it");
 }
 
 #[tokio::test]
 async fn a_device_logging_itself_out_leaves_the_phones_list() {
-    let simulator = RunningSimulator::start(SimulatorConfig::quick(Markup::Current)).await.unwrap();
+    let simulator = RunningSimulator::start(SimulatorConfig::quick(Markup::M2026)).await.unwrap();
     let control = simulator.control();
     let http = reqwest::Client::new();
     let base = simulator.base_url();

@@ -1,6 +1,7 @@
 //! Replies, as the page shows them: chat rows with an unread counter
-//! (`../shared/WHATSAPP-WEB.md`, "unread replies") and the incoming bubbles
-//! of a chat after our newest message. Opening a chat here is the same
+//! (`../shared/WHATSAPP-WEB.md`, "unread replies") and the incoming rows of
+//! a chat after our newest message — since 2026 told from ours by the
+//! bubble (no tick, `tail-in`), not by a `false_` id (`page.js`). Opening a chat here is the same
 //! in-app open sending uses: no page load. Unlike the rest of the driver,
 //! this reads message text out of the page (the replies themselves); it
 //! never logs it.
@@ -9,56 +10,15 @@ use serde::Deserialize;
 use serde_json::json;
 use shared::domain::Phone;
 
-use super::{selectors, DriverError, OpenChat, WhatsAppSession};
+use super::{DriverError, OpenChat, WhatsAppSession};
 
 /// Incoming messages read per chat, at most (the newest).
-const MAX_MESSAGES: usize = 20;
-
-const UNREAD_ROWS: &str = r#"
-const [rows, pattern, title] = arguments;
-const re = new RegExp(pattern, 'i');
-for (const css of rows) {
-  const found = document.querySelectorAll(css);
-  if (!found.length) continue;
-  const out = [];
-  for (const row of found) {
-    const badge = Array.from(row.querySelectorAll('[aria-label]')).find((n) => re.test(n.getAttribute('aria-label')));
-    if (!badge) continue;
-    const titled = row.querySelector(title);
-    out.push(titled ? titled.getAttribute('title') : row.textContent);
-  }
-  return out;
-}
-return [];
-"#;
-
-const INCOMING_AFTER_OURS: &str = r#"
-const [messages, texts, max] = arguments;
-let list = [];
-for (const css of messages) {
-  list = Array.from(document.querySelectorAll(css));
-  if (list.length) break;
-}
-// Nested matches (a bubble inside a row with the same id) count once.
-list = list.filter((node) => !list.some((other) => other !== node && other.contains(node)));
-let after = [];
-for (const node of list) {
-  const id = node.getAttribute('data-id') || '';
-  if (id.startsWith('true_')) { after = []; continue; }
-  let text = null;
-  for (const css of texts) {
-    const found = node.querySelector(css);
-    if (found) { text = found.textContent; break; }
-  }
-  after.push({ id, text: text === null ? node.textContent : text });
-}
-return after.slice(-max);
-"#;
+pub(super) const MAX_MESSAGES: usize = 20;
 
 /// A message someone wrote to us.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Incoming {
-    /// WhatsApp's message id (`false_<jid>_<id>`).
+    /// WhatsApp's message id (bare since 2026, `false_<jid>_<id>` before).
     pub id: String,
     pub text: String,
 }
@@ -68,10 +28,7 @@ impl WhatsAppSession {
     /// saved contact's name (not a number) cannot be told apart and are
     /// left out.
     pub async fn unread_chats(&self) -> Result<Vec<Phone>, DriverError> {
-        let args =
-            vec![json!(selectors::CHAT_ROWS), json!(selectors::UNREAD_LABEL_PATTERN), json!(selectors::ROW_TITLE)];
-        let titles: Vec<String> = serde_json::from_value(self.client().execute(UNREAD_ROWS, args).await?)
-            .map_err(|e| DriverError::UnexpectedPage(format!("unread rows: {e}")))?;
+        let titles: Vec<String> = self.call("unreadTitles", json!([])).await?;
         Ok(titles.iter().filter_map(|title| phone_in(title)).collect())
     }
 
@@ -95,9 +52,7 @@ impl WhatsAppSession {
     }
 
     async fn replies_in_open_chat(&self) -> Result<Vec<Incoming>, DriverError> {
-        let args = vec![json!(selectors::MESSAGES), json!(selectors::MESSAGE_TEXT), json!(MAX_MESSAGES)];
-        serde_json::from_value(self.client().execute(INCOMING_AFTER_OURS, args).await?)
-            .map_err(|e| DriverError::UnexpectedPage(format!("incoming messages: {e}")))
+        self.call("repliesAfterOurs", json!([MAX_MESSAGES])).await
     }
 }
 

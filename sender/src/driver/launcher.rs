@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use url::Url;
+
 use super::{
     browser::{Browser, Chromium},
     chromedriver::ChromeDriver,
@@ -27,12 +29,25 @@ impl Launcher {
     /// missing) and waits until it shows the QR, or the chats for a profile
     /// that was linked before.
     pub async fn open(&self, profile_dir: &Path) -> Result<WhatsAppSession, DriverError> {
+        let browser = self.browser(profile_dir).await?;
+        WhatsAppSession::open(browser, profile_dir, self.config.whatsapp_url.clone(), self.config.timeouts).await
+    }
+
+    /// Loads `url` (a saved page: a capture of WhatsApp Web) in a new
+    /// Chromium on `profile_dir`, waiting for nothing: the driver's reading
+    /// of it is [`WhatsAppSession::reading`].
+    pub async fn inspect(&self, profile_dir: &Path, url: &Url) -> Result<WhatsAppSession, DriverError> {
+        let browser = self.browser(profile_dir).await?;
+        let session = WhatsAppSession::on(browser, profile_dir, url.clone(), self.config.timeouts);
+        session.client().goto(url.as_str()).await?;
+        Ok(session)
+    }
+
+    async fn browser(&self, profile_dir: &Path) -> Result<Browser, DriverError> {
         let timeouts = self.config.timeouts;
         // The in-page waits must end before WebDriver gives up on them.
         let longest = timeouts.page.max(timeouts.send).max(timeouts.media);
-        let browser =
-            Browser::open(&self.chromedriver, &self.chromium, profile_dir, timeouts.page, longest * 2).await?;
-        WhatsAppSession::open(browser, profile_dir, self.config.whatsapp_url.clone(), timeouts).await
+        Browser::open(&self.chromedriver, &self.chromium, profile_dir, timeouts.page, longest * 2).await
     }
 
     /// A snapshot of `session`'s profile ([`profile::pack_profile`]) and the

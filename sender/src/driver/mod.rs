@@ -30,11 +30,13 @@ pub use config::{DriverConfig, Timeouts};
 pub use error::DriverError;
 pub use inbox::Incoming;
 pub use launcher::Launcher;
+pub use page::{LastMessage, Screen};
 pub use probe::{HookFinding, ProbeReport};
 pub use process::{browsers_memory, sweep_leftovers, MemoryUsage};
+pub use restriction::{Limit, Restriction};
 pub use send::{SendError, SendOutcome};
 /// The QR rendering lives in `shared` (the API renders the stored QR too).
 pub use shared::qr;
-pub use whatsapp::{ChatOpening, ChatOpens, Diagnostics, LoginState, MessageStatus, WhatsAppSession};
+pub use whatsapp::{ChatOpening, ChatOpens, Diagnostics, LoginState, MessageStatus, PageReading, WhatsAppSession};
 
 use whatsapp::OpenChat;

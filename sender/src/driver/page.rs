@@ -4,14 +4,15 @@
 //! wait instead of one per poll, and reacts within a few milliseconds, so
 //! sends are paced by WhatsApp, not by fixed sleeps.
 //!
-//! Every lookup goes through the alternatives of [`selectors`]; each answer
-//! says which alternative of each hook matched, for the session to log.
-//! Nothing here reads message text back out of the page.
+//! Every lookup goes through the alternatives of [`selectors`], in one
+//! library of page functions (`page.js`) that every script here starts
+//! with; each answer says which alternative of each hook matched, for the
+//! session to log. Only the inbox reads message text out of the page.
 
 use std::{collections::HashMap, fmt, time::Duration};
 
 use fantoccini::Client;
-use serde::Deserialize;
+use serde::{de::DeserializeOwned, Deserialize};
 use serde_json::{json, Value};
 
 use super::{selectors, DriverError, MessageStatus};
@@ -19,77 +20,19 @@ use super::{selectors, DriverError, MessageStatus};
 /// How often the page re-checks a condition.
 const POLL_MS: u64 = 25;
 
-const WAIT: &str = r#"
+/// The reading every script shares (`page.js`): hooks, rows, ticks,
+/// replies, restrictions, covering dialogs, the screen.
+macro_rules! with_library {
+    ($script:literal) => {
+        concat!(include_str!("page.js"), $script)
+    };
+}
+
+const WAIT: &str = with_library!(
+    r#"
 const [hooks, until, timeoutMs, pollMs, done] = arguments;
+const wa = waPage(hooks);
 const deadline = Date.now() + timeoutMs;
-const used = {};
-function find(name, root) {
-  const list = hooks.css[name];
-  for (let i = 0; i < list.length; i++) {
-    const found = (root || document).querySelector(list[i]);
-    if (found) { used[name] = i; return found; }
-  }
-  return null;
-}
-function all(name) {
-  const list = hooks.css[name];
-  for (let i = 0; i < list.length; i++) {
-    const found = document.querySelectorAll(list[i]);
-    if (found.length) { used[name] = i; return found; }
-  }
-  return [];
-}
-function isBlue(node) {
-  const rgb = (getComputedStyle(node).color.match(/\d+/g) || []).map(Number);
-  return rgb.length >= 3 && rgb[2] - rgb[0] > 80 && rgb[2] > rgb[1];
-}
-// The ticks of one message: the first alternative with a known value.
-function tickOf(message) {
-  for (let i = 0; i < hooks.ticks.length; i++) {
-    const alt = hooks.ticks[i];
-    for (const node of message.querySelectorAll(alt.css)) {
-      const raw = alt.source === 'text' ? node.textContent : node.getAttribute(alt.source);
-      const status = alt.values[(raw || '').trim().toLowerCase()];
-      if (!status) continue;
-      used.ticks = i;
-      if (status !== 'delivered-or-read') return status;
-      // Delivered and read share the icon: read says so in its label, or is blue.
-      const drawn = node.closest('svg') || node;
-      const labelled = drawn.closest('[aria-label]');
-      const label = labelled && message.contains(labelled) ? labelled.getAttribute('aria-label').trim().toLowerCase() : '';
-      return label === 'read' || isBlue(drawn) ? 'read' : 'delivered';
-    }
-  }
-  return null;
-}
-function probe() {
-  const lang = (document.documentElement.getAttribute('lang') || '').trim();
-  if (lang && !lang.toLowerCase().startsWith(hooks.langPrefix)) return { screen: 'language', detail: lang };
-  const qr = find('qr');
-  const ref = qr && qr.getAttribute(hooks.qrAttribute);
-  if (ref) return { screen: 'qr', detail: ref };
-  const code = find('link-code');
-  if (code) return { screen: 'linkcode', detail: code.getAttribute('data-link-code') || '' };
-  if (find('phone-number-input')) return { screen: 'phoneentry' };
-  for (const popup of all('popup')) {
-    if (popup.textContent.includes(hooks.invalidNumber)) return { screen: 'invalid', detail: hooks.invalidNumber };
-  }
-  if (!find('chat-list')) {
-    if (document.body && document.body.textContent.includes(hooks.unsupported)) {
-      return { screen: 'unsupported', detail: document.body.textContent.trim().slice(0, 200) };
-    }
-    return { screen: 'loading' };
-  }
-  const chat = find('chat');
-  if (!chat) return { screen: 'main' };
-  const mine = all('outgoing');
-  const last = mine[mine.length - 1];
-  return {
-    screen: 'chat',
-    fresh: !chat.__waSenderStale,
-    last: last ? { id: last.getAttribute(hooks.idAttribute), status: tickOf(last) } : null,
-  };
-}
 const GONE = ['qr', 'linkcode', 'phoneentry', 'unsupported', 'language'];
 function met(p) {
   switch (until.kind) {
@@ -97,19 +40,34 @@ function met(p) {
     case 'login': return p.screen !== 'loading' && !(p.screen === until.notScreen && (p.detail || null) === until.notDetail);
     case 'loggedOut': return GONE.includes(p.screen);
     case 'chat': return GONE.includes(p.screen) || p.screen === 'invalid' || (p.screen === 'chat' && (p.fresh || !until.fresh));
-    case 'hook': return (until.unless || GONE).includes(p.screen) || find(until.hook) !== null;
+    case 'hook': return (until.unless || GONE).includes(p.screen) || until.hooks.some((name) => wa.find(name) !== null);
+    // The page took the message: a new row of ours (even with a clock), or
+    // the compose box emptied.
+    case 'taken': return GONE.includes(p.screen)
+      || (p.screen === 'chat' && ((p.last !== null && p.last.id !== until.after) || !wa.composeHoldsText()));
     case 'sent': return GONE.includes(p.screen)
       || (p.screen === 'chat' && p.last !== null && p.last.id !== until.after && p.last.status !== null && p.last.status !== 'pending');
   }
   throw new Error('unknown condition ' + until.kind);
 }
 (function check() {
-  const p = probe();
+  const p = wa.probe();
   const ok = met(p);
-  if (ok || Date.now() >= deadline) done({ met: ok, screen: p, used });
+  if (ok || Date.now() >= deadline) done({ met: ok, screen: p, used: wa.used });
   else setTimeout(check, pollMs);
 })();
-"#;
+"#
+);
+
+/// Calls one function of the library (`page.js`) with `args`; its answer
+/// and the alternatives it used.
+const CALL: &str = with_library!(
+    r#"
+const [hooks, name, args] = arguments;
+const wa = waPage(hooks);
+return { value: wa[name](...args), used: wa.used };
+"#
+);
 
 /// Opens a chat inside the running app, as browser extensions do: a click on
 /// a `wa.me` link, which WhatsApp Web handles in place (no page load). The
@@ -325,9 +283,12 @@ pub enum Until<'a> {
     /// A chat (one opened since the last in-app open when `fresh`), or a
     /// screen that means it will not open.
     Chat { fresh: bool },
-    /// Any alternative of the hook named so, or (when `unless` is given)
-    /// one of those screens instead of the default "logged out" ones.
-    Hook { hook: &'static str, unless: Option<&'a [&'a str]> },
+    /// Any alternative of any of the hooks named so, or (when `unless` is
+    /// given) one of those screens instead of the default "logged out" ones.
+    Hook { hooks: &'a [&'static str], unless: Option<&'a [&'a str]> },
+    /// After a send was pressed: a message of ours newer than `after` (a
+    /// clock will do), or the compose box emptied.
+    Taken { after: Option<&'a str> },
     /// A message newer than `after` with at least one tick.
     Sent { after: Option<&'a str> },
 }
@@ -341,7 +302,8 @@ impl Until<'_> {
             }
             Until::LoggedOut => json!({ "kind": "loggedOut" }),
             Until::Chat { fresh } => json!({ "kind": "chat", "fresh": fresh }),
-            Until::Hook { hook, unless } => json!({ "kind": "hook", "hook": hook, "unless": unless }),
+            Until::Hook { hooks, unless } => json!({ "kind": "hook", "hooks": hooks, "unless": unless }),
+            Until::Taken { after } => json!({ "kind": "taken", "after": after }),
             Until::Sent { after } => json!({ "kind": "sent", "after": after }),
         }
     }
@@ -363,6 +325,22 @@ pub async fn wait(client: &Client, until: Until<'_>, timeout: Duration) -> Resul
     let value = client.execute_async(WAIT, args).await?;
     serde_json::from_value(value.clone())
         .map_err(|err| DriverError::UnexpectedPage(format!("probe answered {value}: {err}")))
+}
+
+/// What a library function answered, and which alternative of each hook
+/// it used (hook → index).
+#[derive(Debug, Deserialize)]
+pub struct Called<T> {
+    pub value: T,
+    #[serde(default)]
+    pub used: HashMap<String, usize>,
+}
+
+/// Calls the library function `function` (see `page.js`) with `args`.
+pub async fn call<T: DeserializeOwned>(client: &Client, function: &str, args: Value) -> Result<Called<T>, DriverError> {
+    let value = client.execute(CALL, vec![selectors::to_json(), json!(function), args]).await?;
+    serde_json::from_value(value.clone())
+        .map_err(|err| DriverError::UnexpectedPage(format!("{function} answered {value}: {err}")))
 }
 
 /// Clicks an injected `href` link inside the app; whether the app took it.

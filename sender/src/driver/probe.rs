@@ -6,30 +6,9 @@
 
 use std::fmt;
 
-use serde::Deserialize;
 use shared::domain::Phone;
 
 use super::{page, selectors, DriverError, LoginState, WhatsAppSession};
-
-/// Which alternative of every CSS hook (and of the ticks) matches the page.
-const MATCH_ALL: &str = r#"
-const [hooks] = arguments;
-const found = {};
-for (const [name, list] of Object.entries(hooks.css)) {
-  found[name] = list.findIndex((css) => document.querySelector(css) !== null);
-}
-const mine = [];
-for (const css of hooks.css.outgoing) { mine.push(...document.querySelectorAll(css)); if (mine.length) break; }
-const last = mine[mine.length - 1];
-found.ticks = -1;
-if (last) {
-  found.ticks = hooks.ticks.findIndex((alt) => Array.from(last.querySelectorAll(alt.css)).some((node) => {
-    const raw = alt.source === 'text' ? node.textContent : node.getAttribute(alt.source);
-    return alt.values[(raw || '').trim().toLowerCase()] !== undefined;
-  }));
-}
-return found;
-"#;
 
 /// One hook's finding.
 #[derive(Debug, Clone)]
@@ -53,6 +32,8 @@ pub struct ProbeReport {
     pub not_checked: Vec<(&'static str, &'static str)>,
     /// How the chat opened (`in-app` or `reload`), when one was opened.
     pub chat_opened: Option<&'static str>,
+    /// What WhatsApp's restriction bar or notice says, when one shows.
+    pub restriction: Option<String>,
 }
 
 impl ProbeReport {
@@ -68,6 +49,9 @@ impl fmt::Display for ProbeReport {
         writeln!(f, "own number: {}", self.own_number.as_deref().unwrap_or("-"))?;
         if let Some(how) = self.chat_opened {
             writeln!(f, "chat opened: {how}")?;
+        }
+        if let Some(text) = &self.restriction {
+            writeln!(f, "restricted: {text}")?;
         }
         for finding in &self.findings {
             match finding.matched {
@@ -109,6 +93,8 @@ impl WhatsAppSession {
             report.not_checked.push(("chat hooks", "the profile is not logged in"));
             return Ok(report);
         }
+        // "What's new" after a scan covers the app until dismissed.
+        self.dismiss_covering_dialog().await?;
         self.look(&mut report, "chat list", &["chat-list", "menu"]).await?;
         let Some(phone) = phone else {
             report.not_checked.push(("chat hooks", "give --phone to open a chat"));
@@ -130,7 +116,17 @@ impl WhatsAppSession {
             }
             Err(err) => return Err(err),
         }
-        self.look(&mut report, "chat", &["chat", "compose", "attach", "outgoing", "ticks"]).await?;
+        self.look(&mut report, "chat", &["chat", "message-row", "outgoing", "ticks"]).await?;
+        // A chat WhatsApp's timelock closes shows its bar instead of the box.
+        if let Some(restriction) = self.call::<Option<super::Restriction>>("restriction", serde_json::json!([])).await?
+        {
+            self.look(&mut report, "chat", &["restriction"]).await?;
+            report.restriction = Some(restriction.text);
+            report.not_checked.push(("compose, attach, send", "the chat shows WhatsApp's restriction instead"));
+            return Ok(report);
+        }
+        report.not_checked.push(("restriction", "not showing: the number is not restricted"));
+        self.look(&mut report, "chat", &["compose", "attach"]).await?;
         if let Some(compose) = self.css_of(selectors::COMPOSE.name, &report) {
             page::insert_text(self.client(), compose, "probe").await?;
             self.look(&mut report, "chat with text typed", &["send"]).await?;
@@ -142,8 +138,8 @@ impl WhatsAppSession {
             // The same button closes the menu again.
             self.click(attach).await?;
         }
-        if report.findings.iter().any(|f| f.hook == selectors::OUTGOING.name && f.matched.is_none()) {
-            report.not_checked.push(("outgoing, ticks", "drift, or no message of ours in this chat yet"));
+        if report.findings.iter().any(|f| f.hook == selectors::MESSAGE_ROW.name && f.matched.is_none()) {
+            report.not_checked.push(("message-row, outgoing, ticks", "drift, or no message in this chat yet"));
         }
         report.not_checked.push(("caption, media-send", "they show only once a file is chosen"));
         Ok(report)
@@ -154,9 +150,7 @@ impl WhatsAppSession {
     }
 
     async fn look(&self, report: &mut ProbeReport, stage: &'static str, hooks: &[&str]) -> Result<(), DriverError> {
-        let found: std::collections::HashMap<String, i64> =
-            Deserialize::deserialize(self.client().execute(MATCH_ALL, vec![selectors::to_json()]).await?)
-                .map_err(|err| DriverError::UnexpectedPage(format!("probe answer: {err}")))?;
+        let found: std::collections::HashMap<String, i64> = self.call("matchAll", serde_json::json!([])).await?;
         for &name in hooks {
             let index = found.get(name).copied().unwrap_or(-1);
             let finding = if name == selectors::TICKS_NAME {

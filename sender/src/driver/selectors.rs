@@ -137,20 +137,101 @@ pub const MEDIA_SEND: Hook = Hook {
     ],
 };
 
-/// One of our own messages in the open chat: WhatsApp's message ids are
-/// `true_<jid>_<id>` for messages sent from this account, `false_…` for
-/// received ones.
-pub const OUTGOING: Hook = Hook {
-    name: "outgoing",
-    purpose: "our messages in the open chat (data-id true_…)",
+/// A message row of the open chat, ours or theirs, in time order. Since
+/// 2026 WhatsApp's `WAWebMessageWrapper` writes the row as `data-id="<bare
+/// key id>"` with `data-testid="conv-msg-<id>"`; builds up to about Dec
+/// 2025 prefixed the id with `true_`/`false_` (captures 01–07, 16).
+pub const MESSAGE_ROW: Hook = Hook {
+    name: "message-row",
+    purpose: "the message rows of the open chat (data-testid conv-msg-…, data-id)",
     alternatives: &[
-        alt("data-id", r#"#main div[data-id^="true_"]"#),
-        alt("data-id, any element", r#"#main [data-id^="true_"]"#),
+        alt("2026: data-testid conv-msg-", r#"#main [data-testid^="conv-msg-"]"#),
+        alt("2025: data-id true_/false_", r#"#main [data-id^="true_"], #main [data-id^="false_"]"#),
+        alt("any data-id", "#main [data-id]"),
     ],
 };
 
-/// The attribute of [`OUTGOING`] holding the message id.
+/// The test id prefix of a 2026 row; the rest is the message's key id.
+pub const ROW_TEST_ID_PREFIX: &str = "conv-msg-";
+
+/// What marks a [`MESSAGE_ROW`] as one of ours (tried on the row and inside
+/// it). Since 2026 direction shows only in the bubble: the tail of a
+/// block's first message, the status label of the tick, the localised
+/// sender label; a row with none of them is still ours when the tick
+/// reader recognises a tick ([`TICKS`]), which only our messages carry.
+pub const OUTGOING: Hook = Hook {
+    name: "outgoing",
+    purpose: "a sign that a message row is ours (tail-out, status label, \"You:\", true_ id, tick icon)",
+    alternatives: &[
+        alt("2026: tail-out", r#"#main [data-icon="tail-out"]"#),
+        alt(
+            "2026: status aria-label",
+            r#"#main [aria-label=" Pending "], #main [aria-label=" Sent "], #main [aria-label=" Delivered "], #main [aria-label=" Read "]"#,
+        ),
+        alt(
+            "2026: own sender label",
+            r#"#main [aria-label="You:"], #main [aria-label="Tú:"], #main [aria-label="Você:"], #main [aria-label="Tu:"]"#,
+        ),
+        alt("2025: data-id true_", r#"#main [data-id^="true_"]"#),
+        alt(
+            "legacy: data-icon tick",
+            r#"#main [data-icon="msg-time"], #main [data-icon="msg-check"], #main [data-icon="msg-dblcheck"]"#,
+        ),
+    ],
+};
+
+/// What marks a row without a sign of ours as a message someone wrote (not
+/// a virtualised empty shell, a date divider or a system notice).
+pub const INCOMING: Hook = Hook {
+    name: "incoming",
+    purpose: "a sign that a message row is theirs (tail-in, bubble, pre-plain-text, false_ id)",
+    alternatives: &[
+        alt("2026: tail-in", r#"#main [data-icon="tail-in"]"#),
+        alt("2026: bubble", r#"#main [data-testid="msg-container"]"#),
+        alt("pre-plain-text", "#main [data-pre-plain-text]"),
+        alt("2025: data-id false_", r#"#main [data-id^="false_"]"#),
+    ],
+};
+
+/// The attribute of [`MESSAGE_ROW`] holding the message id.
 pub const MESSAGE_ID_ATTRIBUTE: &str = "data-id";
+
+/// WhatsApp's reach-out timelock (2026): after too many messages to new
+/// contacts, chats with people who never wrote show this bar instead of the
+/// compose box (`WAWebReachoutTimelockRestrictedComposeBar.react`, capture
+/// 14); a butter bar may say the same (`WAWebReachoutTimelockButterBar`,
+/// test id from the module; no capture of it yet). Existing chats keep
+/// working. Neither shows the end time: only the "Show details" modal
+/// counts it down.
+pub const RESTRICTION: Hook = Hook {
+    name: "restriction",
+    purpose: "the reach-out timelock bar (new chats are restricted)",
+    alternatives: &[
+        alt("2026: timelock compose bar", r#"[data-testid="reachout-timelock-compose-bar"]"#),
+        alt("2026: timelock butter bar", r#"[data-testid="reachout-timelock-butterbar"]"#),
+    ],
+};
+
+/// Where the timelock's text may show when its test ids are gone, and the
+/// words that say it (English UI, lower case).
+pub const TIMELOCK_PLACES: &[&str] = &["#main footer"];
+pub const TIMELOCK_TEXTS: &[&str] =
+    &["account on linked devices is restricted", "can't start new chats", "can\u{2019}t start new chats"];
+
+/// The older account-wide notice (a dialog) that the account may not send
+/// at all (lower case).
+pub const RESTRICTED_TEXTS: &[&str] =
+    &["account is restricted", "account has been restricted", "not allowed to use whatsapp", "account is banned"];
+
+/// A dialog that covers the app and intercepts clicks without being part
+/// of any step: "What's new on WhatsApp Web" after a scan (Sep 2026,
+/// capture 15). It has no test id of its own (it is WhatsApp's generic
+/// `confirm-popup`), so it is recognised by its title (lower case), and
+/// dismissed by the first of its buttons found by these selectors, else by
+/// these texts, else by Escape.
+pub const COVERING_TEXTS: &[&str] = &["what's new", "what\u{2019}s new"];
+pub const DISMISS_CSS: &[&str] = &[r#"[aria-label="Close"]"#, r#"[data-testid="popup-controls-ok"]"#];
+pub const DISMISS_TEXTS: &[&str] = &["ok", "got it", "continue", "close", "not now"];
 
 /// WhatsApp's modal popups (errors of the send link among them).
 pub const POPUP: Hook = Hook {
@@ -298,15 +379,16 @@ pub const IN_APP_LINK_BASE: &str = "https://wa.me/";
 ///
 /// A chat row of the chat list (current: grid rows; legacy: list items).
 pub const CHAT_ROWS: &[&str] = &[r#"#pane-side [role="row"]"#, r#"#pane-side [role="listitem"]"#];
-/// Inside a row, the unread counter: an aria-label like "2 unread messages".
+/// Inside a row, the unread counter: its test id (any UI language, capture
+/// 11), else an aria-label like "2 unread messages".
+pub const UNREAD_BADGE: &str = r#"[data-testid="icon-unread-count"]"#;
 pub const UNREAD_LABEL_PATTERN: &str = "unread";
 /// Inside a row, the chat's title (the number, for a contact not saved).
 pub const ROW_TITLE: &str = "span[title]";
-/// Every message bubble of the open chat, ours (`true_…`) and theirs
-/// (`false_…`), in page order.
-pub const MESSAGES: &[&str] = &[r#"#main [data-id^="true_"], #main [data-id^="false_"]"#];
-/// The text of a bubble (else the bubble's whole text).
-pub const MESSAGE_TEXT: &[&str] = &[r#"span[dir="auto"]"#];
+/// The text of a message bubble, tried in order (else the row's whole
+/// text). `selectable-text` is one of the few class names WhatsApp has not
+/// minified in years (captures 01–07).
+pub const MESSAGE_TEXT: &[&str] = &["span.selectable-text", r#"span[dir="auto"]"#];
 
 /// Every CSS hook, for the page scripts, the probe and drift reports.
 pub const ALL: &[Hook] = &[
@@ -320,6 +402,7 @@ pub const ALL: &[Hook] = &[
     DOCUMENT_INPUT,
     CAPTION,
     MEDIA_SEND,
+    MESSAGE_ROW,
     OUTGOING,
     POPUP,
     PHONE_NUMBER_INPUT,
@@ -329,9 +412,13 @@ pub const ALL: &[Hook] = &[
     LOG_OUT_CONFIRM,
 ];
 
+/// Hooks whose absence is normal (no reply yet, no restriction, no
+/// dialog): looked up like the others, never reported as drift.
+pub const OPTIONAL: &[Hook] = &[INCOMING, RESTRICTION];
+
 /// The hook named `name`.
 pub fn by_name(name: &str) -> Option<&'static Hook> {
-    ALL.iter().find(|h| h.name == name)
+    ALL.iter().chain(OPTIONAL).find(|h| h.name == name)
 }
 
 /// Every known UI label (`aria-label` values and texts the hooks use): the
@@ -348,7 +435,7 @@ pub fn known_labels() -> Vec<&'static str> {
 /// The hooks as the page scripts take them: name → list of CSS selectors.
 pub fn to_json() -> Value {
     let mut hooks = Map::new();
-    for hook in ALL {
+    for hook in ALL.iter().chain(OPTIONAL) {
         hooks.insert(hook.name.into(), hook.alternatives.iter().map(|a| a.css).collect::<Vec<_>>().into());
     }
     let ticks: Vec<Value> = TICKS
@@ -363,6 +450,18 @@ pub fn to_json() -> Value {
         "ticks": ticks,
         "qrAttribute": QR_ATTRIBUTE,
         "idAttribute": MESSAGE_ID_ATTRIBUTE,
+        "rowTestIdPrefix": ROW_TEST_ID_PREFIX,
+        "messageText": MESSAGE_TEXT,
+        "chatRows": CHAT_ROWS,
+        "unreadBadge": UNREAD_BADGE,
+        "unreadPattern": UNREAD_LABEL_PATTERN,
+        "rowTitle": ROW_TITLE,
+        "timelockPlaces": TIMELOCK_PLACES,
+        "timelockTexts": TIMELOCK_TEXTS,
+        "restrictedTexts": RESTRICTED_TEXTS,
+        "coveringTexts": COVERING_TEXTS,
+        "dismissCss": DISMISS_CSS,
+        "dismissTexts": DISMISS_TEXTS,
         "popupButton": POPUP_BUTTON,
         "invalidNumber": INVALID_NUMBER_TEXT,
         "unsupported": UNSUPPORTED_BROWSER_TEXT,
@@ -376,7 +475,7 @@ mod tests {
 
     #[test]
     fn every_hook_has_alternatives_and_a_unique_name() {
-        let mut names: Vec<&str> = ALL.iter().map(|h| h.name).collect();
+        let mut names: Vec<&str> = ALL.iter().chain(OPTIONAL).map(|h| h.name).collect();
         names.push(TICKS_NAME);
         let count = names.len();
         names.sort();

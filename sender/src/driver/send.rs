@@ -1,6 +1,9 @@
 //! Sending: a text typed into the open chat, or a file through the attach
 //! menu with the text as its caption. A send ends when WhatsApp shows the
-//! new message with a tick, not after a fixed time.
+//! new message row with a tick, not after a fixed time, and not because a
+//! button was clicked (Enter sends when the button is missing or does
+//! nothing). A chat that WhatsApp's timelock closes is reported as such,
+//! before anything is typed.
 //!
 //! The outcome is explicit, and so is the one thing the campaign must never
 //! guess: once the send button was pressed, a failure is
@@ -15,19 +18,24 @@ use shared::domain::Phone;
 
 use super::{
     page::{self, Screen, Until},
-    selectors,
+    selectors::{self, Hook},
     whatsapp::gone,
-    DriverError, OpenChat, WhatsAppSession,
+    DriverError, Limit, OpenChat, WhatsAppSession,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendOutcome {
     /// WhatsApp acknowledged it (one tick). `message_id` is WhatsApp's key of
-    /// the message (`true_<jid>_<id>`).
+    /// the message (bare since 2026, `true_<jid>_<id>` before).
     Sent { message_id: String },
     /// The number has no WhatsApp account; nothing was sent, and the session
     /// is ready for the next number.
     NotOnWhatsApp(String),
+    /// WhatsApp's reach-out timelock: this chat shows the restriction bar
+    /// instead of the compose box (the person never wrote to the number),
+    /// until `until` when the page states it. Nothing was typed or sent; a
+    /// chat with someone who wrote first still works.
+    NewChatsRestricted { until: Option<chrono::DateTime<chrono::Utc>> },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,12 +108,27 @@ impl WhatsAppSession {
             OpenChat::NotOnWhatsApp(reason) => return Ok(SendOutcome::NotOnWhatsApp(reason)),
             OpenChat::Ready { last } => last.map(|m| m.id),
         };
-        let page_timeout = self.timeouts().page;
-        let compose = self.find_hook(&selectors::COMPOSE, page_timeout).await?;
+        let compose = match self.composer().await? {
+            Composer::Box(css) => css,
+            Composer::Restricted(outcome) => return Ok(outcome),
+        };
         page::type_text(self.client(), compose, text, typing).await?;
-        // The send button replaces the microphone once the box holds text.
-        let send = self.find_hook(&selectors::SEND, page_timeout).await?;
-        self.press_send(send, before, self.timeouts().send).await
+        self.press_send(&selectors::SEND, compose, before, Confirm::ByRowOrEmptyBox, self.timeouts().send).await
+    }
+
+    /// The open chat's compose box, or WhatsApp's timelock bar in its place.
+    async fn composer(&self) -> Result<Composer, SendError> {
+        let hooks = [&selectors::COMPOSE, &selectors::RESTRICTION];
+        let (hook, css) = self.find_any(&hooks, self.timeouts().page).await?;
+        if hook != selectors::RESTRICTION.name {
+            return Ok(Composer::Box(css));
+        }
+        let until = match self.restriction().await? {
+            Some(Limit::NewChats { until }) => until,
+            _ => None,
+        };
+        tracing::warn!(?until, "WhatsApp's timelock closes new chats: this one shows its bar instead of the box");
+        Ok(Composer::Restricted(SendOutcome::NewChatsRestricted { until }))
     }
 
     /// Sends the file at `file` (its name is what the recipient sees) with
@@ -142,6 +165,9 @@ impl WhatsAppSession {
             OpenChat::NotOnWhatsApp(reason) => return Ok(SendOutcome::NotOnWhatsApp(reason)),
             OpenChat::Ready { last } => last.map(|m| m.id),
         };
+        if let Composer::Restricted(outcome) = self.composer().await? {
+            return Ok(outcome);
+        }
         let page_timeout = self.timeouts().page;
         let attach = self.find_hook(&selectors::ATTACH, page_timeout).await?;
         self.click(attach).await?;
@@ -160,20 +186,49 @@ impl WhatsAppSession {
         if !caption.trim().is_empty() {
             page::type_text(self.client(), caption_box, caption, typing).await?;
         }
-        let send = self.find_hook(&selectors::MEDIA_SEND, page_timeout).await?;
-        self.press_send(send, before, self.timeouts().media).await
+        self.press_send(&selectors::MEDIA_SEND, caption_box, before, Confirm::ByRow, self.timeouts().media).await
     }
 
-    /// Presses a send button and waits for a message newer than `before`
-    /// with a tick. Any failure from the click on may have sent it.
+    /// Presses the send button of `button`, or Enter in `typed_into` when
+    /// the button does not show, and waits for a message newer than
+    /// `before` with a tick: a send is confirmed by the new row, never by
+    /// the click. Any failure from the press on may have sent it.
     async fn press_send(
         &self,
-        button: &str,
+        button: &Hook,
+        typed_into: &str,
         before: Option<String>,
+        confirm: Confirm,
         timeout: Duration,
     ) -> Result<SendOutcome, SendError> {
-        if let Err(err) = self.click(button).await {
-            return Err(SendError::Unconfirmed(format!("pressing send failed: {err}")));
+        // The send button replaces the microphone once the box holds text.
+        let pressed = match self.find_hook(button, BUTTON_WAIT.min(self.timeouts().page)).await {
+            Ok(css) => self.click(css).await.map(|()| Pressed::Button),
+            Err(DriverError::HookMissing { hook }) => {
+                tracing::warn!(hook, "no send button; pressing Enter in the box instead");
+                self.press_enter(typed_into).await.map(|()| Pressed::Enter)
+            }
+            Err(err) => return Err(err.into()),
+        };
+        let pressed = match pressed {
+            Ok(pressed) => pressed,
+            Err(err) => return Err(SendError::Unconfirmed(format!("pressing send failed: {err}"))),
+        };
+        // Reports conflict on whether the button still sends (Nov 2025):
+        // when the page took nothing — no new row, the text still in the
+        // box — Enter sends it. The box still holding the text is what
+        // makes a second press safe.
+        if pressed == Pressed::Button && confirm == Confirm::ByRowOrEmptyBox {
+            match self.wait(Until::Taken { after: before.as_deref() }, TAKE_WAIT).await {
+                Ok(waited) if !waited.met && matches!(waited.screen, Screen::Chat { .. }) => {
+                    tracing::warn!("the send button did nothing; pressing Enter in the box");
+                    if let Err(err) = self.press_enter(typed_into).await {
+                        return Err(SendError::Unconfirmed(format!("pressing Enter failed: {err}")));
+                    }
+                }
+                Ok(_) => {}
+                Err(err) => return Err(SendError::Unconfirmed(format!("lost the page after pressing send: {err}"))),
+            }
         }
         let waited = match self.wait(Until::Sent { after: before.as_deref() }, timeout).await {
             Ok(waited) => waited,
@@ -183,9 +238,9 @@ impl WhatsAppSession {
         match waited.screen {
             Screen::Chat { last: Some(message), .. } if waited.met => Ok(SendOutcome::Sent { message_id: message.id }),
             // WhatsApp draws the new message at once, with a clock: none
-            // at all means its hook (or the button's) no longer matches.
+            // at all means the row hooks (or the button's) no longer match.
             Screen::Chat { last, .. } if last.as_ref().map(|m| &m.id) == before.as_ref() => {
-                Err(drift(selectors::OUTGOING.name))
+                Err(drift(selectors::MESSAGE_ROW.name))
             }
             Screen::Chat { last: Some(message), .. } if message.status.is_none() => Err(drift(selectors::TICKS_NAME)),
             screen => match gone(screen.clone()) {
@@ -196,6 +251,41 @@ impl WhatsAppSession {
             },
         }
     }
+
+    /// Enter in the box at `css`: WhatsApp sends a text (or a file from its
+    /// preview's caption box) on Enter in every build.
+    async fn press_enter(&self, css: &str) -> Result<(), DriverError> {
+        self.dismiss_covering_dialog().await?;
+        let enter = fantoccini::key::Key::Enter.to_string();
+        self.client().find(Locator::Css(css)).await?.send_keys(&enter).await?;
+        Ok(())
+    }
+}
+
+/// How long the send button may take to show after the text is in.
+const BUTTON_WAIT: Duration = Duration::from_secs(5);
+/// How long a pressed send button has to show that the page took the
+/// message before Enter is tried.
+const TAKE_WAIT: Duration = Duration::from_secs(5);
+
+/// The open chat's bottom bar.
+enum Composer {
+    Box(&'static str),
+    Restricted(SendOutcome),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pressed {
+    Button,
+    Enter,
+}
+
+/// What shows that a pressed button did something: for a text, the box
+/// empties too; a file's preview closes, which the main box cannot show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Confirm {
+    ByRowOrEmptyBox,
+    ByRow,
 }
 
 #[cfg(test)]

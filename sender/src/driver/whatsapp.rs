@@ -112,7 +112,17 @@ impl WhatsAppSession {
         base_url: Url,
         timeouts: Timeouts,
     ) -> Result<Self, DriverError> {
-        let session = Self {
+        let session = Self::on(browser, profile_dir, base_url, timeouts);
+        session.client().goto(session.base_url.as_str()).await?;
+        match session.next_login_state(&LoginState::Loading, timeouts.page).await? {
+            LoginState::Loading => Err(DriverError::Timeout { waited: timeouts.page, step: "loading WhatsApp Web" }),
+            _ => Ok(session),
+        }
+    }
+
+    /// A session on `browser` that has not loaded anything yet.
+    pub(super) fn on(browser: Browser, profile_dir: &Path, base_url: Url, timeouts: Timeouts) -> Self {
+        Self {
             browser,
             profile_dir: profile_dir.to_owned(),
             base_url,
@@ -122,11 +132,6 @@ impl WhatsAppSession {
             reload_only: AtomicBool::new(false),
             in_app_opens: AtomicU64::new(0),
             reloads: AtomicU64::new(0),
-        };
-        session.client().goto(session.base_url.as_str()).await?;
-        match session.next_login_state(&LoginState::Loading, timeouts.page).await? {
-            LoginState::Loading => Err(DriverError::Timeout { waited: timeouts.page, step: "loading WhatsApp Web" }),
-            _ => Ok(session),
         }
     }
 
@@ -185,19 +190,94 @@ impl WhatsAppSession {
         unless: Option<&[&str]>,
         timeout: Duration,
     ) -> Result<&'static str, DriverError> {
-        let waited = self.wait(Until::Hook { hook: hook.name, unless }, timeout).await?;
-        if let Some(&index) = waited.used.get(hook.name).filter(|_| waited.met) {
-            return Ok(hook.alternatives[index].css);
+        let (_, css) = self.find_any_unless(&[hook], unless, timeout).await?;
+        Ok(css)
+    }
+
+    /// Waits for any alternative of any of `hooks` (the first hook listed
+    /// wins when several show); that hook and the CSS that matched. A
+    /// timeout names the first hook as missing.
+    pub(super) async fn find_any(
+        &self,
+        hooks: &[&Hook],
+        timeout: Duration,
+    ) -> Result<(&'static str, &'static str), DriverError> {
+        self.find_any_unless(hooks, None, timeout).await
+    }
+
+    async fn find_any_unless(
+        &self,
+        hooks: &[&Hook],
+        unless: Option<&[&str]>,
+        timeout: Duration,
+    ) -> Result<(&'static str, &'static str), DriverError> {
+        let names: Vec<&'static str> = hooks.iter().map(|h| h.name).collect();
+        let waited = self.wait(Until::Hook { hooks: &names, unless }, timeout).await?;
+        if waited.met {
+            for hook in hooks {
+                if let Some(&index) = waited.used.get(hook.name) {
+                    return Ok((hook.name, hook.alternatives[index].css));
+                }
+            }
         }
         Err(match gone(waited.screen) {
             Some(err) => err,
-            None => DriverError::HookMissing { hook: hook.name },
+            None => DriverError::HookMissing { hook: names[0] },
         })
     }
 
+    /// Calls a function of the page library (`page.js`), noting the
+    /// alternatives it used.
+    pub(super) async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        function: &str,
+        args: serde_json::Value,
+    ) -> Result<T, DriverError> {
+        let called = page::call(self.client(), function, args).await?;
+        self.note_matches(&called.used);
+        Ok(called.value)
+    }
+
+    /// Clicks the element at `css` as a person would. A dialog that covers
+    /// the app ("What's new" after a scan) is dismissed first; a click it
+    /// intercepted anyway (it came up in between) is tried once more after
+    /// dismissing it.
     pub(super) async fn click(&self, css: &str) -> Result<(), DriverError> {
-        self.client().find(Locator::Css(css)).await?.click().await?;
-        Ok(())
+        self.dismiss_covering_dialog().await?;
+        match self.client().find(Locator::Css(css)).await?.click().await {
+            Ok(()) => Ok(()),
+            Err(err) if is_intercepted(&err) => {
+                tracing::info!("a click was intercepted; dismissing what covers the page and clicking again");
+                self.dismiss_covering_dialog().await?;
+                self.client().find(Locator::Css(css)).await?.click().await?;
+                Ok(())
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Dismisses a dialog that covers the app, if one does; whether one did.
+    pub async fn dismiss_covering_dialog(&self) -> Result<bool, DriverError> {
+        let dismissed: Option<String> = self.call("dismissCovering", serde_json::json!([])).await?;
+        if let Some(how) = &dismissed {
+            tracing::info!(how = %how, "dismissed a dialog covering WhatsApp Web");
+        }
+        Ok(dismissed.is_some())
+    }
+
+    /// Everything the driver reads from the page as it is now, at once:
+    /// the screen, which alternative of every hook matches, the replies
+    /// after our newest message, the unread chats, a restriction and
+    /// whether a dialog covers the app. For the probe and the captures test.
+    pub async fn reading(&self) -> Result<PageReading, DriverError> {
+        Ok(PageReading {
+            screen: self.wait(Until::Now, Duration::ZERO).await?.screen,
+            matched: self.call("matchAll", serde_json::json!([])).await?,
+            replies: self.call("repliesAfterOurs", serde_json::json!([super::inbox::MAX_MESSAGES])).await?,
+            unread: self.call("unreadTitles", serde_json::json!([])).await?,
+            restriction: self.call("restriction", serde_json::json!([])).await?,
+            covered: self.call("covered", serde_json::json!([])).await?,
+        })
     }
 
     /// What the login screen shows now.
@@ -262,6 +342,14 @@ impl WhatsAppSession {
             LoginState::PairingCode(code) => Ok(code),
             other => Err(DriverError::UnexpectedPage(format!("no pairing code after Next: {other:?}"))),
         }
+    }
+
+    /// Loads `url` in this session's browser (a saved page of WhatsApp Web:
+    /// the captures test reads one after the other).
+    pub async fn load(&self, url: &Url) -> Result<(), DriverError> {
+        self.set_open(None);
+        self.client().goto(url.as_str()).await?;
+        Ok(())
     }
 
     /// Loads WhatsApp Web afresh (a full reload: the login screen starts over
@@ -402,6 +490,27 @@ impl WhatsAppSession {
             other => Err(gone(other).unwrap_or_else(|| DriverError::UnexpectedPage("no chat".into()))),
         }
     }
+}
+
+/// What [`WhatsAppSession::reading`] saw.
+#[derive(Debug, Clone)]
+pub struct PageReading {
+    pub screen: Screen,
+    /// Hook (and `ticks`) → the index of the first alternative that
+    /// matches somewhere on the page, -1 for none.
+    pub matched: HashMap<String, i64>,
+    pub replies: Vec<super::Incoming>,
+    /// The titles of chat rows with an unread counter.
+    pub unread: Vec<String>,
+    pub restriction: Option<super::Restriction>,
+    /// A dialog covers the app ("What's new").
+    pub covered: bool,
+}
+
+/// Whether WebDriver refused a click because another element (a dialog)
+/// would receive it.
+fn is_intercepted(err: &fantoccini::error::CmdError) -> bool {
+    err.to_string().contains("click intercepted")
 }
 
 /// What opening a chat led to.

@@ -20,6 +20,7 @@ pub fn record_send(result: &Result<SendOutcome, SendError>) {
     let outcome = match result {
         Ok(SendOutcome::Sent { .. }) => "sent",
         Ok(SendOutcome::NotOnWhatsApp(_)) => "not_on_whatsapp",
+        Ok(SendOutcome::NewChatsRestricted { .. }) => "timelocked",
         Err(err) if err.may_have_been_sent() => "unknown",
         Err(_) => "failed",
     };

@@ -233,7 +233,7 @@ impl Actor {
             Step::Failed(_) => self.pause(Some(campaign), pause, None).await,
             // The login handling, the next campaign, or the reason the
             // campaign was paused with: the next turn sees to it.
-            Step::LoggedOut | Step::Finished | Step::Stopped => Ok(None),
+            Step::LoggedOut | Step::Finished | Step::Stopped | Step::Deferred | Step::Waiting => Ok(None),
             Step::LostLease => Ok(Some(SessionEnd::LostLease)),
         }
     }

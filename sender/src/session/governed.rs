@@ -24,7 +24,7 @@ use super::{
     actor::Actor,
     sending::{self, Failure, Step},
 };
-use crate::context::SenderContext;
+use crate::{context::SenderContext, driver::Limit};
 
 /// The answer before a message.
 pub enum Gate {
@@ -104,7 +104,7 @@ pub async fn gate(actor: &Actor, campaign: &SendingCampaign) -> anyhow::Result<G
 }
 
 /// Stored, and told once per change: the campaign stays RUNNING.
-async fn announce_wait(
+pub(super) async fn announce_wait(
     ctx: &SenderContext,
     campaign_id: i64,
     until: DateTime<Utc>,
@@ -132,7 +132,15 @@ pub async fn settle(
         Ok(Step::Failed(Failure::NotOnWhatsApp)) => Settled::NotOnWhatsApp,
         Ok(Step::Failed(Failure::Other)) => Settled::Failed,
         // Nothing was typed: the reservation is given back.
-        Ok(Step::Failed(Failure::Skipped) | Step::LoggedOut | Step::Finished | Step::Stopped | Step::LostLease)
+        Ok(
+            Step::Failed(Failure::Skipped)
+            | Step::LoggedOut
+            | Step::Finished
+            | Step::Stopped
+            | Step::Deferred
+            | Step::Waiting
+            | Step::LostLease,
+        )
         | Err(_) => {
             return Ok(ledger::cancel(&ctx.db, ticket.send_id).await?);
         }
@@ -147,24 +155,30 @@ pub async fn settle(
     Ok(())
 }
 
-/// Before a message: does WhatsApp Web show the restriction notice? Then
-/// every campaign of the number pauses (`true`). Without it, a restriction
-/// recorded earlier is over: the page is the truth whenever it is seen.
+/// Before a message: does WhatsApp Web show that the number is
+/// restricted? The account-wide notice pauses every campaign of the number
+/// (`true`); without it, a restriction recorded earlier is over: the page
+/// is the truth whenever it is seen. The timelock (new chats only) is
+/// recorded and sending goes on: chats with people who wrote still work.
 pub async fn check_restriction(actor: &Actor, campaign: &SendingCampaign) -> anyhow::Result<bool> {
-    match actor.whatsapp().restriction().await? {
-        Some(length) => {
-            let until = Utc::now() + chrono::TimeDelta::from_std(length).unwrap_or(chrono::TimeDelta::days(1));
-            restricted(&actor.ctx, campaign, until).await?;
-            Ok(true)
-        }
-        None => {
-            if let Some(account_id) = campaign.whatsapp_account_id {
-                whatsapp_accounts::clear_restriction(&actor.ctx.db, account_id).await?;
-            }
-            Ok(false)
+    let limit = actor.whatsapp().restriction().await?;
+    if let Some(Limit::Account { length }) = limit {
+        let length = length.unwrap_or(DEFAULT_RESTRICTION);
+        let until = Utc::now() + chrono::TimeDelta::from_std(length).unwrap_or(chrono::TimeDelta::days(1));
+        restricted(&actor.ctx, campaign, until).await?;
+        return Ok(true);
+    }
+    if let Some(account_id) = campaign.whatsapp_account_id {
+        whatsapp_accounts::clear_restriction(&actor.ctx.db, account_id).await?;
+        if let Some(Limit::NewChats { until: Some(until) }) = limit {
+            whatsapp_accounts::record_timelock(&actor.ctx.db, account_id, until).await?;
         }
     }
+    Ok(false)
 }
+
+/// How long an account restriction lasts when the notice does not say.
+const DEFAULT_RESTRICTION: Duration = Duration::from_secs(24 * 3600);
 
 fn restricted_reason(until: DateTime<Utc>) -> String {
     format!(

@@ -7,15 +7,15 @@ use std::{path::PathBuf, time::Duration};
 
 use shared::{
     domain::Phone,
-    governor::pacing,
+    governor::{pacing, WaitReason},
     realtime::{CampaignEvent, CompletionReport, Progress},
     repo::{
         deliveries::{self, SendingCampaign},
-        session_leases, unreachable_numbers,
+        session_leases, unreachable_numbers, whatsapp_accounts,
     },
 };
 
-use super::{actor::Actor, drift, personal, receipts};
+use super::{actor::Actor, drift, governed, personal, receipts};
 use crate::{
     context::SenderContext,
     driver::{MessageStatus, SendError, SendOutcome},
@@ -32,6 +32,12 @@ pub enum Step {
     /// WhatsApp Web changed (a hook drifted, or the UI is not English): the
     /// campaign is PAUSED with the reason, diagnostics are saved.
     Stopped,
+    /// WhatsApp's timelock closed the recipient's chat: nothing was sent,
+    /// the recipient waits for it to lift, the next one can go at once.
+    Deferred,
+    /// Everyone left waits for the timelock to lift: the campaign waits
+    /// (`WHATSAPP_TIMELOCK`) until the first of them may be tried again.
+    Waiting,
     LostLease,
 }
 
@@ -82,6 +88,10 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
         {
             return Ok(Step::Stopped);
         }
+        if let Some(until) = deliveries::next_deferred(&ctx.db, campaign.id).await? {
+            governed::announce_wait(&ctx, campaign.id, until, WaitReason::WhatsappTimelock).await?;
+            return Ok(Step::Waiting);
+        }
         finish(&ctx, campaign.id).await?;
         return Ok(Step::Finished);
     };
@@ -115,6 +125,21 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
             tx.commit().await?;
             push_progress(&ctx, campaign.id).await?;
             Ok(Step::Sent(Delivery { campaign_id: campaign.id, recipient_id: recipient.id, phone }))
+        }
+        Ok(SendOutcome::NewChatsRestricted { until }) => {
+            // Never retried at once, never a reason to re-link: it lifts by itself.
+            // The page never says when it ends: look again later (opening a
+            // chat sends nothing).
+            let recheck =
+                chrono::TimeDelta::from_std(ctx.settings.timelock_recheck).unwrap_or(chrono::TimeDelta::hours(1));
+            let until = until.unwrap_or_else(|| chrono::Utc::now() + recheck);
+            deliveries::defer(&ctx.db, recipient.id, until).await?;
+            if let Some(account_id) = campaign.whatsapp_account_id {
+                whatsapp_accounts::record_timelock(&ctx.db, account_id, until).await?;
+            }
+            tracing::warn!(campaign.id = campaign.id, recipient.id = recipient.id, %until,
+                "WhatsApp's timelock closes new chats: the recipient waits for it to lift");
+            Ok(Step::Deferred)
         }
         Ok(SendOutcome::NotOnWhatsApp(reason)) => {
             unreachable_numbers::remember(&ctx.db, campaign.user_id, phone.as_str()).await?;

@@ -9,11 +9,11 @@ use wa_simulator::{ControlError, Markup, SimulatorConfig};
 
 use crate::{
     helpers::{phone, quick_simulator, Harness},
-    on_both_markups,
+    on_every_markup,
 };
 
-on_both_markups!(qr_sits_in_data_ref_and_refreshes_without_reload, scan_logs_in_and_logout_is_detected);
-on_both_markups!(a_pairing_code_links_the_phone_that_types_it);
+on_every_markup!(qr_sits_in_data_ref_and_refreshes_without_reload, scan_logs_in_and_logout_is_detected);
+on_every_markup!(a_pairing_code_links_the_phone_that_types_it);
 
 async fn qr_sits_in_data_ref_and_refreshes_without_reload(markup: Markup) {
     let harness =
@@ -95,7 +95,7 @@ async fn a_pairing_code_links_the_phone_that_types_it(markup: Markup) {
 
 #[tokio::test]
 async fn a_page_not_in_english_is_refused_by_name() {
-    let harness = Harness::with(SimulatorConfig { lang: "fa".into(), ..quick_simulator(Markup::Current) }).await;
+    let harness = Harness::with(SimulatorConfig { lang: "fa".into(), ..quick_simulator(Markup::M2026) }).await;
     let refused = harness.launcher.open(&harness.profile("persian")).await.err().expect("refused");
     assert!(matches!(&refused, DriverError::UiLanguage(lang) if lang == "fa"), "{refused}");
     assert!(refused.to_string().contains("not English"), "{refused}");

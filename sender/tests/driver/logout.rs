@@ -9,10 +9,10 @@ use wa_simulator::Markup;
 
 use crate::{
     helpers::{quick_simulator, test_timeouts, Harness},
-    on_both_markups,
+    on_every_markup,
 };
 
-on_both_markups!(logging_out_unlinks_the_device_and_shows_the_qr);
+on_every_markup!(logging_out_unlinks_the_device_and_shows_the_qr);
 
 async fn logging_out_unlinks_the_device_and_shows_the_qr(markup: Markup) {
     let harness = Harness::start(markup).await;
@@ -38,7 +38,7 @@ async fn a_drifted_menu_is_named_and_the_device_stays_linked() {
     // The hook's wait runs out: shorter than usual, long enough for a loaded
     // machine to start Chromium and load the page.
     let timeouts = Timeouts { page: Duration::from_secs(12), ..test_timeouts() };
-    let harness = Harness::with_timeouts(quick_simulator(Markup::Current), timeouts).await;
+    let harness = Harness::with_timeouts(quick_simulator(Markup::M2026), timeouts).await;
     let session = harness.logged_in("drifted-menu").await;
     harness.control.drift("menu").await.unwrap();
     assert_eq!(session.restart().await.unwrap(), LoginState::LoggedIn, "the reload draws the drifted menu");

@@ -6,10 +6,10 @@ use wa_simulator::Markup;
 
 use crate::{
     helpers::{phone, Harness},
-    on_both_markups,
+    on_every_markup,
 };
 
-on_both_markups!(the_probe_prints_the_matching_alternative_of_every_hook_and_names_a_drifted_one);
+on_every_markup!(the_probe_prints_the_matching_alternative_of_every_hook_and_names_a_drifted_one);
 
 async fn the_probe_prints_the_matching_alternative_of_every_hook_and_names_a_drifted_one(markup: Markup) {
     let harness = Harness::start(markup).await;
@@ -45,12 +45,25 @@ async fn the_probe_prints_the_matching_alternative_of_every_hook_and_names_a_dri
     assert!(report.contains("login: logged in") && report.contains("chat opened: in-app"), "{report}");
     assert!(report.contains("own number: 989000000000"), "{report}");
     let expected_send = match markup {
-        Markup::Current => r#"#0 current: aria-label: #main footer button[aria-label="Send"]"#,
+        Markup::M2026 | Markup::M2025 => r#"#0 current: aria-label: #main footer button[aria-label="Send"]"#,
         Markup::Legacy => r#"#2 legacy: data-icon: #main footer span[data-icon="send"]"#,
     };
-    for line in
-        ["ok     chat-list", "ok     compose", "ok     attach", "ok     media-input", "ok     ticks", expected_send]
-    {
+    let expected_row = match markup {
+        Markup::M2026 => r#"#0 2026: data-testid conv-msg-: #main [data-testid^="conv-msg-"]"#,
+        Markup::M2025 | Markup::Legacy => r#"#1 2025: data-id true_/false_"#,
+    };
+    for line in [
+        "ok     chat-list",
+        "ok     compose",
+        "ok     attach",
+        "ok     media-input",
+        "ok     message-row",
+        "ok     outgoing",
+        "ok     ticks",
+        "restriction          not checked: not showing",
+        expected_send,
+        expected_row,
+    ] {
         assert!(report.contains(line), "{line} missing from:\n{report}");
     }
     assert!(!report.contains("DRIFT"), "{report}");

@@ -10,10 +10,10 @@ use wa_simulator::{DeliveryStatus, Markup, SimulatorConfig};
 
 use crate::{
     helpers::{phone, quick_simulator, test_timeouts, Harness},
-    on_both_markups,
+    on_every_markup,
 };
 
-on_both_markups!(
+on_every_markup!(
     text_arrives_exactly_and_ticks_go_sent_delivered_read,
     media_arrive_with_name_size_and_caption,
     a_number_not_on_whatsapp_fails_alone,
@@ -69,15 +69,17 @@ async fn text_arrives_exactly_and_ticks_go_sent_delivered_read(markup: Markup) {
     assert!(matches!(session.send_text(&other, "hi").await.unwrap(), SendOutcome::Sent { .. }));
     wait_for_status(&session, &maryam, MessageStatus::Read).await;
 
-    // Each markup was read through its own alternatives: the current one
-    // first in the list, the legacy data-icon ones as the fallback.
+    // Each markup was read through its own alternatives: the 2026 rows
+    // (conv-msg- test ids) first in the list, the 2025 true_/false_ ids
+    // next, the legacy data-icon ticks and buttons as the fallback.
     let matched = session.matched_alternatives();
     let index = |hook: &str| matched.iter().find(|(h, ..)| h == hook).map(|(_, i, _)| *i);
     let expected = match markup {
-        Markup::Current => (Some(0), Some(0)),
-        Markup::Legacy => (Some(2), Some(2)),
+        Markup::M2026 => (Some(0), Some(0), Some(0)),
+        Markup::M2025 => (Some(0), Some(0), Some(1)),
+        Markup::Legacy => (Some(2), Some(2), Some(1)),
     };
-    assert_eq!((index("send"), index("ticks")), expected, "{matched:?}");
+    assert_eq!((index("send"), index("ticks"), index("message-row")), expected, "{matched:?}");
 
     // Every chat opened inside the running app: no reload per message.
     let opens = session.chat_opens();
@@ -153,7 +155,7 @@ async fn a_number_not_on_whatsapp_fails_alone(markup: Markup) {
 
 #[tokio::test]
 async fn reloading_for_each_chat_still_sends() {
-    let harness = Harness::start(Markup::Current).await;
+    let harness = Harness::start(Markup::M2026).await;
     let session = harness.logged_in("reload").await;
     session.set_chat_opening(ChatOpening::Reload);
     let to = phone("989121234567");
@@ -170,15 +172,15 @@ async fn a_drifted_hook_is_named_and_its_diagnostics_hold_no_text() {
     // the same wait also covers starting Chromium and loading the page, which
     // takes several seconds on a loaded 2-core CI machine.
     let timeouts = Timeouts { page: Duration::from_secs(12), ..test_timeouts() };
-    let harness = Harness::with_timeouts(quick_simulator(Markup::Current), timeouts).await;
+    let harness = Harness::with_timeouts(quick_simulator(Markup::M2026), timeouts).await;
     let session = harness.logged_in("drift").await;
     let to = phone("989121234567");
     let secret = "Top secret offer for Maryam 🎁";
     assert!(matches!(session.send_text(&to, secret).await.unwrap(), SendOutcome::Sent { .. }));
 
-    harness.control.drift("send").await.unwrap();
+    harness.control.drift("compose").await.unwrap();
     let err = session.send_text(&to, secret).await.unwrap_err();
-    assert!(matches!(err, SendError::HookMissing { hook: "send", may_have_been_sent: false }), "{err}");
+    assert!(matches!(err, SendError::HookMissing { hook: "compose", may_have_been_sent: false }), "{err}");
     assert!(!err.may_have_been_sent());
     assert_eq!(harness.control.messages(None).await.unwrap().len(), 1, "nothing more left");
 
@@ -193,7 +195,25 @@ async fn a_drifted_hook_is_named_and_its_diagnostics_hold_no_text() {
     harness.finish().await;
 }
 
-on_both_markups!(typing_shows_for_the_time_asked_and_keeps_emoji_and_newlines);
+on_every_markup!(without_its_send_button_a_text_goes_out_once_by_enter);
+
+/// Reports conflict on whether the send button still sends; Enter in the
+/// box does in every build. A button that is gone is no reason to stop.
+async fn without_its_send_button_a_text_goes_out_once_by_enter(markup: Markup) {
+    let harness = Harness::start(markup).await;
+    let session = harness.logged_in("enter").await;
+    let to = phone("989121234567");
+    harness.control.drift("send").await.unwrap();
+    let outcome = session.send_text(&to, "sent by Enter").await.unwrap();
+    assert!(matches!(outcome, SendOutcome::Sent { .. }), "{outcome:?}");
+    let received = harness.control.messages(Some(to.as_str())).await.unwrap();
+    assert_eq!(received.len(), 1, "exactly once");
+    assert_eq!(received[0].text.as_deref(), Some("sent by Enter"));
+    session.close().await.unwrap();
+    harness.finish().await;
+}
+
+on_every_markup!(typing_shows_for_the_time_asked_and_keeps_emoji_and_newlines);
 
 async fn typing_shows_for_the_time_asked_and_keeps_emoji_and_newlines(markup: Markup) {
     let harness = Harness::with(quick_simulator(markup)).await;

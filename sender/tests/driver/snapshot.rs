@@ -7,7 +7,7 @@ use crate::helpers::{phone, Harness};
 
 #[tokio::test]
 async fn a_snapshot_restores_the_session_without_a_scan() {
-    let harness = Harness::start(wa_simulator::Markup::Current).await;
+    let harness = Harness::start(wa_simulator::Markup::M2026).await;
     let session = harness.logged_in("original").await;
     let to = phone("989121234567");
 

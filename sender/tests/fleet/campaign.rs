@@ -9,7 +9,7 @@ use wa_simulator::Markup;
 
 use crate::stack::{events_until, eventually, next_event, Stack};
 
-crate::on_both_markups!(a_campaign_from_sign_up_to_report, a_text_campaign_arrives_word_for_word);
+crate::on_every_markup!(a_campaign_from_sign_up_to_report, a_text_campaign_arrives_word_for_word);
 
 pub const MESSAGE: &str = "سلام {name}! تخفیف ویژه امروز 🎉";
 

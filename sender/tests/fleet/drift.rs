@@ -34,15 +34,15 @@ async fn a_renamed_hook_pauses_the_campaign_by_name_with_diagnostics_and_no_text
     })
     .await;
 
-    stack.simulator.control().drift("send").await.unwrap();
+    stack.simulator.control().drift("compose").await.unwrap();
     let events = events_until(&mut socket, "error_update", Duration::from_secs(60)).await;
     let error = events.last().unwrap()["data"]["error"].as_str().unwrap().to_owned();
-    assert!(error.contains(r#""send""#) && error.contains("WhatsApp Web changed"), "{error}");
+    assert!(error.contains(r#""compose""#) && error.contains("WhatsApp Web changed"), "{error}");
 
     let (_, campaign) = stack.call(Method::GET, &format!("/api/campaigns/{id}"), &token, None).await;
     assert_eq!(campaign["campaign"]["status"], "PAUSED", "{campaign}");
     let reason = campaign["campaign"]["failureReason"].as_str().unwrap_or_default();
-    assert!(reason.contains(r#""send""#), "failureReason names the hook: {campaign}");
+    assert!(reason.contains(r#""compose""#), "failureReason names the hook: {campaign}");
 
     // Not burnt through the list: the rest wait, none failed for it.
     let received = stack.simulator.control().messages(None).await.unwrap().len();
@@ -66,7 +66,7 @@ async fn a_renamed_hook_pauses_the_campaign_by_name_with_diagnostics_and_no_text
     let listed = stack.s3.list_objects_v2().bucket(stack.bucket()).prefix(format!("diagnostics/{id}/")).send().await;
     let keys: Vec<String> = listed.unwrap().contents().iter().filter_map(|o| o.key().map(str::to_owned)).collect();
     for file in ["screenshot.png", "outline.txt", "report.json"] {
-        assert!(keys.iter().any(|k| k.ends_with(file) && k.contains("-send/")), "{file} missing from {keys:?}");
+        assert!(keys.iter().any(|k| k.ends_with(file) && k.contains("-compose/")), "{file} missing from {keys:?}");
     }
     let message_words: Vec<&str> = MESSAGE.split_whitespace().filter(|w| w.chars().count() > 3).collect();
     for key in &keys {

@@ -17,7 +17,7 @@ use crate::{
 };
 
 fn simulator() -> SimulatorConfig {
-    SimulatorConfig { delivery_delay: Duration::from_millis(100), ..SimulatorConfig::quick(Markup::Current) }
+    SimulatorConfig { delivery_delay: Duration::from_millis(100), ..SimulatorConfig::quick(Markup::M2026) }
 }
 
 /// Whether the emulator has a queue whose name ends with `suffix`.

@@ -7,14 +7,18 @@
 mod stack;
 
 /// Runs an `async fn(Markup)` test once per markup generation of the
-/// simulator: `mod <name> { current, legacy }`.
+/// simulator: `mod <name> { m2026, m2025, legacy }`.
 #[macro_export]
-macro_rules! on_both_markups {
+macro_rules! on_every_markup {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
             #[tokio::test]
-            async fn current() {
-                super::$name(wa_simulator::Markup::Current).await
+            async fn m2026() {
+                super::$name(wa_simulator::Markup::M2026).await
+            }
+            #[tokio::test]
+            async fn m2025() {
+                super::$name(wa_simulator::Markup::M2025).await
             }
             #[tokio::test]
             async fn legacy() {
@@ -46,3 +50,4 @@ mod pairing;
 mod personal;
 mod snapshot_refused;
 mod steering;
+mod timelock;

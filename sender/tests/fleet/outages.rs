@@ -16,7 +16,7 @@ use crate::{
 async fn a_database_restarted_mid_campaign_leaves_the_campaign_complete_and_nobody_messaged_twice() {
     let mut mariadb = OwnMariaDb::start();
     let simulator =
-        SimulatorConfig { delivery_delay: Duration::from_millis(100), ..SimulatorConfig::quick(Markup::Current) };
+        SimulatorConfig { delivery_delay: Duration::from_millis(100), ..SimulatorConfig::quick(Markup::M2026) };
     let mut stack = Stack::on_database_server(simulator, &mariadb.url()).await;
     stack.spawn_sender("db");
     let token = stack.customer_with_package().await;

@@ -14,7 +14,7 @@ use crate::{
     stack::{events_until, Stack},
 };
 
-crate::on_both_markups!(a_pairing_code_links_whatsapp_and_the_campaign_sends);
+crate::on_every_markup!(a_pairing_code_links_whatsapp_and_the_campaign_sends);
 
 async fn a_pairing_code_links_whatsapp_and_the_campaign_sends(markup: Markup) {
     // Codes renew every few seconds here, so the renewal shows in the test.

@@ -18,7 +18,7 @@ use crate::{
     stack::{events_until, eventually, Stack},
 };
 
-crate::on_both_markups!(a_reply_saying_stop_ends_that_numbers_messages_for_good, read_ticks_reach_the_report);
+crate::on_every_markup!(a_reply_saying_stop_ends_that_numbers_messages_for_good, read_ticks_reach_the_report);
 
 const TEMPLATE: &str =
     "{سلام|درود|وقت بخیر} {{name|مشتری گرامی}} از {{شهر}}، {{پیشنهاد|تخفیف} ویژه|فرصت {خوب|عالی}} امروز";

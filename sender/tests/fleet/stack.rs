@@ -46,7 +46,7 @@ fn endpoint() -> String {
 impl Stack {
     /// The whole system against the simulator's current markup.
     pub async fn start() -> Self {
-        Self::with_markup(Markup::Current).await
+        Self::with_markup(Markup::M2026).await
     }
 
     pub async fn with_markup(markup: Markup) -> Self {

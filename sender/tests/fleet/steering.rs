@@ -61,7 +61,7 @@ async fn a_pause_stops_the_messages_and_a_resume_finishes_them_once() {
     assert_eq!(status(&stack, &token, id).await, "COMPLETED");
 }
 
-crate::on_both_markups!(a_logout_on_the_phone_pauses_the_campaign_with_an_error);
+crate::on_every_markup!(a_logout_on_the_phone_pauses_the_campaign_with_an_error);
 
 async fn a_logout_on_the_phone_pauses_the_campaign_with_an_error(markup: wa_simulator::Markup) {
     let mut stack = Stack::with_markup(markup).await;

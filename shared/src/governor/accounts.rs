@@ -39,6 +39,9 @@ pub struct AccountSummary {
     /// 1 on the first day of a new (or long idle) number; `null` once warmed up.
     pub warm_up_day: Option<u32>,
     pub restricted_until: Option<DateTime<Utc>>,
+    /// While WhatsApp's reach-out timelock closes new chats (people who
+    /// never wrote to the number); chats with people who wrote still work.
+    pub timelock_until: Option<DateTime<Utc>>,
     pub last_breaker: Option<BreakerTrip>,
 }
 
@@ -84,6 +87,7 @@ pub async fn summary(
         daily_cap,
         warm_up_day: caps::warm_up_day(now, warm_up_since, s).map(|day| day + 1),
         restricted_until: account.restricted_until.filter(|until| *until > now),
+        timelock_until: account.timelock_until.filter(|until| *until > now),
         last_breaker: account
             .last_breaker_reason
             .zip(account.last_breaker_at)

@@ -15,6 +15,7 @@ crate::string_enum!(
         DailyLimit = "DAILY_LIMIT",
         WarmUp = "WARM_UP",
         OutsideSendingHours = "OUTSIDE_SENDING_HOURS",
+        WhatsappTimelock = "WHATSAPP_TIMELOCK",
     }
 );
 
@@ -28,6 +29,10 @@ impl WaitReason {
                 "This WhatsApp number is new or was idle, so it is warming up with a lower daily limit; sending resumes by itself"
             }
             WaitReason::OutsideSendingHours => "Outside the campaign's sending hours; sending starts when they begin",
+            WaitReason::WhatsappTimelock => {
+                "WhatsApp closed new chats for this number for a while; the remaining recipients never wrote to it, so \
+                 they wait until WhatsApp lifts it by itself"
+            }
         }
     }
 }

@@ -100,7 +100,8 @@ pub async fn claim_next(
     fencing: i64,
 ) -> Result<Option<ClaimedRecipient>, sqlx::Error> {
     let next: Option<ClaimedRecipient> = sqlx::query_as(
-        "SELECT id, phone, name FROM recipients WHERE campaign_id = ? AND status = 'PENDING' ORDER BY id LIMIT 1",
+        "SELECT id, phone, name FROM recipients WHERE campaign_id = ? AND status = 'PENDING' \
+         AND (deferred_until IS NULL OR deferred_until <= CURRENT_TIMESTAMP(3)) ORDER BY id LIMIT 1",
     )
     .bind(campaign_id)
     .fetch_optional(db)
@@ -167,6 +168,29 @@ pub async fn unclaim(db: impl MySqlExecutor<'_>, recipient_id: i64) -> Result<()
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// WhatsApp's timelock closed the recipient's chat: back in line, not
+/// before `until`. Nothing was typed, so nothing may have left.
+pub async fn defer(db: impl MySqlExecutor<'_>, recipient_id: i64, until: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE recipients SET status = 'PENDING', deferred_until = ? WHERE id = ? AND status = 'SENDING'")
+        .bind(until)
+        .bind(recipient_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// When the first of the campaign's deferred recipients may be tried again
+/// (`None`: nobody is deferred).
+pub async fn next_deferred(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT MIN(deferred_until) FROM recipients WHERE campaign_id = ? AND status = 'PENDING' \
+         AND deferred_until > CURRENT_TIMESTAMP(3)",
+    )
+    .bind(campaign_id)
+    .fetch_one(db)
+    .await
 }
 
 /// After a takeover: whatever the previous owner left SENDING may or may

@@ -28,6 +28,7 @@ pub struct AccountRow {
     pub streak: i32,
     pub streak_target: i32,
     pub restricted_until: Option<DateTime<Utc>>,
+    pub timelock_until: Option<DateTime<Utc>>,
     pub last_breaker_reason: Option<String>,
     pub last_breaker_at: Option<DateTime<Utc>>,
     pub breaker_after_send: i64,
@@ -72,7 +73,7 @@ impl AccountStatus {
 
 const COLUMNS: &str = "id, user_id, phone, status, status_reason, qr_code, pairing_phone, \
                        pairing_code, pairing_code_expires_at, connected_at, last_activity, first_linked_at, last_sent_at, warm_up_since, streak, streak_target, \
-                       restricted_until, last_breaker_reason, last_breaker_at, breaker_after_send, next_send_at";
+                       restricted_until, timelock_until, last_breaker_reason, last_breaker_at, breaker_after_send, next_send_at";
 
 /// The account of `user_id`'s `phone`, created on its first link; its id.
 pub async fn upsert(db: impl MySqlExecutor<'_>, user_id: i64, phone: &str) -> Result<i64, sqlx::Error> {
@@ -243,6 +244,20 @@ pub async fn record_restriction(
     .bind(account_id)
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// WhatsApp Web showed its timelock: new chats closed until `until`.
+pub async fn record_timelock(
+    db: impl MySqlExecutor<'_>,
+    account_id: i64,
+    until: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE whatsapp_accounts SET timelock_until = ? WHERE id = ?")
+        .bind(until)
+        .bind(account_id)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
