@@ -8,3 +8,4 @@ mod logout;
 mod probe;
 mod send;
 mod snapshot;
+mod whatsapp_2026;

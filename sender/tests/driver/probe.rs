@@ -77,3 +77,34 @@ async fn the_probe_prints_the_matching_alternative_of_every_hook_and_names_a_dri
     assert_eq!(harness.control.messages(None).await.unwrap().len(), 1);
     harness.finish().await;
 }
+
+/// The 2026 page: the probe names the message-row hook that matched and,
+/// in a chat WhatsApp's timelock closes, the restriction bar.
+#[tokio::test]
+async fn the_probe_reports_the_row_hooks_and_the_timelock_bar() {
+    let harness = Harness::start(Markup::M2026).await;
+    let session = harness.logged_in("probed-2026").await;
+    let stranger = phone("989121234999");
+    session.close().await.unwrap();
+    harness.control.timelock("989000000000", Some(chrono::Utc::now() + chrono::TimeDelta::hours(1))).await.unwrap();
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_sender"))
+        .args(["probe", "--profile", harness.profile("probed-2026").to_str().unwrap(), "--phone", stranger.as_str()])
+        .env("WHATSAPP_URL", harness.base_url())
+        .env("RUST_LOG", "warn")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .await
+        .expect("the sender binary runs");
+    let report = String::from_utf8_lossy(&output.stdout).into_owned();
+    println!("probe:\n{report}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{report}");
+    for line in [
+        "restricted: your account on linked devices is restricted",
+        r#"ok     restriction          [chat] #0 2026: timelock compose bar"#,
+        "compose, attach, send not checked: the chat shows WhatsApp's restriction instead",
+    ] {
+        assert!(report.contains(line), "{line} missing from:\n{report}");
+    }
+    assert!(harness.control.messages(None).await.unwrap().is_empty(), "probing sent nothing");
+    harness.finish().await;
+}

@@ -1,0 +1,81 @@
+//! What WhatsApp Web added in 2025–26, on the simulator's 2026 markup (each
+//! part drawn from a capture of the live page, `sender/tests/captures/`):
+//! the reach-out timelock that closes new chats, replies told apart from
+//! our messages without `true_`/`false_` ids, and the "What's new" dialog
+//! that covers the app after a scan.
+
+use std::time::Duration;
+
+use sender::driver::{Limit, SendOutcome};
+use wa_simulator::Markup;
+
+use crate::helpers::{phone, Harness};
+
+/// The number the simulator's QR scan links.
+const ACCOUNT: &str = "989000000000";
+
+#[tokio::test]
+async fn the_timelock_closes_new_chats_only_and_nothing_is_typed_there() {
+    let harness = Harness::start(Markup::M2026).await;
+    let session = harness.logged_in("timelock").await;
+    let regular = phone("989121110001");
+    let stranger = phone("989121110002");
+    harness.control.inbound(regular.as_str(), ACCOUNT, "hello, is this the shop?").await.unwrap();
+    harness.control.timelock(ACCOUNT, Some(chrono::Utc::now() + chrono::TimeDelta::hours(3))).await.unwrap();
+
+    let outcome = session.send_text(&stranger, "a first message").await.unwrap();
+    assert_eq!(outcome, SendOutcome::NewChatsRestricted { until: None }, "the page shows no end time");
+    assert!(matches!(session.restriction().await.unwrap(), Some(Limit::NewChats { .. })));
+    let outcome = session.send_text(&regular, "an answer").await.unwrap();
+    assert!(matches!(outcome, SendOutcome::Sent { .. }), "{outcome:?}");
+
+    let received = harness.control.messages(None).await.unwrap();
+    assert_eq!(received.len(), 1, "only the one who wrote first: {received:?}");
+    assert_eq!(received[0].to, regular.as_str());
+
+    // Lifted: the stranger's chat has its compose box again.
+    harness.control.timelock(ACCOUNT, None).await.unwrap();
+    let outcome = session.send_text(&stranger, "a first message").await.unwrap();
+    assert!(matches!(outcome, SendOutcome::Sent { .. }), "{outcome:?}");
+    assert_eq!(session.restriction().await.unwrap(), None);
+    session.close().await.unwrap();
+    harness.finish().await;
+}
+
+#[tokio::test]
+async fn replies_are_the_rows_after_ours_that_carry_no_tick() {
+    let harness = Harness::start(Markup::M2026).await;
+    let session = harness.logged_in("replies").await;
+    let to = phone("989121110003");
+    harness.control.inbound(to.as_str(), ACCOUNT, "written before our message").await.unwrap();
+    assert!(matches!(session.send_text(&to, "our message").await.unwrap(), SendOutcome::Sent { .. }));
+    harness.control.reply(to.as_str(), "first answer").await.unwrap();
+    harness.control.reply(to.as_str(), "second answer").await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let texts = loop {
+        let (_, replies) = session.open_chat_replies().await.unwrap().expect("the chat is open");
+        let texts: Vec<String> = replies.into_iter().map(|m| m.text).collect();
+        if texts.len() >= 2 || std::time::Instant::now() > deadline {
+            break texts;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(texts, ["first answer", "second answer"], "what came before ours is no reply");
+    session.close().await.unwrap();
+    harness.finish().await;
+}
+
+#[tokio::test]
+async fn the_whats_new_dialog_after_a_scan_is_dismissed_before_the_first_click() {
+    let harness = Harness::start(Markup::M2026).await;
+    let session = harness.logged_in("covered").await;
+    let covered = async { session.reading().await.unwrap().covered };
+    assert!(covered.await, "WhatsApp covers the app after a scan");
+    let to = phone("989121110004");
+    let outcome = session.send_text(&to, "past the dialog").await.unwrap();
+    assert!(matches!(outcome, SendOutcome::Sent { .. }), "{outcome:?}");
+    assert!(!session.reading().await.unwrap().covered, "dismissed");
+    assert_eq!(harness.control.messages(Some(to.as_str())).await.unwrap().len(), 1);
+    session.close().await.unwrap();
+    harness.finish().await;
+}
