@@ -162,6 +162,36 @@ function waPage(hooks) {
     return null;
   }
 
+  // "Show details" in the timelock bar opens WhatsApp's details dialog, the
+  // one place that says when the timelock ends
+  // (WAWebReachoutTimelockRestrictedModal.react). Whether it could.
+  function openTimelockDetails() {
+    const bar = find('restriction');
+    const button = bar && bar.querySelector('button, [role="button"]');
+    if (!button) return false;
+    button.click();
+    return true;
+  }
+
+  // The details dialog's countdown in seconds ("HH:MM:SS" up to a day,
+  // else "N days": Clock.enforcementTimeLeftStr), closing the dialog; null
+  // while it is not showing.
+  function readTimelockDetails() {
+    for (const dialog of document.querySelectorAll(DIALOGS)) {
+      const text = lower(dialog);
+      if (!hooks.timelockTexts.some((t) => text.includes(t))) continue;
+      const clock = text.match(/(\d{1,2}):(\d{2}):(\d{2})/);
+      const days = text.match(/(\d+)\s+days?/);
+      const left = clock ? Number(clock[1]) * 3600 + Number(clock[2]) * 60 + Number(clock[3])
+        : days ? Number(days[1]) * 86400 : -1;
+      for (const button of dialog.querySelectorAll('button, [role="button"]')) {
+        if (hooks.dismissTexts.includes(lower(button))) { button.click(); break; }
+      }
+      return left;
+    }
+    return null;
+  }
+
   // A dialog that covers the app without being part of what the driver
   // does ("What's new"): a dialog whose title says so (it has no test id
   // of its own). Popups the driver handles (invalid number, "Log out?")
@@ -245,6 +275,6 @@ function waPage(hooks) {
 
   return {
     used, find, all, covered, tickOf, rows, rowId, isOwn, lastOwn, repliesAfterOurs, unreadTitles,
-    restriction, coveringDialog, dismissCovering, composeHoldsText, probe, matchAll,
+    restriction, openTimelockDetails, readTimelockDetails, coveringDialog, dismissCovering, composeHoldsText, probe, matchAll,
   };
 }

@@ -49,7 +49,28 @@ impl WhatsAppSession {
         let found: Option<Restriction> = self.call("restriction", json!([])).await?;
         Ok(found.map(|r| r.limit(Utc::now())))
     }
+
+    /// When the timelock ends, from its "Show details" dialog (opened and
+    /// closed again): the page shows the end nowhere else. `None` when the
+    /// bar or the dialog has no countdown.
+    pub async fn timelock_end(&self) -> Result<Option<DateTime<Utc>>, DriverError> {
+        if !self.call::<bool>("openTimelockDetails", json!([])).await? {
+            return Ok(None);
+        }
+        for _ in 0..DETAILS_POLLS {
+            let left: Option<i64> = self.call("readTimelockDetails", json!([])).await?;
+            match left {
+                Some(left) if left >= 0 => return Ok(Some(Utc::now() + chrono::TimeDelta::seconds(left))),
+                Some(_) => return Ok(None),
+                None => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        Ok(None)
+    }
 }
+
+/// How many times (100 ms apart) the details dialog is looked for.
+const DETAILS_POLLS: usize = 30;
 
 /// "… restricted for 24 hours …" → 24 h.
 fn stated_length(text: &str) -> Option<Duration> {

@@ -215,8 +215,12 @@ pub const RESTRICTION: Hook = Hook {
 /// Where the timelock's text may show when its test ids are gone, and the
 /// words that say it (English UI, lower case).
 pub const TIMELOCK_PLACES: &[&str] = &["#main footer"];
-pub const TIMELOCK_TEXTS: &[&str] =
-    &["account on linked devices is restricted", "can't start new chats", "can\u{2019}t start new chats"];
+pub const TIMELOCK_TEXTS: &[&str] = &[
+    "account on linked devices is restricted",
+    "whatsapp web is restricted",
+    "can't start new chats",
+    "can\u{2019}t start new chats",
+];
 
 /// The older account-wide notice (a dialog) that the account may not send
 /// at all (lower case).
@@ -229,7 +233,7 @@ pub const RESTRICTED_TEXTS: &[&str] =
 /// `confirm-popup`), so it is recognised by its title (lower case), and
 /// dismissed by the first of its buttons found by these selectors, else by
 /// these texts, else by Escape.
-pub const COVERING_TEXTS: &[&str] = &["what's new", "what\u{2019}s new"];
+pub const COVERING_TEXTS: &[&str] = &["what's new", "what\u{2019}s new", "on linked devices is restricted right now"];
 pub const DISMISS_CSS: &[&str] = &[r#"[aria-label="Close"]"#, r#"[data-testid="popup-controls-ok"]"#];
 pub const DISMISS_TEXTS: &[&str] = &["ok", "got it", "continue", "close", "not now"];
 

@@ -124,8 +124,8 @@ impl WhatsAppSession {
             return Ok(Composer::Box(css));
         }
         let until = match self.restriction().await? {
-            Some(Limit::NewChats { until }) => until,
-            _ => None,
+            Some(Limit::NewChats { until: Some(until) }) => Some(until),
+            _ => self.timelock_end().await?,
         };
         tracing::warn!(?until, "WhatsApp's timelock closes new chats: this one shows its bar instead of the box");
         Ok(Composer::Restricted(SendOutcome::NewChatsRestricted { until }))
