@@ -383,7 +383,7 @@ impl State {
             .map(|m| (m.seq, m.message.to.as_str()))
             .chain(world.incoming.iter().filter(|m| m.account == account).map(|m| (m.seq, m.from.as_str())))
             .collect();
-        latest.sort_by(|a, b| b.0.cmp(&a.0));
+        latest.sort_by_key(|m| std::cmp::Reverse(m.0));
         let mut phones: Vec<String> = Vec::new();
         for (_, phone) in latest {
             if !phones.iter().any(|p| p == phone) {

@@ -248,6 +248,23 @@ pub enum Screen {
     },
 }
 
+impl Screen {
+    /// The page library's name for it (`chat`, `qr`, `linkcode`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Screen::Loading => "loading",
+            Screen::Qr { .. } => "qr",
+            Screen::PhoneEntry => "phoneentry",
+            Screen::LinkCode { .. } => "linkcode",
+            Screen::Invalid { .. } => "invalid",
+            Screen::Unsupported { .. } => "unsupported",
+            Screen::Language { .. } => "language",
+            Screen::Main => "main",
+            Screen::Chat { .. } => "chat",
+        }
+    }
+}
+
 impl fmt::Display for Screen {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -51,25 +51,11 @@ fn captures() -> Vec<Capture> {
         .collect()
 }
 
-fn screen_name(screen: &Screen) -> &'static str {
-    match screen {
-        Screen::Loading => "loading",
-        Screen::Qr { .. } => "qr",
-        Screen::PhoneEntry => "phoneentry",
-        Screen::LinkCode { .. } => "linkcode",
-        Screen::Invalid { .. } => "invalid",
-        Screen::Unsupported { .. } => "unsupported",
-        Screen::Language { .. } => "language",
-        Screen::Main => "main",
-        Screen::Chat { .. } => "chat",
-    }
-}
-
 /// Every way the reading differs from what the capture's header expects.
 fn differences(reading: &PageReading, expect: &Value) -> Vec<String> {
     let mut wrong = Vec::new();
     if let Some(screen) = expect["screen"].as_str() {
-        if screen_name(&reading.screen) != screen {
+        if reading.screen.kind() != screen {
             wrong.push(format!("screen: read {:?}, expected {screen}", reading.screen));
         }
     }

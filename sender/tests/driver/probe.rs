@@ -17,29 +17,8 @@ async fn the_probe_prints_the_matching_alternative_of_every_hook_and_names_a_dri
     let to = phone("989121234567");
     assert!(matches!(session.send_text(&to, "a message to find").await.unwrap(), SendOutcome::Sent { .. }));
     session.close().await.unwrap();
-    let profile = harness.profile("probed");
 
-    let (profile, base_url, to_digits) =
-        (profile.to_str().unwrap().to_owned(), harness.base_url().to_owned(), to.as_str().to_owned());
-    // Not a blocking wait: the simulator serves from this test's runtime.
-    let probe = |label: &'static str| {
-        let (profile, base_url, to_digits) = (profile.clone(), base_url.clone(), to_digits.clone());
-        async move {
-            let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_sender"))
-                .args(["probe", "--profile", &profile, "--phone", &to_digits])
-                .env("WHATSAPP_URL", &base_url)
-                .env("RUST_LOG", "warn")
-                .env("RUST_BACKTRACE", "0")
-                .output()
-                .await
-                .expect("the sender binary runs");
-            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-            println!("probe {label}:\n{stdout}{stderr}");
-            (output.status.success(), stdout, stderr)
-        }
-    };
-
+    let probe = |label: &'static str| run_probe(&harness, "probed", to.as_str(), label);
     let (passed, report, _) = probe("before the drift").await;
     assert!(passed, "{report}");
     assert!(report.contains("login: logged in") && report.contains("chat opened: in-app"), "{report}");
@@ -87,17 +66,8 @@ async fn the_probe_reports_the_row_hooks_and_the_timelock_bar() {
     let stranger = phone("989121234999");
     session.close().await.unwrap();
     harness.control.timelock("989000000000", Some(chrono::Utc::now() + chrono::TimeDelta::hours(1))).await.unwrap();
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_sender"))
-        .args(["probe", "--profile", harness.profile("probed-2026").to_str().unwrap(), "--phone", stranger.as_str()])
-        .env("WHATSAPP_URL", harness.base_url())
-        .env("RUST_LOG", "warn")
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .await
-        .expect("the sender binary runs");
-    let report = String::from_utf8_lossy(&output.stdout).into_owned();
-    println!("probe:\n{report}{}", String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success(), "{report}");
+    let (passed, report, _) = run_probe(&harness, "probed-2026", stranger.as_str(), "in a timelocked chat").await;
+    assert!(passed, "{report}");
     for line in [
         "restricted: your account on linked devices is restricted",
         r#"ok     restriction          [chat] #0 2026: timelock compose bar"#,
@@ -107,4 +77,22 @@ async fn the_probe_reports_the_row_hooks_and_the_timelock_bar() {
     }
     assert!(harness.control.messages(None).await.unwrap().is_empty(), "probing sent nothing");
     harness.finish().await;
+}
+
+/// `sender probe` (the real binary) on the profile `name` with the chat of
+/// `phone`: whether it passed, its report and its log. Not a blocking wait:
+/// the simulator serves from the test's runtime.
+async fn run_probe(harness: &Harness, name: &str, phone: &str, label: &str) -> (bool, String, String) {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_sender"))
+        .args(["probe", "--profile", harness.profile(name).to_str().unwrap(), "--phone", phone])
+        .env("WHATSAPP_URL", harness.base_url())
+        .env("RUST_LOG", "warn")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .await
+        .expect("the sender binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    println!("probe {label}:\n{stdout}{stderr}");
+    (output.status.success(), stdout, stderr)
 }
