@@ -97,11 +97,38 @@ function waPage(hooks) {
     return null;
   }
 
-  // The newest of our messages in the open chat.
+  // WhatsApp's own record of a message of ours, where scripts reach its
+  // modules in 2025–26 builds: window.require("WAWebCollections").Msg,
+  // looked up by key id (m.id.id, with m.id.fromMe) as several scripts do.
+  // Its `ack` is what the tick is drawn from (module WAWebMessageStatus),
+  // numbered as whatsapp-web.js's Message.ack: 0 pending, 1 server,
+  // 2 device, 3 read, 4 played (-1 error: no reading).
+  function ackFromState(id) {
+    try {
+      if (!id || typeof window.require !== 'function') return null;
+      const msgs = window.require('WAWebCollections').Msg;
+      const model = msgs.get(id) || (typeof msgs.getModelsArray === 'function'
+        ? msgs.getModelsArray().find((m) => m && m.id && m.id.fromMe && m.id.id === id) : null);
+      const ack = model ? model.ack : null;
+      if (typeof ack !== 'number' || ack < 0) return null;
+      return ['pending', 'sent', 'delivered', 'read'][Math.min(ack, 3)];
+    } catch (_) {
+      return null;
+    }
+  }
+
+  // The newest of our messages in the open chat: its ticks as the page
+  // draws them, else (a drifted tick icon) as WhatsApp's state records
+  // them; `source` says which answered.
   function lastOwn() {
     const list = rows();
     for (let i = list.length - 1; i >= 0; i--) {
-      if (isOwn(list[i])) return { id: rowId(list[i]), status: tickOf(list[i]) };
+      if (!isOwn(list[i])) continue;
+      const id = rowId(list[i]);
+      const drawn = tickOf(list[i]);
+      if (drawn !== null) return { id, status: drawn, source: 'page' };
+      const recorded = ackFromState(id);
+      return { id, status: recorded, source: recorded === null ? null : 'state' };
     }
     return null;
   }

@@ -281,12 +281,27 @@ impl fmt::Display for Screen {
     }
 }
 
-/// The newest of our messages in the open chat; `status` is `None` when no
-/// tick alternative recognised its status icon.
+/// The newest of our messages in the open chat; `status` is `None` when
+/// neither a tick alternative nor WhatsApp's own state knew it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct LastMessage {
     pub id: String,
     pub status: Option<MessageStatus>,
+    /// Where the status came from: `page` (the tick drawn) or `state`
+    /// (WhatsApp's message model, when the tick icon drifted).
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+impl LastMessage {
+    /// The status, saying in the log when WhatsApp's state had to answer
+    /// for the page (the tick icon no longer matches a hook).
+    pub fn status_noted(&self) -> Option<MessageStatus> {
+        if self.source.as_deref() == Some("state") {
+            tracing::warn!(status = ?self.status, "ticks read from WhatsApp's own state: no tick alternative matches the page");
+        }
+        self.status
+    }
 }
 
 /// What to wait for.

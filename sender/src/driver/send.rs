@@ -236,7 +236,10 @@ impl WhatsAppSession {
         };
         let drift = |hook| SendError::HookMissing { hook, may_have_been_sent: true };
         match waited.screen {
-            Screen::Chat { last: Some(message), .. } if waited.met => Ok(SendOutcome::Sent { message_id: message.id }),
+            Screen::Chat { last: Some(message), .. } if waited.met => {
+                message.status_noted();
+                Ok(SendOutcome::Sent { message_id: message.id })
+            }
             // WhatsApp draws the new message at once, with a clock: none
             // at all means the row hooks (or the button's) no longer match.
             Screen::Chat { last, .. } if last.as_ref().map(|m| &m.id) == before.as_ref() => {

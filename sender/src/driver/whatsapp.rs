@@ -383,7 +383,7 @@ impl WhatsAppSession {
                 OpenChat::Ready { last } => last,
             }
         };
-        Ok(last.and_then(|m| m.status))
+        Ok(last.and_then(|m| m.status_noted()))
     }
 
     /// Opens chats by reloading the app ([`ChatOpening::Reload`]) instead of

@@ -1,13 +1,14 @@
 //! What WhatsApp Web added in 2025–26, on the simulator's 2026 markup (each
 //! part drawn from a capture of the live page, `sender/tests/captures/`):
 //! the reach-out timelock that closes new chats, replies told apart from
-//! our messages without `true_`/`false_` ids, and the "What's new" dialog
-//! that covers the app after a scan.
+//! our messages without `true_`/`false_` ids, the "What's new" dialog that
+//! covers the app after a scan, and ticks read from WhatsApp's own state
+//! when the page's icon drifts.
 
 use std::time::Duration;
 
-use sender::driver::{Limit, SendOutcome};
-use wa_simulator::Markup;
+use sender::driver::{Limit, MessageStatus, SendError, SendOutcome};
+use wa_simulator::{DeliveryStatus, Markup};
 
 use crate::helpers::{phone, Harness};
 
@@ -83,6 +84,36 @@ async fn the_whats_new_dialog_after_a_scan_is_dismissed_before_the_first_click()
     assert!(matches!(outcome, SendOutcome::Sent { .. }), "{outcome:?}");
     assert!(!session.reading().await.unwrap().covered, "dismissed");
     assert_eq!(harness.control.messages(Some(to.as_str())).await.unwrap().len(), 1);
+    session.close().await.unwrap();
+    harness.finish().await;
+}
+
+/// Where WhatsApp's modules are reachable (2025–26 builds), a tick icon
+/// that no alternative knows any more is read from the message's own
+/// record; on a page without them it is drift, named, as before.
+#[tokio::test]
+async fn a_drifted_tick_icon_is_read_from_whatsapps_own_state() {
+    let harness = Harness::start(Markup::M2026).await;
+    let session = harness.logged_in("state").await;
+    let to = phone("989121110005");
+    harness.control.drift("ticks").await.unwrap();
+    let outcome = session.send_text(&to, "ticks from the state").await.unwrap();
+    assert!(matches!(outcome, SendOutcome::Sent { .. }), "{outcome:?}");
+    assert_eq!(session.message_status(&to).await.unwrap(), Some(MessageStatus::Sent));
+    harness.control.receipts(to.as_str(), DeliveryStatus::Read).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while session.message_status(&to).await.unwrap() != Some(MessageStatus::Read) {
+        assert!(std::time::Instant::now() < deadline, "the read receipt never showed in the state");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    session.close().await.unwrap();
+    harness.finish().await;
+
+    let harness = Harness::start(Markup::Legacy).await;
+    let session = harness.logged_in("no-state").await;
+    harness.control.drift("ticks").await.unwrap();
+    let err = session.send_text(&to, "no state to read").await.unwrap_err();
+    assert!(matches!(err, SendError::HookMissing { hook: "ticks", may_have_been_sent: true }), "{err}");
     session.close().await.unwrap();
     harness.finish().await;
 }
