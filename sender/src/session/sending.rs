@@ -33,7 +33,8 @@ pub enum Step {
     /// campaign is PAUSED with the reason, diagnostics are saved.
     Stopped,
     /// WhatsApp's timelock closed the recipient's chat: nothing was sent,
-    /// the recipient waits for it to lift, the next one can go at once.
+    /// the recipient waits for it to lift, the next one can go at once (or
+    /// a deferred recipient's time came just as the others ran out).
     Deferred,
     /// Everyone left waits for the timelock to lift: the campaign waits
     /// (`WHATSAPP_TIMELOCK`) until the first of them may be tried again.
@@ -88,7 +89,12 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
         {
             return Ok(Step::Stopped);
         }
+        // Held back by the timelock is not done: wait for the first of them
+        // (whose time may have come just now: then take it at once).
         if let Some(until) = deliveries::next_deferred(&ctx.db, campaign.id).await? {
+            if until <= chrono::Utc::now() {
+                return Ok(Step::Deferred);
+            }
             governed::announce_wait(&ctx, campaign.id, until, WaitReason::WhatsappTimelock).await?;
             return Ok(Step::Waiting);
         }
@@ -127,9 +133,9 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
             Ok(Step::Sent(Delivery { campaign_id: campaign.id, recipient_id: recipient.id, phone }))
         }
         Ok(SendOutcome::NewChatsRestricted { until }) => {
-            // Never retried at once, never a reason to re-link: it lifts by itself.
-            // The page never says when it ends: look again later (opening a
-            // chat sends nothing).
+            // Never retried at once, never a reason to re-link: it lifts by
+            // itself. When the page did not say when, look again later
+            // (opening a chat sends nothing).
             let recheck =
                 chrono::TimeDelta::from_std(ctx.settings.timelock_recheck).unwrap_or(chrono::TimeDelta::hours(1));
             let until = until.unwrap_or_else(|| chrono::Utc::now() + recheck);

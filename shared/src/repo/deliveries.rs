@@ -181,12 +181,12 @@ pub async fn defer(db: impl MySqlExecutor<'_>, recipient_id: i64, until: DateTim
     Ok(())
 }
 
-/// When the first of the campaign's deferred recipients may be tried again
-/// (`None`: nobody is deferred).
+/// When the first of the campaign's deferred recipients still waiting may
+/// be tried again (`None`: nobody left was deferred).
 pub async fn next_deferred(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT MIN(deferred_until) FROM recipients WHERE campaign_id = ? AND status = 'PENDING' \
-         AND deferred_until > CURRENT_TIMESTAMP(3)",
+         AND deferred_until IS NOT NULL",
     )
     .bind(campaign_id)
     .fetch_one(db)
