@@ -98,7 +98,7 @@ impl SenderSettings {
         let idle_timeout = Duration::from_secs(number("SESSION_IDLE_TIMEOUT_SECONDS", 1800));
         let shutdown_grace = Duration::from_secs(number("SHUTDOWN_GRACE_SECONDS", 25));
         let wait_close_after = Duration::from_secs(number("SESSION_WAIT_CLOSE_SECONDS", 120));
-        let timelock_recheck = Duration::from_secs(number("TIMELOCK_RECHECK_SECONDS", 3600));
+        let timelock_recheck = Duration::from_secs(number("TIMELOCK_RECHECK_SECONDS", 86_400));
         let interval_override =
             value("SEND_INTERVAL_OVERRIDE_MS").map(|_| Duration::from_millis(number("SEND_INTERVAL_OVERRIDE_MS", 0)));
         let ops_port = number("SENDER_OPS_PORT", 9100);

@@ -9,6 +9,7 @@ use axum::{
 use serde_json::json;
 use shared::{
     campaigns::{self, CreateCampaignInput, IntervalInput, ListCampaignsQuery, SendWindowInput, TitleInput},
+    governor::estimate,
     ApiError, AppContext,
 };
 
@@ -62,7 +63,7 @@ pub async fn list(
     get,
     path = "/api/campaigns/{id}",
     tag = "campaigns",
-    summary = "A campaign with its recipient counts and attachment",
+    summary = "A campaign with its recipient counts, attachment and estimated finish",
     params(("id" = i64, Path, description = "The campaign's id")),
     responses((status = 200, description = "The campaign", body = crate::openapi::bodies::CampaignDetailsAnswer)),
     security(("bearer" = [])),
@@ -72,6 +73,8 @@ pub async fn details(State(ctx): State<AppContext>, caller: CurrentUser, PathId(
     let mut campaign = serde_json::to_value(CampaignView::from(&details.campaign)).map_err(ApiError::internal)?;
     campaign["recipientCounts"] = json!(CountsView::from(details.counts));
     campaign["attachment"] = json!(details.attachment.as_ref().map(AttachmentView::from));
+    let finish = estimate::for_campaign(&ctx.db, &details.campaign, &ctx.settings.governor).await?;
+    campaign["estimatedFinishAt"] = json!(finish);
     Ok(Json(json!({ "success": true, "campaign": campaign })).into_response())
 }
 
@@ -156,7 +159,7 @@ pub async fn delete(State(ctx): State<AppContext>, caller: CurrentUser, PathId(i
     get,
     path = "/api/campaigns/{id}/preview",
     tag = "campaigns",
-    summary = "What will be sent: message, attachment, recipients with their exact texts, variants, estimated duration",
+    summary = "What will be sent: message, attachment, recipients with their exact texts, variants, estimated finish",
     params(("id" = i64, Path, description = "The campaign's id")),
     responses((status = 200, description = "The preview", body = crate::openapi::bodies::PreviewAnswer)),
     security(("bearer" = [])),
@@ -191,6 +194,7 @@ pub async fn preview(State(ctx): State<AppContext>, caller: CurrentUser, PathId(
                 "seconds": preview.estimated_seconds,
                 "text": duration_text(preview.estimated_seconds),
             },
+            "estimatedFinishAt": preview.estimated_finish_at,
         },
     }))
     .into_response())

@@ -8,7 +8,7 @@ use serde::Serialize;
 use shared::{
     campaigns::{ImportOutcome, RecipientCounts, ReportFigures, UploadUrl},
     domain::{CampaignStatus, Interval, RecipientStatus, SendType, StoredRecipientStatus},
-    governor::{window::SendWindowView, WaitReason},
+    governor::{cold::ContactKind, window::SendWindowView, WaitReason},
     repo::{attachments::AttachmentRecord, campaigns::CampaignRecord, recipients::RecipientRecord},
 };
 
@@ -172,6 +172,10 @@ pub struct RecipientView<'a> {
     pub reply_text: Option<&'a str>,
     /// The reply put the number on the suppression list.
     pub opted_out: bool,
+    /// `warm`: the person wrote to the campaign's WhatsApp number (sent
+    /// first; WhatsApp's limits on new chats do not apply); `cold` otherwise.
+    #[schema(value_type = String, example = "cold")]
+    pub contact_kind: ContactKind,
 }
 
 impl<'a> RecipientView<'a> {
@@ -195,6 +199,7 @@ impl<'a> RecipientView<'a> {
             replied_at: r.replied_at,
             reply_text: r.reply_text.as_deref(),
             opted_out: r.opted_out,
+            contact_kind: r.contact_kind(),
         }
     }
 }

@@ -160,6 +160,12 @@ pub struct CampaignDetails {
     campaign: CampaignView<'static>,
     recipient_counts: CountsView,
     attachment: Option<AttachmentView<'static>>,
+    /// When the last pending message will have left under the send
+    /// governor's limits (sending hours, hourly and daily caps, warm-up, the
+    /// cold budget, WhatsApp's timelock and quota, pauses); a campaign not
+    /// yet on a number is estimated as on a brand-new one, a PAUSED one as
+    /// if resumed now. `null` when nothing is pending or the campaign is over.
+    estimated_finish_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -260,7 +266,11 @@ pub struct Preview {
     samples: Vec<PreviewSample>,
     /// How many different texts the message's choices can produce.
     variants: u64,
+    /// From now until `estimatedFinishAt` (0 when that is `null`).
     estimated_duration: EstimatedDuration,
+    /// As in the campaign's details: when the last pending message will
+    /// have left under the send governor's limits.
+    estimated_finish_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Serialize, ToSchema)]

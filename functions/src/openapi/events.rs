@@ -23,6 +23,7 @@ pub enum WsEvent {
     QrCode(QrCodeEvent),
     PairingCode(PairingCodeEvent),
     ReplyUpdate(ReplyUpdateEvent),
+    NumberUpdate(NumberUpdateEvent),
 }
 
 #[derive(Serialize, ToSchema)]
@@ -174,6 +175,32 @@ pub struct ReplyUpdateData {
     /// The reply, at most 1,000 characters.
     text: String,
     opted_out: bool,
+    /// When the event was sent.
+    timestamp: DateTime<Utc>,
+}
+
+/// To the sockets of a WhatsApp account and of its campaigns (`accountId`,
+/// and `campaignId` on a campaign's socket).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NumberUpdateEvent {
+    account_id: i64,
+    campaign_id: Option<i64>,
+    data: NumberUpdateData,
+}
+
+/// A number's health changed (WhatsApp's timelock or new-chat quota), or
+/// its link is due (from day 10 after the phone was last seen; WhatsApp
+/// logs linked devices out after about 14): the account as
+/// `GET /api/whatsapp-accounts` lists it, with `accountId` and a message.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NumberUpdateData {
+    account_id: i64,
+    #[serde(flatten)]
+    number: shared::governor::accounts::AccountSummary,
+    /// What the user should know, in a sentence.
+    message: String,
     /// When the event was sent.
     timestamp: DateTime<Utc>,
 }

@@ -6,6 +6,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use shared::{
     governor::{
+        cold::ContactKind,
         ledger::{self, CampaignRules, Reservation},
         GovernorSettings,
     },
@@ -129,6 +130,7 @@ async fn racing_reservations_never_pass_the_daily_cap_of_a_number() {
         window: None,
         timezone: shared::domain::Timezone::parse("UTC").unwrap().tz(),
         floor: std::time::Duration::ZERO,
+        contact: ContactKind::Warm,
     };
     let racers = (0..12).map(|_| {
         let (db, settings) = (app.db.clone(), settings.clone());
@@ -155,4 +157,147 @@ async fn racing_reservations_never_pass_the_daily_cap_of_a_number() {
         }
     }
     assert_eq!(went, 3, "exactly the cap ({daily_limit} told DAILY_LIMIT in the race)");
+}
+
+#[tokio::test]
+async fn cold_reservations_stop_at_the_cold_budget_while_warm_ones_go_on() {
+    let app = TestApp::spawn().await;
+    let owner = user(&app).await;
+    let campaign = create_campaign(&app, &owner, "t").await;
+    let account = whatsapp_accounts::upsert(&app.db, owner.id, "989121234567").await.unwrap();
+    let settings = GovernorSettings {
+        cold_daily_cap: (4, 8),
+        warm_up_ramp: vec![],
+        default_window: None,
+        break_every: (1000, 1000),
+        ..GovernorSettings::default()
+    };
+    let rules = move |contact| CampaignRules {
+        campaign_id: campaign,
+        window: None,
+        timezone: shared::domain::Timezone::parse("UTC").unwrap().tz(),
+        floor: std::time::Duration::ZERO,
+        contact,
+    };
+    let racers = (0..10).map(|_| {
+        let (db, settings) = (app.db.clone(), settings.clone());
+        tokio::spawn(async move { ledger::reserve(&db, account, rules(ContactKind::Cold), &settings).await.unwrap() })
+    });
+    let mut cold_went = 0;
+    for racer in racers {
+        if let Reservation::Go { .. } = racer.await.unwrap() {
+            cold_went += 1;
+        }
+    }
+    loop {
+        match ledger::reserve(&app.db, account, rules(ContactKind::Cold), &settings).await.unwrap() {
+            Reservation::Go { .. } => cold_went += 1,
+            Reservation::Hold { .. } => continue,
+            Reservation::Wait { reason, .. } => {
+                assert_eq!(reason, shared::governor::WaitReason::ColdContactLimit);
+                break;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(cold_went, 4, "a new number's cold budget");
+    // People who wrote to the number are not held back by it.
+    let warm = loop {
+        match ledger::reserve(&app.db, account, rules(ContactKind::Warm), &settings).await.unwrap() {
+            Reservation::Hold { .. } => continue,
+            other => break other,
+        }
+    };
+    assert!(matches!(warm, Reservation::Go { .. }), "{warm:?}");
+}
+
+/// A campaign created to send at any time, with `count` recipients
+/// (98912000000, 98912000001, …).
+async fn any_time_campaign_with_recipients(app: &TestApp, user: &crate::campaign_helpers::User, count: u32) -> i64 {
+    use crate::campaign_helpers::{import, xlsx, Cell};
+    let body = json!({"message": "سلام {name}", "sendWindow": null});
+    let created = expect_status(app.post_auth("/api/campaigns", &user.token, &body).await, StatusCode::CREATED).await;
+    let id = created["campaign"]["id"].as_i64().unwrap();
+    let rows: Vec<Vec<Cell>> = std::iter::once(vec![Cell::Text("phone")])
+        .chain((0..count).map(|n| vec![Cell::Number(9_120_000_000.0 + f64::from(n))]))
+        .collect();
+    expect_status(import(app, user, id, "r.xlsx", xlsx(&rows)).await, StatusCode::OK).await;
+    id
+}
+
+/// `estimatedFinishAt` of the preview and of the details, as hours from now.
+async fn estimated_hours(app: &TestApp, user: &crate::campaign_helpers::User, id: i64) -> (Option<f64>, Option<f64>) {
+    let hours_from_now = |value: &serde_json::Value| {
+        let at = chrono::DateTime::parse_from_rfc3339(value.as_str()?).expect("RFC 3339");
+        Some((at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds() as f64 / 3600.0)
+    };
+    let preview =
+        expect_status(app.get_auth(&format!("/api/campaigns/{id}/preview"), &user.token).await, StatusCode::OK).await;
+    let details = expect_status(app.get_auth(&format!("/api/campaigns/{id}"), &user.token).await, StatusCode::OK).await;
+    (
+        hours_from_now(&preview["preview"]["estimatedFinishAt"]),
+        hours_from_now(&details["campaign"]["estimatedFinishAt"]),
+    )
+}
+
+#[tokio::test]
+async fn thirty_strangers_on_a_campaign_without_a_number_are_estimated_to_take_over_a_day() {
+    let app = TestApp::spawn().await;
+    let user = user(&app).await;
+    let id = any_time_campaign_with_recipients(&app, &user, 30).await;
+    // A brand-new number sends 20 messages to strangers a day: the last 10 a day later.
+    let (preview, details) = estimated_hours(&app, &user, id).await;
+    for hours in [preview, details] {
+        let hours = hours.expect("an estimate");
+        assert!((24.0..25.0).contains(&hours), "{hours} h");
+    }
+    let body =
+        expect_status(app.get_auth(&format!("/api/campaigns/{id}/preview"), &user.token).await, StatusCode::OK).await;
+    let seconds = body["preview"]["estimatedDuration"]["seconds"].as_u64().unwrap();
+    assert!(seconds > 24 * 3600, "{seconds} s, not 30 × the interval");
+}
+
+#[tokio::test]
+async fn a_campaign_with_nothing_pending_or_over_has_no_estimate() {
+    let app = TestApp::spawn().await;
+    let user = user(&app).await;
+    let empty = create_campaign(&app, &user, "t").await;
+    assert_eq!(estimated_hours(&app, &user, empty).await, (None, None));
+    let cancelled = any_time_campaign_with_recipients(&app, &user, 3).await;
+    crate::campaign_helpers::set_status(&app, cancelled, "CANCELLED").await;
+    assert_eq!(estimated_hours(&app, &user, cancelled).await, (None, None));
+}
+
+#[tokio::test]
+async fn a_timelock_on_the_number_holds_only_the_estimate_of_people_who_never_wrote_to_it() {
+    let app = TestApp::spawn().await;
+    let user = user(&app).await;
+    let account = whatsapp_accounts::upsert(&app.db, user.id, "989121234567").await.unwrap();
+    // Linked two months ago and warmed up: only the timelock holds anyone back.
+    sqlx::query(
+        "UPDATE whatsapp_accounts SET first_linked_at = NOW(3) - INTERVAL 60 DAY, \
+         warm_up_since = NOW(3) - INTERVAL 60 DAY, last_sent_at = NOW(3) - INTERVAL 1 HOUR WHERE id = ?",
+    )
+    .bind(account)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    whatsapp_accounts::record_timelock(&app.db, account, chrono::Utc::now() + chrono::TimeDelta::hours(48))
+        .await
+        .unwrap();
+    let id = any_time_campaign_with_recipients(&app, &user, 10).await;
+    whatsapp_accounts::attach_campaign(&app.db, id, account).await.unwrap();
+    for n in 0..10 {
+        shared::repo::warm_contacts::record(&app.db, account, &format!("98912000000{n}")).await.unwrap();
+    }
+    let (preview, details) = estimated_hours(&app, &user, id).await;
+    for hours in [preview, details] {
+        assert!(hours.expect("an estimate") < 1.0, "everyone wrote to the number: {hours:?} h");
+    }
+    sqlx::query("DELETE FROM warm_contacts WHERE phone = '989120000009'").execute(&app.db).await.unwrap();
+    let (preview, details) = estimated_hours(&app, &user, id).await;
+    for hours in [preview, details] {
+        let hours = hours.expect("an estimate");
+        assert!((47.9..49.0).contains(&hours), "one stranger waits for the timelock: {hours} h");
+    }
 }

@@ -1,12 +1,12 @@
 //! A typed client for the control API, for tests and local tooling: scan a
-//! QR, mark numbers, log devices out, write to an account, set a timelock,
-//! read what phones received.
+//! QR, mark numbers, log devices out, write to an account, set a timelock
+//! or a new-chat message cap, read what phones received.
 
 use chrono::{DateTime, Utc};
 use serde::{de::DeserializeOwned, Deserialize};
 use serde_json::{json, Value};
 
-use crate::model::{DeliveryStatus, LinkedDevice, ReceivedMessage};
+use crate::model::{CappingStatus, DeliveryStatus, LinkedDevice, NewChatCap, ReceivedMessage};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ControlError {
@@ -68,6 +68,28 @@ impl ControlClient {
     /// (`None` lifts it): no new chats, only answers to people who wrote.
     pub async fn timelock(&self, phone: &str, until: Option<DateTime<Utc>>) -> Result<(), ControlError> {
         self.post::<Value>("timelock", json!({ "phone": phone, "until": until })).await.map(drop)
+    }
+
+    /// WhatsApp's server reports the account `phone`'s cap on messages to
+    /// people who have not replied: `used` of `total` spent, at `status`,
+    /// the cycle ending at `cycle_ends_at` (`None`: a month from now).
+    /// Returns the cap as the simulator holds it.
+    pub async fn quota(
+        &self,
+        phone: &str,
+        used: u32,
+        total: u32,
+        status: CappingStatus,
+        cycle_ends_at: Option<DateTime<Utc>>,
+    ) -> Result<NewChatCap, ControlError> {
+        #[derive(Deserialize)]
+        struct Set {
+            quota: NewChatCap,
+        }
+        let body =
+            json!({ "phone": phone, "used": used, "total": total, "status": status, "cycleEndsAt": cycle_ends_at });
+        let answer: Set = self.post("quota", body).await?;
+        Ok(answer.quota)
     }
 
     /// The page draws `hook` under names the driver does not know.

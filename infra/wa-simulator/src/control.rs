@@ -1,6 +1,7 @@
 //! The control API under `/__control/`: what a person does with their phone
 //! (scan a QR, log a device out, write to an account), what WhatsApp decides
-//! (restrictions, the reach-out timelock, numbers not on WhatsApp) and what
+//! (restrictions, the reach-out timelock, the new-chat message cap, numbers
+//! not on WhatsApp) and what
 //! a test needs to know (which messages each phone received). Answers are
 //! JSON; errors are `{"error": "…"}`.
 
@@ -16,7 +17,7 @@ use serde_json::json;
 
 use crate::{
     digits,
-    model::DeliveryStatus,
+    model::{CappingStatus, DeliveryStatus, NewChatCap},
     state::DRIFTABLE_HOOKS,
     web::{error, AppState},
 };
@@ -139,6 +140,50 @@ pub async fn timelock(AxumState(state): AxumState<AppState>, Json(request): Json
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuotaRequest {
+    phone: String,
+    used: u32,
+    total: u32,
+    /// Parsed here rather than by serde, so a wrong one gets a JSON answer
+    /// that names the right ones.
+    status: String,
+    /// When the cycle ends; absent, a monthly cycle from now.
+    #[serde(default)]
+    cycle_ends_at: Option<DateTime<Utc>>,
+}
+
+/// How long a cycle lasts when the request names no end: the cap is
+/// monthly (WHATSAPP-WEB.md, "new-chat message cap").
+const CYCLE: chrono::TimeDelta = chrono::TimeDelta::days(30);
+
+/// `POST /__control/quota {"phone", "used", "total", "status",
+/// "cycleEndsAt"?}`: WhatsApp's server reports the account `phone`'s cap on
+/// messages to people who have not replied (status `NONE`,
+/// `FIRST_WARNING`, `SECOND_WARNING` or `CAPPED`). The 2026 page offers it
+/// through WhatsApp's module `WAWebIndividualNewChatMessageCappingLimitUtils`,
+/// and each later message to someone who never wrote to the account counts
+/// one more → `{"phone", "quota": {status, used, total, cycleEndsAt}}`.
+pub async fn quota(AxumState(state): AxumState<AppState>, Json(request): Json<QuotaRequest>) -> Response {
+    let phone = digits(&request.phone);
+    if phone.is_empty() {
+        return error(StatusCode::BAD_REQUEST, "phone must contain digits");
+    }
+    let status: CappingStatus = match request.status.parse() {
+        Ok(status) => status,
+        Err(unknown) => return error(StatusCode::BAD_REQUEST, &unknown),
+    };
+    if request.used > request.total {
+        return error(StatusCode::BAD_REQUEST, "used must not exceed total");
+    }
+    let cycle_ends_at = request.cycle_ends_at.unwrap_or_else(|| Utc::now() + CYCLE);
+    let cap = NewChatCap { status, used: request.used, total: request.total, cycle_ends_at };
+    state.set_new_chat_cap(&phone, cap);
+    tracing::info!(account = %phone, %status, used = cap.used, total = cap.total, "new-chat message cap set");
+    Json(json!({ "phone": phone, "quota": cap })).into_response()
+}
+
+#[derive(Deserialize)]
 pub struct DriftRequest {
     hook: String,
 }
@@ -247,7 +292,7 @@ pub async fn messages(
 }
 
 /// `POST /__control/reset`: forget devices, messages of both directions,
-/// marked numbers, restrictions, timelocks and drift.
+/// marked numbers, restrictions, timelocks, new-chat caps and drift.
 pub async fn reset(AxumState(state): AxumState<AppState>) -> StatusCode {
     state.reset();
     StatusCode::NO_CONTENT

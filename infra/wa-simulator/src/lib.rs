@@ -8,7 +8,8 @@
 //! one (`data-icon` spans), see [`Markup`] — plus the loading screen of
 //! every full page load, in-app handling of `wa.me` links, "Link with phone
 //! number", and a control API (`/__control/…`) standing in for the user's
-//! phone, for the people who write to it, for WhatsApp's enforcement and
+//! phone, for the people who write to it, for WhatsApp's enforcement (the
+//! restriction notice, the reach-out timelock, the new-chat message cap) and
 //! for a WhatsApp release that renames a hook.
 //!
 //! It follows the evidence about the real site, never the driver's guesses,
@@ -35,7 +36,7 @@ use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 pub use client::{ControlClient, ControlError};
 pub use config::{ConfigError, Markup, SimulatorConfig};
 pub use control::DEFAULT_ACCOUNT;
-pub use model::{Attachment, DeliveryStatus, LinkedDevice, ReceivedMessage};
+pub use model::{Attachment, CappingStatus, DeliveryStatus, LinkedDevice, NewChatCap, ReceivedMessage};
 pub use page::UNSUPPORTED_BROWSER;
 pub use state::DRIFTABLE_HOOKS;
 
@@ -72,6 +73,7 @@ pub fn router(config: SimulatorConfig) -> Router {
         .route("/__control/reply", post(control::reply))
         .route("/__control/inbound", post(control::inbound))
         .route("/__control/timelock", post(control::timelock))
+        .route("/__control/quota", post(control::quota))
         .route("/__control/logout", post(control::logout))
         .route("/__control/devices", get(control::devices))
         .route("/__control/messages", get(control::messages))

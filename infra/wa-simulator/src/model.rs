@@ -1,6 +1,9 @@
-//! What the control API reports: linked devices and the messages each phone
-//! received. The same types are read back by [`crate::ControlClient`], so a
-//! test and the simulator cannot disagree on a field name.
+//! What the control API reports: linked devices, the messages each phone
+//! received and an account's new-chat message cap. The same types are read
+//! back by [`crate::ControlClient`], so a test and the simulator cannot
+//! disagree on a field name.
+
+use std::{fmt, str::FromStr};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -60,4 +63,61 @@ pub struct ReceivedMessage {
     pub typing_ms: u64,
     pub sent_at: DateTime<Utc>,
     pub status: DeliveryStatus,
+}
+
+/// Where an account stands with WhatsApp's cap on messages to people who
+/// have not replied, spelled as WhatsApp Web spells it
+/// (`WAWebUserPrefsTypes.NewChatMessageCappingStatusType`; evidence in
+/// `sender/tests/captures/README.md`, "(4)").
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CappingStatus {
+    None,
+    FirstWarning,
+    SecondWarning,
+    /// No more new chats until the cycle ends.
+    Capped,
+}
+
+impl CappingStatus {
+    pub const ALL: [CappingStatus; 4] =
+        [CappingStatus::None, CappingStatus::FirstWarning, CappingStatus::SecondWarning, CappingStatus::Capped];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CappingStatus::None => "NONE",
+            CappingStatus::FirstWarning => "FIRST_WARNING",
+            CappingStatus::SecondWarning => "SECOND_WARNING",
+            CappingStatus::Capped => "CAPPED",
+        }
+    }
+}
+
+impl fmt::Display for CappingStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CappingStatus {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value).ok_or_else(|| {
+            let known: Vec<&str> = Self::ALL.iter().map(|s| s.as_str()).collect();
+            format!("unknown status `{value}`; one of: {}", known.join(", "))
+        })
+    }
+}
+
+/// An account's new-chat message cap as WhatsApp's server reports it: of
+/// `total` messages to people who have not replied this cycle, `used` are
+/// spent; the cycle ends at `cycle_ends_at`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct NewChatCap {
+    pub status: CappingStatus,
+    pub used: u32,
+    pub total: u32,
+    pub cycle_ends_at: DateTime<Utc>,
 }

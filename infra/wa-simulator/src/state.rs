@@ -1,7 +1,8 @@
 //! The simulated WhatsApp server's memory: login pages waiting for a scan
 //! or a pairing code ("pairings"), linked devices, numbers that are not on
 //! WhatsApp, every message sent with its receipts, every message phones
-//! wrote to accounts, reach-out timelocks, and the hooks a test made drift.
+//! wrote to accounts, reach-out timelocks, new-chat message caps, and the
+//! hooks a test made drift.
 //! Messages of both directions share one sequence, so a chat reads in time
 //! order. One mutex guards it all; no lock is held across an await, so
 //! handlers stay short and the state stays consistent.
@@ -18,7 +19,7 @@ use rand::{Rng, RngCore};
 
 use crate::{
     config::SimulatorConfig,
-    model::{Attachment, DeliveryStatus, LinkedDevice, ReceivedMessage},
+    model::{Attachment, DeliveryStatus, LinkedDevice, NewChatCap, ReceivedMessage},
 };
 
 /// What a login page should show for its pairing.
@@ -112,6 +113,8 @@ struct World {
     written_by: HashSet<(String, String)>,
     /// Accounts under WhatsApp's reach-out timelock, until when.
     timelocks: HashMap<String, DateTime<Utc>>,
+    /// Accounts whose new-chat message cap the server reported.
+    caps: HashMap<String, NewChatCap>,
     drifted: HashSet<String>,
     /// Accounts WhatsApp restricted, with the hours the notice names.
     restricted: HashMap<String, u32>,
@@ -329,6 +332,13 @@ impl State {
         {
             return Err(SendRefused::Timelocked);
         }
+        // Every message to someone who has not written counts against the
+        // cap, up to its total (WhatsApp stores min(used, total)).
+        if !world.written_by.contains(&(device.account.clone(), outgoing.to.clone())) {
+            if let Some(cap) = world.caps.get_mut(&device.account) {
+                cap.used = (cap.used + 1).min(cap.total);
+            }
+        }
         tracing::info!(to = %outgoing.to, id = %outgoing.id, device = %device.id, "message received");
         let seq = world.next_seq();
         world.messages.push(Stored {
@@ -450,6 +460,17 @@ impl State {
         self.world().timelocked(account)
     }
 
+    /// WhatsApp's server reports `account`'s new-chat message cap; from now
+    /// on each message to someone who has not written to it counts.
+    pub fn set_new_chat_cap(&self, account: &str, cap: NewChatCap) {
+        self.world().caps.insert(account.to_owned(), cap);
+    }
+
+    /// `account`'s new-chat message cap, once the server reported one.
+    pub fn new_chat_cap(&self, account: &str) -> Option<NewChatCap> {
+        self.world().caps.get(account).copied()
+    }
+
     /// How many unread replies each chat of `account` holds (chats with none
     /// are left out).
     pub fn unread(&self, account: &str) -> Vec<(String, usize)> {
@@ -559,6 +580,7 @@ fn random_hex(len: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::CappingStatus;
 
     fn state(qr_refresh_ms: u64) -> State {
         State::new(SimulatorConfig {
@@ -732,6 +754,35 @@ mod tests {
         state.set_timelock("989000000001", Some(until));
         state.reset();
         assert_eq!(state.timelock("989000000001"), None, "reset forgets it");
+    }
+
+    #[test]
+    fn a_message_to_someone_who_never_wrote_counts_against_the_cap_up_to_its_total() {
+        let state = state(20_000);
+        let pairing = state.new_pairing();
+        state.scan(&qr(&state, &pairing), "989000000001").unwrap();
+        let Some(PairingView::Linked(token)) = state.poll_pairing(&pairing) else { panic!("linked") };
+        state.receive(&token, text("3EB0A", "989120000000")).unwrap();
+        assert_eq!(state.new_chat_cap("989000000001"), None, "no cap until the server reports one");
+
+        let ends = Utc::now() + chrono::Duration::days(20);
+        let cap = NewChatCap { status: CappingStatus::FirstWarning, used: 18, total: 20, cycle_ends_at: ends };
+        state.set_new_chat_cap("989000000001", cap);
+        state.inbound("989121234567", "989000000001", "hi");
+        state.receive(&token, text("3EB0B", "989121234567")).unwrap();
+        assert_eq!(state.new_chat_cap("989000000001").unwrap().used, 18, "an answer to someone who wrote is free");
+        state.receive(&token, text("3EB0C", "989120000000")).unwrap();
+        state.receive(&token, text("3EB0C", "989120000000")).unwrap();
+        assert_eq!(
+            state.new_chat_cap("989000000001").unwrap().used,
+            19,
+            "once per message, again to the same stranger"
+        );
+        state.receive(&token, text("3EB0D", "989120000000")).unwrap();
+        state.receive(&token, text("3EB0E", "989120000001")).unwrap();
+        assert_eq!(state.new_chat_cap("989000000001"), Some(NewChatCap { used: 20, ..cap }), "never past the total");
+        state.reset();
+        assert_eq!(state.new_chat_cap("989000000001"), None, "reset forgets it");
     }
 
     #[test]

@@ -149,9 +149,11 @@ pub async fn session_state(AxumState(state): AxumState<AppState>, Query(query): 
     let chats = state.chats(&account);
     let restricted = state.restriction(&account);
     let timelock = timelock.map(|until| json!({ "until": until }));
+    // The 2026 page offers it through WhatsApp's capping module.
+    let quota = state.new_chat_cap(&account);
     Json(json!({
         "account": account, "chats": chats, "unread": unread, "chat": chat, "drift": drift,
-        "restrictedHours": restricted, "timelock": timelock,
+        "restrictedHours": restricted, "timelock": timelock, "quota": quota,
     }))
     .into_response()
 }

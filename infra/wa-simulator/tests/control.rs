@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use wa_simulator::{ControlError, DeliveryStatus, Markup, RunningSimulator, SimulatorConfig, UNSUPPORTED_BROWSER};
+use wa_simulator::{
+    CappingStatus, ControlError, DeliveryStatus, Markup, NewChatCap, RunningSimulator, SimulatorConfig,
+    UNSUPPORTED_BROWSER,
+};
 
 #[tokio::test]
 async fn control_api_round_trip() {
@@ -251,4 +254,56 @@ async fn a_device_logging_itself_out_leaves_the_phones_list() {
     assert_eq!(state.status(), 401, "its page goes back to the QR");
 
     assert_eq!(log_out(tokens[0].clone()).send().await.unwrap().status(), 401, "already unlinked");
+}
+
+#[tokio::test]
+async fn a_new_chat_cap_reaches_the_page_and_counts_messages_to_people_who_never_wrote() {
+    let simulator = RunningSimulator::start(SimulatorConfig::quick(Markup::M2026)).await.unwrap();
+    let control = simulator.control();
+    let token = link(&simulator, "989120000001").await;
+    assert!(page_state(&simulator, &token, "").await["quota"].is_null(), "none until the server reports one");
+
+    let ends = chrono::DateTime::parse_from_rfc3339("2026-10-01T00:00:00Z").unwrap().to_utc();
+    let set = control.quota("+98 912 000 0001", 14, 20, CappingStatus::FirstWarning, Some(ends)).await.unwrap();
+    assert_eq!(set, NewChatCap { status: CappingStatus::FirstWarning, used: 14, total: 20, cycle_ends_at: ends });
+    let quota = page_state(&simulator, &token, "").await["quota"].clone();
+    assert_eq!(
+        quota,
+        serde_json::json!({ "status": "FIRST_WARNING", "used": 14, "total": 20, "cycleEndsAt": "2026-10-01T00:00:00Z" })
+    );
+
+    control.inbound("989121234567", "989120000001", "hello?").await.unwrap();
+    assert_eq!(page_sends(&simulator, &token, "3EB0CC01", "989121234567").await, 200);
+    assert_eq!(page_state(&simulator, &token, "").await["quota"]["used"], 14, "an answer costs nothing");
+    assert_eq!(page_sends(&simulator, &token, "3EB0CC02", "989125555555").await, 200);
+    assert_eq!(page_state(&simulator, &token, "").await["quota"]["used"], 15, "a message to a stranger counts");
+
+    // Without an end, the cycle is a month from now.
+    let monthly = control.quota("989120000001", 0, 20, CappingStatus::None, None).await.unwrap();
+    let days = (monthly.cycle_ends_at - chrono::Utc::now()).num_days();
+    assert!((29..=30).contains(&days), "{days} days");
+    control.reset().await.unwrap();
+    let token = link(&simulator, "989120000001").await;
+    assert!(page_state(&simulator, &token, "").await["quota"].is_null(), "reset forgets it");
+}
+
+#[tokio::test]
+async fn a_quota_with_an_unknown_status_or_no_phone_is_refused_by_name() {
+    let simulator = RunningSimulator::start(SimulatorConfig::quick(Markup::M2026)).await.unwrap();
+    let post = |body: serde_json::Value| {
+        reqwest::Client::new().post(format!("{}/__control/quota", simulator.base_url())).json(&body).send()
+    };
+    let answer =
+        post(serde_json::json!({ "phone": "989120000001", "used": 1, "total": 20, "status": "WARNED" })).await.unwrap();
+    assert_eq!(answer.status(), 400);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    let message = body["error"].as_str().unwrap();
+    assert!(message.contains("`WARNED`") && message.contains("FIRST_WARNING"), "{message}");
+
+    let answer = post(serde_json::json!({ "phone": "none", "used": 1, "total": 20, "status": "NONE" })).await.unwrap();
+    assert_eq!(answer.status(), 400);
+    let over = post(serde_json::json!({ "phone": "989120000001", "used": 21, "total": 20, "status": "CAPPED" }));
+    assert_eq!(over.await.unwrap().status(), 400);
+    let refused = simulator.control().quota("", 0, 20, CappingStatus::None, None).await.unwrap_err();
+    assert!(matches!(refused, ControlError::Refused { status: 400, .. }), "{refused}");
 }

@@ -21,6 +21,7 @@ mod page;
 mod probe;
 mod process;
 pub mod profile;
+mod quota;
 mod restriction;
 pub mod selectors;
 mod send;
@@ -33,6 +34,7 @@ pub use launcher::Launcher;
 pub use page::{LastMessage, Screen};
 pub use probe::{HookFinding, ProbeReport};
 pub use process::{browsers_memory, sweep_leftovers, MemoryUsage};
+pub use quota::{NewChatQuota, QuotaStatus};
 pub use restriction::{Limit, Restriction};
 pub use send::{SendError, SendOutcome};
 /// The QR rendering lives in `shared` (the API renders the stored QR too).

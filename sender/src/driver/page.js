@@ -167,6 +167,35 @@ function waPage(hooks) {
     return [];
   }
 
+  // WhatsApp's own new-chat message cap (2026 builds), read where the
+  // page keeps it: module WAWebIndividualNewChatMessageCappingLimitUtils,
+  // getCappingData() = the record the server sent (capping_status,
+  // used_quota, total_quota, cycle_end_timestamp in unix seconds; see
+  // sender/tests/captures/README.md, (4)). As {status, used, total,
+  // cycleEndsAt (ms, null when 0 or absent)}; null when the module, the
+  // record or its numbers are missing. The status is passed on as spelled.
+  function newChatQuota() {
+    try {
+      if (typeof window.require !== 'function') return null;
+      const utils = window.require('WAWebIndividualNewChatMessageCappingLimitUtils');
+      if (!utils || typeof utils.getCappingData !== 'function') return null;
+      const data = utils.getCappingData();
+      if (!data || typeof data !== 'object') return null;
+      const used = Number(data.used_quota);
+      const total = Number(data.total_quota);
+      if (typeof data.capping_status !== 'string' || !Number.isFinite(used) || !Number.isFinite(total)) return null;
+      const end = Number(data.cycle_end_timestamp);
+      return {
+        status: data.capping_status,
+        used,
+        total,
+        cycleEndsAt: Number.isFinite(end) && end > 0 ? end * 1000 : null,
+      };
+    } catch (_) {
+      return null;
+    }
+  }
+
   const lower = (node) => (node.innerText || node.textContent || '').replace(/\s+/g, ' ').trim().toLowerCase();
 
   // What WhatsApp shows when it restricts the number: the reach-out
@@ -301,7 +330,7 @@ function waPage(hooks) {
   const covered = () => coveringDialog() !== null;
 
   return {
-    used, find, all, covered, tickOf, rows, rowId, isOwn, lastOwn, repliesAfterOurs, unreadTitles,
+    used, find, all, covered, tickOf, rows, rowId, isOwn, lastOwn, repliesAfterOurs, unreadTitles, newChatQuota,
     restriction, openTimelockDetails, readTimelockDetails, coveringDialog, dismissCovering, composeHoldsText, probe, matchAll,
   };
 }

@@ -29,7 +29,7 @@ use tokio::sync::mpsc;
 
 use super::{
     governed::{self, Gate},
-    replies,
+    numbers, replies,
     sending::{self, Step},
     snapshot, Nudge, SessionEnd,
 };
@@ -175,6 +175,11 @@ impl Actor {
         }
         self.follow_login(&account).await?;
         if self.logged_in {
+            numbers::warn_if_relink_due(&self.ctx, &account).await?;
+            // Who wrote while no session watched is warm before anyone is sent to.
+            if !self.inbox.looked {
+                replies::look_for_warm(self).await;
+            }
             let running = deliveries::running_for_account(&self.ctx.db, self.account_id).await?;
             if let Some(campaign) = self.next_campaign(&running) {
                 self.last_active = Instant::now();
@@ -183,6 +188,11 @@ impl Actor {
             // Every running campaign waits for the send governor.
             if let Some(until) = running.iter().filter_map(|c| c.waiting_until).min() {
                 self.last_active = Instant::now();
+                // Someone who wrote meanwhile is sent to at once, whatever
+                // holds the strangers back.
+                if replies::look_for_warm(self).await {
+                    return Ok(None);
+                }
                 return self.wait_until(until).await;
             }
         }
@@ -340,6 +350,10 @@ impl Actor {
     /// Logged in (a scan, or a restored login): the account learns its
     /// number, is CONNECTED for all its campaigns, and the login is saved.
     async fn logged_in_now(&mut self) -> anyhow::Result<()> {
+        // A scan or a pairing code needs the phone: it was active just now.
+        if self.last_qr.is_some() || self.pairing_for.is_some() {
+            whatsapp_accounts::record_phone_seen(&self.ctx.db, self.account_id).await?;
+        }
         self.logged_in = true;
         self.last_qr = None;
         self.pairing_for = None;

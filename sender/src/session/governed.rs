@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use shared::{
     domain::Timezone,
     governor::{
+        cold::{ContactKind, QuotaStatus},
         ledger::{self, CampaignRules, Reservation, Settled},
         SendWindow, WaitReason,
     },
@@ -22,6 +23,7 @@ use shared::{
 
 use super::{
     actor::Actor,
+    numbers,
     sending::{self, Failure, Step},
 };
 use crate::{context::SenderContext, driver::Limit};
@@ -76,11 +78,15 @@ pub async fn gate(actor: &Actor, campaign: &SendingCampaign) -> anyhow::Result<G
         (Some(start), Some(end)) => SendWindow::parse(start, end).ok(),
         _ => None,
     };
+    // Nobody claimable (all held back by the timelock): nothing is sent,
+    // and the reservation is given back.
+    let contact = deliveries::next_in_line(&ctx.db, campaign.id).await?.map_or(ContactKind::Warm, |(_, kind)| kind);
     let rules = CampaignRules {
         campaign_id: campaign.id,
         window: window.as_ref(),
         timezone: Timezone::from_stored(&campaign.timezone).tz(),
         floor: sending::interval(ctx, &campaign.send_interval),
+        contact,
     };
     Ok(match ledger::reserve(&ctx.db, account_id, rules, &ctx.settings.governor).await? {
         Reservation::Go { send_id, pause, long_break } => {
@@ -158,8 +164,10 @@ pub async fn settle(
 /// Before a message: does WhatsApp Web show that the number is
 /// restricted? The account-wide notice pauses every campaign of the number
 /// (`true`); without it, a restriction recorded earlier is over: the page
-/// is the truth whenever it is seen. The timelock (new chats only) is
-/// recorded and sending goes on: chats with people who wrote still work.
+/// is the truth whenever it is seen. The timelock (new chats only) and
+/// WhatsApp's new-chat quota are recorded, and sending goes on: the
+/// governor holds cold recipients back while chats with people who wrote
+/// still work. Nothing here restarts, re-links or logs out.
 pub async fn check_restriction(actor: &Actor, campaign: &SendingCampaign) -> anyhow::Result<bool> {
     let limit = actor.whatsapp().restriction().await?;
     if let Some(Limit::Account { length }) = limit {
@@ -168,13 +176,68 @@ pub async fn check_restriction(actor: &Actor, campaign: &SendingCampaign) -> any
         restricted(&actor.ctx, campaign, until).await?;
         return Ok(true);
     }
-    if let Some(account_id) = campaign.whatsapp_account_id {
-        whatsapp_accounts::clear_restriction(&actor.ctx.db, account_id).await?;
-        if let Some(Limit::NewChats { until: Some(until) }) = limit {
-            whatsapp_accounts::record_timelock(&actor.ctx.db, account_id, until).await?;
+    let Some(account_id) = campaign.whatsapp_account_id else { return Ok(false) };
+    let ctx = &actor.ctx;
+    whatsapp_accounts::clear_restriction(&ctx.db, account_id).await?;
+    if let Some(Limit::NewChats { until }) = limit {
+        let on = whatsapp_accounts::find(&ctx.db, account_id).await?.and_then(|a| a.timelock_until);
+        if until.is_some() || on.is_none_or(|on| on <= Utc::now()) {
+            // Only its "Show details" says when it ends: asked once per timelock.
+            let until = match until {
+                Some(until) => Some(until),
+                None => actor.whatsapp().timelock_end().await?,
+            };
+            record_timelock(ctx, account_id, until).await?;
+        }
+    }
+    if let Some(quota) = actor.whatsapp().new_chat_quota().await? {
+        let account = whatsapp_accounts::find(&ctx.db, account_id).await?;
+        if account.and_then(|a| a.whatsapp_quota()) != Some(quota) {
+            whatsapp_accounts::record_quota(&ctx.db, account_id, &quota).await?;
+            tracing::info!(account.id = account_id, status = quota.status.as_str(), quota.used, quota.total,
+                "WhatsApp's new-chat quota");
+            let message = match quota.status {
+                QuotaStatus::None => "WhatsApp's count of messages to new people changed for this number",
+                _ => "WhatsApp warns that this number is near its limit of messages to new people; those wait, \
+                      people who wrote to it still get theirs",
+            };
+            numbers::announce(ctx, account_id, message).await?;
         }
     }
     Ok(false)
+}
+
+/// WhatsApp's timelock closes new chats: until the time it states, or
+/// `TIMELOCK_RECHECK_SECONDS` (24 h) when it states none — then not pushed
+/// further at every look.
+pub async fn record_timelock(
+    ctx: &SenderContext,
+    account_id: i64,
+    until: Option<DateTime<Utc>>,
+) -> anyhow::Result<DateTime<Utc>> {
+    let before = whatsapp_accounts::find(&ctx.db, account_id).await?.and_then(|a| a.timelock_until);
+    let recorded = match until {
+        Some(until) => {
+            whatsapp_accounts::record_timelock(&ctx.db, account_id, until).await?;
+            until
+        }
+        None => {
+            let default = chrono::TimeDelta::from_std(ctx.settings.timelock_recheck).unwrap_or(chrono::TimeDelta::days(1));
+            whatsapp_accounts::record_timelock_unless_on(&ctx.db, account_id, Utc::now() + default).await?;
+            let account = whatsapp_accounts::find(&ctx.db, account_id).await?;
+            account.and_then(|a| a.timelock_until).unwrap_or_else(|| Utc::now() + default)
+        }
+    };
+    if before != Some(recorded) {
+        tracing::warn!(account.id = account_id, until = %recorded, "WhatsApp's timelock closes new chats");
+        let message = format!(
+            "WhatsApp closed new chats for this number until {}; people who wrote to it still get their messages, \
+             the others wait. It lifts by itself: do not log out or link again",
+            recorded.format("%Y-%m-%d %H:%M UTC")
+        );
+        numbers::announce(ctx, account_id, &message).await?;
+    }
+    Ok(recorded)
 }
 
 /// How long an account restriction lasts when the notice does not say.

@@ -6,6 +6,7 @@
 mod actor;
 mod drift;
 mod governed;
+mod numbers;
 mod personal;
 mod receipts;
 mod replies;

@@ -11,7 +11,7 @@ use shared::{
     realtime::{CampaignEvent, CompletionReport, Progress},
     repo::{
         deliveries::{self, SendingCampaign},
-        session_leases, unreachable_numbers, whatsapp_accounts,
+        session_leases, unreachable_numbers,
     },
 };
 
@@ -133,16 +133,17 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
             Ok(Step::Sent(Delivery { campaign_id: campaign.id, recipient_id: recipient.id, phone }))
         }
         Ok(SendOutcome::NewChatsRestricted { until }) => {
-            // Never retried at once, never a reason to re-link: it lifts by
-            // itself. When the page did not say when, look again later
-            // (opening a chat sends nothing).
-            let recheck =
-                chrono::TimeDelta::from_std(ctx.settings.timelock_recheck).unwrap_or(chrono::TimeDelta::hours(1));
-            let until = until.unwrap_or_else(|| chrono::Utc::now() + recheck);
+            // A timelock signal, not a failure: never retried at once, never
+            // a reason to re-link; the recipient stays PENDING until it lifts
+            // and the governor holds the number's other cold sends back.
+            let until = match campaign.whatsapp_account_id {
+                Some(account_id) => governed::record_timelock(&ctx, account_id, until).await?,
+                None => until.unwrap_or_else(|| {
+                    chrono::Utc::now()
+                        + chrono::TimeDelta::from_std(ctx.settings.timelock_recheck).unwrap_or(chrono::TimeDelta::days(1))
+                }),
+            };
             deliveries::defer(&ctx.db, recipient.id, until).await?;
-            if let Some(account_id) = campaign.whatsapp_account_id {
-                whatsapp_accounts::record_timelock(&ctx.db, account_id, until).await?;
-            }
             tracing::warn!(campaign.id = campaign.id, recipient.id = recipient.id, %until,
                 "WhatsApp's timelock closes new chats: the recipient waits for it to lift");
             Ok(Step::Deferred)

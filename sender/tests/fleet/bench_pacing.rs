@@ -3,13 +3,18 @@
 //! governor allows (the shortest interval, a warmed-up number), with every
 //! length of time divided by `BENCH_SCALE` (default 30): the floor, the
 //! jitter, the long breaks, typing and the hour of the hourly cap. Prints
-//! messages per hour (measured, and scaled back to real time) and the
-//! distribution of the gaps between arrivals next to the floor. Ignored in
-//! the test suite (minutes long).
+//! messages per hour (measured, and scaled back to real time), the
+//! distribution of the gaps between arrivals next to the floor with its
+//! coefficient of variation (a person's pauses vary: 0.3 or more), and the
+//! most messages in any rolling quarter of an hour next to the quarter of
+//! the hourly cap the governor allows there. Ignored in the test suite
+//! (minutes long).
 
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;
+use shared::governor::{caps::burst_cap, GovernorSettings};
 
 use crate::{
     campaign::connect_whatsapp,
@@ -19,6 +24,25 @@ use crate::{
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn coefficient_of_variation(values: &[f64]) -> f64 {
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64;
+    variance.sqrt() / mean
+}
+
+/// The most of `times` (sorted) within any `window` ending at one of them.
+fn most_within(times: &[DateTime<Utc>], window: TimeDelta) -> usize {
+    let mut oldest = 0;
+    let mut most = 0;
+    for (newest, at) in times.iter().enumerate() {
+        while *at - times[oldest] >= window {
+            oldest += 1;
+        }
+        most = most.max(newest - oldest + 1);
+    }
+    most
 }
 
 #[tokio::test]
@@ -67,6 +91,18 @@ async fn bench_pacing() {
         percentile(&gaps, 0.9) * scale as f64 / 1000.0,
         gaps[gaps.len() - 1] * scale as f64 / 1000.0,
         typing
+    );
+    let cv = coefficient_of_variation(&gaps);
+    println!("  coefficient of variation of the gaps: {cv:.2} (0.3 or more looks like a person)");
+    let arrivals: Vec<DateTime<Utc>> = messages.iter().map(|m| m.sent_at).collect();
+    let quarter_hour = TimeDelta::milliseconds(900_000 / scale as i64);
+    // The sender inherits this process's environment: the same cap applies.
+    let settings = GovernorSettings::from_source(|name| std::env::var(name).ok()).expect("governor settings");
+    let allowed = burst_cap(settings.hourly_cap);
+    println!(
+        "  most in any rolling 15 minutes ({} s compressed): {} (allowed: {allowed}, a quarter of the hourly cap)",
+        quarter_hour.num_milliseconds() as f64 / 1000.0,
+        most_within(&arrivals, quarter_hour)
     );
     assert!(gaps[0] >= floor_ms as f64, "no gap under the floor");
 }

@@ -31,6 +31,7 @@ macro_rules! on_every_markup {
 mod bench_pacing;
 mod browser_killed;
 mod campaign;
+mod cold_contacts;
 mod console;
 mod drift;
 mod emulator_restart;

@@ -137,6 +137,11 @@ impl Stack {
             ("GOVERNOR_BREAK_MS", "1000-2000".into()),
             ("TYPING_MS", "150-400".into()),
             ("SEND_WINDOW_DEFAULT", "none".into()),
+            // Messages leave seconds apart here, not minutes: the hourly cap
+            // (and its quarter-hour share) and the cold budget would stop
+            // most tests. Tests of those rules set them back.
+            ("GOVERNOR_HOURLY_CAP", "100000".into()),
+            ("GOVERNOR_COLD_DAILY_CAP", "100000".into()),
             ("SHUTDOWN_GRACE_SECONDS", "20".into()),
             ("RUST_LOG", "info,sender=debug".into()),
             ("LOG_FORMAT", "json".into()),

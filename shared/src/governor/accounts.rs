@@ -6,17 +6,17 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{caps, settings::GovernorSettings};
+use super::{caps, cold::WhatsappQuota, settings::GovernorSettings};
 use crate::repo::whatsapp_accounts::{self, AccountRow, AccountStatus};
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BreakerTrip {
     pub reason: String,
     pub at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountSummary {
     pub id: i64,
@@ -43,6 +43,31 @@ pub struct AccountSummary {
     /// never wrote to the number); chats with people who wrote still work.
     pub timelock_until: Option<DateTime<Utc>>,
     pub last_breaker: Option<BreakerTrip>,
+    /// Messages sent today (rolling day) to people who never wrote to the number.
+    pub cold_today: u32,
+    /// Today's budget of those: 20 while the number is new, then 40 (`GOVERNOR_COLD_DAILY_CAP`).
+    pub cold_daily_cap: u32,
+    /// WhatsApp's own new-chat quota as its page last showed it; `null` when unknown.
+    pub whatsapp_quota: Option<WhatsappQuota>,
+    /// Whole days since the phone last linked this device.
+    pub linked_days_ago: u32,
+    /// WhatsApp logs a linked device out about 14 days after the phone was
+    /// last active: open WhatsApp on the phone (or link again) before then.
+    pub relink_due_at: DateTime<Utc>,
+}
+
+/// How many days after the phone was last seen WhatsApp logs a linked
+/// device out (`../shared/WHATSAPP-WEB.md`), and when the user is warned.
+pub const RELINK_AFTER_DAYS: u32 = 14;
+pub const RELINK_WARN_AFTER_DAYS: u32 = 10;
+
+pub fn relink_due_at(phone_seen: DateTime<Utc>, s: &GovernorSettings) -> DateTime<Utc> {
+    phone_seen + chrono(s.day * RELINK_AFTER_DAYS)
+}
+
+/// Whether the user should be warned now that the link is due soon.
+pub fn relink_warning_due(now: DateTime<Utc>, phone_seen: DateTime<Utc>, s: &GovernorSettings) -> bool {
+    now >= phone_seen + chrono(s.day * RELINK_WARN_AFTER_DAYS)
 }
 
 fn chrono(duration: std::time::Duration) -> chrono::TimeDelta {
@@ -69,9 +94,18 @@ pub async fn summary(
 ) -> Result<AccountSummary, sqlx::Error> {
     let now = Utc::now();
     let sends = whatsapp_accounts::sends_since(db, account.id, now - chrono(s.day)).await?;
+    let cold_sends = whatsapp_accounts::cold_sends_since(db, account.id, now - chrono(s.day)).await?;
+    let phone_seen = account.phone_seen();
+    let whatsapp_quota = account.whatsapp_quota();
     let warm_up_since = caps::warm_up_since(now, account.warm_up_since, account.last_sent_at, s);
     let (hourly_cap, daily_cap, _) = caps::caps_now(now, warm_up_since, s);
+    let linked_for = (now - phone_seen).to_std().unwrap_or_default();
     Ok(AccountSummary {
+        cold_today: cold_sends.len() as u32,
+        cold_daily_cap: s.cold_cap_at(now, account.first_linked_at),
+        whatsapp_quota,
+        linked_days_ago: (linked_for.as_secs_f64() / s.day.as_secs_f64()).floor() as u32,
+        relink_due_at: relink_due_at(phone_seen, s),
         id: account.id,
         phone: account.phone,
         status: account.status,

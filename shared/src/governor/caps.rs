@@ -1,7 +1,9 @@
 //! May this number send now? Its sending hours, then its hourly and daily
 //! caps (the daily one lowered by the warm-up ramp for a new or long idle
 //! number). Caps count the number's sends in rolling windows — the last
-//! hour, the last day — across all its campaigns.
+//! hour, the last day — across all its campaigns. The hourly cap is also
+//! spread out: at most a quarter of it in any quarter of an hour, so a
+//! number never spends its hour in a burst and then falls silent.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -16,6 +18,8 @@ crate::string_enum!(
         WarmUp = "WARM_UP",
         OutsideSendingHours = "OUTSIDE_SENDING_HOURS",
         WhatsappTimelock = "WHATSAPP_TIMELOCK",
+        ColdContactLimit = "COLD_CONTACT_LIMIT",
+        WhatsappQuota = "WHATSAPP_QUOTA",
     }
 );
 
@@ -32,6 +36,14 @@ impl WaitReason {
             WaitReason::WhatsappTimelock => {
                 "WhatsApp closed new chats for this number for a while; the remaining recipients never wrote to it, so \
                  they wait until WhatsApp lifts it by itself"
+            }
+            WaitReason::ColdContactLimit => {
+                "This WhatsApp number sent today's share of messages to people who never wrote to it; those wait, \
+                 while people who wrote to it still get theirs"
+            }
+            WaitReason::WhatsappQuota => {
+                "WhatsApp's own limit on messages to new people is nearly used up for this number; those wait for \
+                 it to renew, while people who wrote to it still get theirs"
             }
         }
     }
@@ -91,7 +103,7 @@ pub fn count_within(sends: &[DateTime<Utc>], now: DateTime<Utc>, window: std::ti
 }
 
 /// When a rolling `window` holding `cap` or more of `sends` has room again.
-fn room_at(
+pub(super) fn room_at(
     sends: &[DateTime<Utc>],
     now: DateTime<Utc>,
     window: std::time::Duration,
@@ -100,8 +112,9 @@ fn room_at(
     let from = now - chrono(window);
     let inside: Vec<&DateTime<Utc>> = sends.iter().filter(|t| **t > from).collect();
     let over = inside.len().checked_sub(cap as usize)?;
-    // Room for one more once all but `cap - 1` of them have aged out.
-    Some(*inside[over] + chrono(window))
+    // Room for one more once all but `cap - 1` of them have aged out (a
+    // cap of 0 never has room: look again a window later).
+    Some(inside.get(over).map_or(now, |t| **t) + chrono(window))
 }
 
 /// The governor's answer for one number and one campaign, at `now`.
@@ -115,18 +128,24 @@ pub fn decide(
         return Decision::Wait { until: opening, reason: WaitReason::OutsideSendingHours };
     }
     let (hourly, daily, warming) = caps_now(now, number.warm_up_since, s);
+    // Users know an hourly limit, not a burst rule: both say HOURLY_LIMIT.
+    let burst_wait =
+        room_at(number.sends, now, s.hour / 4, burst_cap(hourly)).map(|until| (until, WaitReason::HourlyLimit));
     let hour_wait = room_at(number.sends, now, s.hour, hourly).map(|until| (until, WaitReason::HourlyLimit));
     let day_reason = if warming { WaitReason::WarmUp } else { WaitReason::DailyLimit };
     let day_wait = room_at(number.sends, now, s.day, daily).map(|until| (until, day_reason));
-    // Both full: the later opening is the one that counts.
-    match (hour_wait, day_wait) {
-        (None, None) => Decision::Send,
-        (Some((until, reason)), None) | (None, Some((until, reason))) => Decision::Wait { until, reason },
-        (Some(hour), Some(day)) => {
-            let (until, reason) = if day.0 >= hour.0 { day } else { hour };
-            Decision::Wait { until, reason }
-        }
+    // Several full: the latest opening is the one that counts (the daily
+    // reason on a tie, being the longer story).
+    match [burst_wait, hour_wait, day_wait].into_iter().flatten().max_by_key(|(until, _)| *until) {
+        None => Decision::Send,
+        Some((until, reason)) => Decision::Wait { until, reason },
     }
+}
+
+/// The most sends a number may make in any quarter of an hour: a quarter of
+/// its hourly cap, rounded up, at least one.
+pub fn burst_cap(hourly: u32) -> u32 {
+    hourly.div_ceil(4).max(1)
 }
 
 #[cfg(test)]
@@ -168,6 +187,40 @@ mod tests {
         let later = t0() - TimeDelta::seconds(30);
         let decision = decide(later, number, None, &settings());
         assert_eq!(decision, Decision::Wait { until: sends[0] + TimeDelta::hours(1), reason: WaitReason::HourlyLimit });
+    }
+
+    #[test]
+    fn fifteen_sends_within_ten_minutes_wait_until_the_oldest_leaves_the_quarter_hour() {
+        let sends: Vec<_> = (0..15).map(|i| t0() - TimeDelta::seconds(600 - i * 40)).collect();
+        let number = NumberState { sends: &sends, warm_up_since: t0() - TimeDelta::days(30) };
+        assert_eq!(
+            decide(t0(), number, None, &settings()),
+            Decision::Wait { until: sends[0] + TimeDelta::minutes(15), reason: WaitReason::HourlyLimit }
+        );
+        assert_eq!(decide(sends[0] + TimeDelta::minutes(15), number, None, &settings()), Decision::Send);
+    }
+
+    #[test]
+    fn fourteen_sends_within_ten_minutes_leave_room_for_one_more() {
+        let sends: Vec<_> = (0..14).map(|i| t0() - TimeDelta::seconds(600 - i * 40)).collect();
+        let number = NumberState { sends: &sends, warm_up_since: t0() - TimeDelta::days(30) };
+        assert_eq!(decide(t0(), number, None, &settings()), Decision::Send);
+    }
+
+    #[test]
+    fn the_quarter_hour_cap_is_a_quarter_of_the_hourly_one_rounded_up_and_never_zero() {
+        assert_eq!([60, 61, 10, 3, 1, 0].map(burst_cap), [15, 16, 3, 1, 1, 1]);
+    }
+
+    #[test]
+    fn the_quarter_hour_shrinks_with_a_shortened_hour() {
+        let s = GovernorSettings { hourly_cap: 4, hour: Duration::from_secs(40), ..settings() };
+        let sends = [t0() - TimeDelta::seconds(5)];
+        let number = NumberState { sends: &sends, warm_up_since: t0() - TimeDelta::days(30) };
+        assert_eq!(
+            decide(t0(), number, None, &s),
+            Decision::Wait { until: sends[0] + TimeDelta::seconds(10), reason: WaitReason::HourlyLimit }
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use rand::thread_rng;
 use super::{
     breaker::{self, Outcome, Trip},
     caps::{self, Decision, NumberState, WaitReason},
+    cold::{self, ColdState, ContactKind},
     pacing::{self, Streak},
     settings::GovernorSettings,
     window::SendWindow,
@@ -43,6 +44,8 @@ pub struct CampaignRules<'a> {
     pub timezone: Tz,
     /// The campaign's interval: the floor of every pause.
     pub floor: Duration,
+    /// Whether the next recipient ever wrote to the number.
+    pub contact: ContactKind,
 }
 
 fn chrono(duration: Duration) -> chrono::TimeDelta {
@@ -68,7 +71,30 @@ pub async fn reserve(
     let sends = whatsapp_accounts::sends_since(&mut *tx, account_id, now - chrono(s.day)).await?;
     let warm_up_since = caps::warm_up_since(now, account.warm_up_since, account.last_sent_at, s);
     let number = NumberState { sends: &sends, warm_up_since };
-    if let Decision::Wait { until, reason } = caps::decide(now, number, rules.window.map(|w| (w, rules.timezone)), s) {
+    let general = match caps::decide(now, number, rules.window.map(|w| (w, rules.timezone)), s) {
+        Decision::Wait { until, reason } => Some((until, reason)),
+        Decision::Send => None,
+    };
+    let is_cold = rules.contact == ContactKind::Cold;
+    let cold_rule = if is_cold {
+        let cold_sends = whatsapp_accounts::cold_sends_since(&mut *tx, account_id, now - chrono(s.day)).await?;
+        let number = ColdState {
+            cold_sends: &cold_sends,
+            first_linked: account.first_linked_at,
+            timelock_until: account.timelock_until,
+            quota: account.whatsapp_quota(),
+        };
+        cold::decide_cold(now, number, s)
+    } else {
+        None
+    };
+    // Both hold: the later opening counts; on a tie the cold rule, which
+    // says more (a new number's day-one cap and cold budget are both 20).
+    let wait = match (general, cold_rule) {
+        (Some(general), Some(cold)) => Some(if general.0 > cold.0 { general } else { cold }),
+        (one, other) => one.or(other),
+    };
+    if let Some((until, reason)) = wait {
         return Ok(Reservation::Wait { until, reason });
     }
     if let Some(until) = account.next_send_at.filter(|until| *until > now) {
@@ -76,7 +102,7 @@ pub async fn reserve(
     }
     let streak = Streak { count: account.streak.max(0) as u32, target: account.streak_target.max(0) as u32 };
     let pause = pacing::pause_after(rules.floor, streak, s, &mut thread_rng());
-    let send_id = whatsapp_accounts::insert_send(&mut tx, account_id, rules.campaign_id, now).await?;
+    let send_id = whatsapp_accounts::insert_send(&mut tx, account_id, rules.campaign_id, now, is_cold).await?;
     whatsapp_accounts::record_reservation(
         &mut tx,
         account_id,

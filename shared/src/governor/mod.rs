@@ -12,6 +12,8 @@
 pub mod accounts;
 pub mod breaker;
 pub mod caps;
+pub mod cold;
+pub mod estimate;
 pub mod ledger;
 pub mod pacing;
 pub mod settings;

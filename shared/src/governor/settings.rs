@@ -20,8 +20,9 @@ pub struct GovernorSettings {
     pub warm_up_ramp: Vec<u32>,
     /// `GOVERNOR_WARM_UP_IDLE_HOURS`: a number idle this long warms up again.
     pub warm_up_idle_hours: u32,
-    /// `GOVERNOR_JITTER_PERCENT`: each pause is the interval plus up to this
-    /// much more, at random.
+    /// `GOVERNOR_JITTER_PERCENT`: each pause is the interval plus a random
+    /// extra whose median is this percent of the interval (log-normal: mostly
+    /// near it, now and then several times it; see `pacing`).
     pub jitter_percent: u32,
     /// `GOVERNOR_BREAK_EVERY`: a long break after this many messages (a
     /// random count in the range, drawn again after each break).
@@ -31,6 +32,16 @@ pub struct GovernorSettings {
     /// `TYPING_MS`: how long "typing…" shows before a message, growing with
     /// its length between these bounds.
     pub typing: (Duration, Duration),
+    /// `GOVERNOR_COLD_DAILY_CAP` (`20,40`): messages per number per day to
+    /// people who never wrote to it, while the number is new, then after
+    /// (one value: both). Counted within the daily cap.
+    pub cold_daily_cap: (u32, u32),
+    /// `GOVERNOR_COLD_NEW_DAYS` (14): how many days a number counts as new
+    /// for the cold budget, from its first link.
+    pub cold_new_days: u32,
+    /// `GOVERNOR_QUOTA_STOP_PERCENT` (70): cold sends stop when this much of
+    /// WhatsApp's own new-chat quota is used (or at its first warning).
+    pub quota_stop_percent: u32,
     /// `SEND_WINDOW_DEFAULT`: a new campaign's sending hours (`none`: any time).
     pub default_window: Option<SendWindow>,
     /// `GOVERNOR_HOUR_SECONDS` (tests and demos only): the length of an "hour".
@@ -46,10 +57,13 @@ impl Default for GovernorSettings {
             daily_cap: 300,
             warm_up_ramp: vec![20, 36, 65, 117, 210, 378],
             warm_up_idle_hours: 72,
-            jitter_percent: 80,
+            jitter_percent: 50,
             break_every: (15, 25),
             break_length: (Duration::from_secs(60), Duration::from_secs(180)),
             typing: (Duration::from_secs(1), Duration::from_secs(6)),
+            cold_daily_cap: (20, 40),
+            cold_new_days: 14,
+            quota_stop_percent: 70,
             default_window: SendWindow::parse("08:00", "21:00").ok(),
             hour: Duration::from_secs(3600),
             day: Duration::from_secs(86_400),
@@ -74,6 +88,18 @@ impl GovernorSettings {
         number("GOVERNOR_DAILY_CAP", &mut s.daily_cap);
         number("GOVERNOR_WARM_UP_IDLE_HOURS", &mut s.warm_up_idle_hours);
         number("GOVERNOR_JITTER_PERCENT", &mut s.jitter_percent);
+        number("GOVERNOR_COLD_NEW_DAYS", &mut s.cold_new_days);
+        number("GOVERNOR_QUOTA_STOP_PERCENT", &mut s.quota_stop_percent);
+        if let Some(raw) = value("GOVERNOR_COLD_DAILY_CAP").filter(|v| !v.is_empty()) {
+            let parsed: Result<Vec<u32>, _> = raw.split(',').map(|p| p.trim().parse::<u32>()).collect();
+            match parsed.as_deref() {
+                Ok([both]) => s.cold_daily_cap = (*both, *both),
+                Ok([new, after]) => s.cold_daily_cap = (*new, *after),
+                _ => problems.push(format!(
+                    "GOVERNOR_COLD_DAILY_CAP: `{raw}` is not a whole number or two (`new,after`, e.g. 20,40)"
+                )),
+            }
+        }
         if let Some(raw) = value("GOVERNOR_WARM_UP_RAMP") {
             let parsed: Result<Vec<u32>, _> =
                 raw.split(',').map(str::trim).filter(|p| !p.is_empty() && *p != "none").map(str::parse).collect();
@@ -137,6 +163,16 @@ impl GovernorSettings {
         }
     }
 
+    /// The cold budget of a number first linked at `first_linked`.
+    pub fn cold_cap_at(&self, now: chrono::DateTime<chrono::Utc>, first_linked: chrono::DateTime<chrono::Utc>) -> u32 {
+        let age = (now - first_linked).to_std().unwrap_or_default();
+        if age < self.day * self.cold_new_days {
+            self.cold_daily_cap.0
+        } else {
+            self.cold_daily_cap.1
+        }
+    }
+
     /// How long a number may stay idle before it warms up again.
     pub fn warm_up_idle(&self) -> Duration {
         self.hour * self.warm_up_idle_hours
@@ -157,7 +193,7 @@ mod tests {
     #[test]
     fn defaults_are_the_documented_ones() {
         let s = read(&[]).unwrap();
-        assert_eq!((s.hourly_cap, s.daily_cap, s.jitter_percent), (60, 300, 80));
+        assert_eq!((s.hourly_cap, s.daily_cap, s.jitter_percent), (60, 300, 50));
         assert_eq!(s.warm_up_ramp, vec![20, 36, 65, 117, 210, 378]);
         assert_eq!(s.default_window.map(|w| (w.start(), w.end())), Some(("08:00".into(), "21:00".into())));
         assert_eq!(s.daily_cap_on(Some(0)), (20, true));
@@ -174,6 +210,17 @@ mod tests {
         for name in ["GOVERNOR_HOURLY_CAP", "GOVERNOR_BREAK_MS", "SEND_WINDOW_DEFAULT"] {
             assert!(text.contains(name), "{text}");
         }
+    }
+
+    #[test]
+    fn the_cold_budget_is_twenty_while_new_then_forty() {
+        let s = read(&[]).unwrap();
+        let linked = chrono::Utc::now() - chrono::TimeDelta::days(13);
+        assert_eq!(s.cold_cap_at(chrono::Utc::now(), linked), 20);
+        assert_eq!(s.cold_cap_at(chrono::Utc::now() + chrono::TimeDelta::days(2), linked), 40);
+        assert_eq!(read(&[("GOVERNOR_COLD_DAILY_CAP", "5")]).unwrap().cold_daily_cap, (5, 5));
+        assert_eq!(read(&[("GOVERNOR_COLD_DAILY_CAP", "5, 9")]).unwrap().cold_daily_cap, (5, 9));
+        assert!(read(&[("GOVERNOR_COLD_DAILY_CAP", "lots")]).is_err());
     }
 
     #[test]

@@ -92,6 +92,13 @@ pub enum CampaignEvent {
         text: String,
         opted_out: bool,
     },
+    /// A number's health changed (the timelock, WhatsApp's quota) or its
+    /// link is due soon: the account as `GET /api/whatsapp-accounts` shows
+    /// it, and what the user should know.
+    NumberUpdate {
+        number: Box<crate::governor::accounts::AccountSummary>,
+        message: String,
+    },
 }
 
 impl CampaignEvent {
@@ -105,6 +112,7 @@ impl CampaignEvent {
             Self::QrCode { .. } => "qr_code",
             Self::PairingCode { .. } => "pairing_code",
             Self::ReplyUpdate { .. } => "reply_update",
+            Self::NumberUpdate { .. } => "number_update",
         }
     }
 
@@ -130,6 +138,12 @@ impl CampaignEvent {
             }),
             Self::ReplyUpdate { phone, text, opted_out } => {
                 json!({ "phone": phone, "text": text, "optedOut": opted_out })
+            }
+            Self::NumberUpdate { number, message } => {
+                let mut data = serde_json::to_value(number).unwrap_or_else(|_| json!({}));
+                data["accountId"] = json!(number.id);
+                data["message"] = json!(message);
+                data
             }
         }
     }

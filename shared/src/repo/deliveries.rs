@@ -11,6 +11,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::MySqlExecutor;
 
+use crate::governor::cold::ContactKind;
+
 /// The campaign as the sender needs it, re-read before every message.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SendingCampaign {
@@ -99,14 +101,7 @@ pub async fn claim_next(
     sender_id: &str,
     fencing: i64,
 ) -> Result<Option<ClaimedRecipient>, sqlx::Error> {
-    let next: Option<ClaimedRecipient> = sqlx::query_as(
-        "SELECT id, phone, name FROM recipients WHERE campaign_id = ? AND status = 'PENDING' \
-         AND (deferred_until IS NULL OR deferred_until <= CURRENT_TIMESTAMP(3)) ORDER BY id LIMIT 1",
-    )
-    .bind(campaign_id)
-    .fetch_optional(db)
-    .await?;
-    let Some(next) = next else { return Ok(None) };
+    let Some((next, _)) = next_in_line(db, campaign_id).await? else { return Ok(None) };
     let marked = sqlx::query(
         "UPDATE recipients r JOIN campaigns c ON c.id = r.campaign_id \
          JOIN whatsapp_sessions l ON l.account_id = c.whatsapp_account_id \
@@ -120,6 +115,35 @@ pub async fn claim_next(
     .execute(db)
     .await?;
     Ok((marked.rows_affected() == 1).then_some(next))
+}
+
+/// Who [`claim_next`] would take now, and whether they ever wrote to the
+/// campaign's number: people who wrote first (their chats keep working
+/// whatever WhatsApp limits), then everyone else, each in list order.
+pub async fn next_in_line(
+    db: &sqlx::MySqlPool,
+    campaign_id: i64,
+) -> Result<Option<(ClaimedRecipient, ContactKind)>, sqlx::Error> {
+    let warm: Option<ClaimedRecipient> = sqlx::query_as(
+        "SELECT r.id, r.phone, r.name FROM recipients r JOIN campaigns c ON c.id = r.campaign_id \
+         JOIN warm_contacts w ON w.account_id = c.whatsapp_account_id AND w.phone = r.phone \
+         WHERE r.campaign_id = ? AND r.status = 'PENDING' \
+         AND (r.deferred_until IS NULL OR r.deferred_until <= CURRENT_TIMESTAMP(3)) ORDER BY r.id LIMIT 1",
+    )
+    .bind(campaign_id)
+    .fetch_optional(db)
+    .await?;
+    if let Some(warm) = warm {
+        return Ok(Some((warm, ContactKind::Warm)));
+    }
+    let cold: Option<ClaimedRecipient> = sqlx::query_as(
+        "SELECT id, phone, name FROM recipients WHERE campaign_id = ? AND status = 'PENDING' \
+         AND (deferred_until IS NULL OR deferred_until <= CURRENT_TIMESTAMP(3)) ORDER BY id LIMIT 1",
+    )
+    .bind(campaign_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(cold.map(|cold| (cold, ContactKind::Cold)))
 }
 
 /// Record a message that left: the recipient SENT, the campaign's counter.

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use sqlx::{MySql, MySqlConnection, MySqlExecutor, QueryBuilder};
 
-use crate::domain::{Phone, RecipientSortBy, SortOrder, StoredRecipientStatus};
+use crate::{
+    domain::{Phone, RecipientSortBy, SortOrder, StoredRecipientStatus},
+    governor::cold::ContactKind,
+};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RecipientRecord {
@@ -24,9 +27,19 @@ pub struct RecipientRecord {
     pub reply_text: Option<String>,
     pub read_at: Option<DateTime<Utc>>,
     pub opted_out: bool,
+    /// The person wrote to the campaign's number (see `warm_contacts`).
+    pub warm: bool,
 }
 
 impl RecipientRecord {
+    pub fn contact_kind(&self) -> ContactKind {
+        if self.warm {
+            ContactKind::Warm
+        } else {
+            ContactKind::Cold
+        }
+    }
+
     pub fn variables(&self) -> BTreeMap<String, String> {
         variables(self.variables.as_deref())
     }
@@ -37,8 +50,11 @@ pub fn variables(stored: Option<&str>) -> BTreeMap<String, String> {
     stored.and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
 }
 
+/// `warm`: the person wrote to the number the campaign sends from.
 const COLUMNS: &str =
-    "id, phone, name, status, sent_at, delivered_at, error, variables, replied_at, reply_text, read_at, opted_out";
+    "id, phone, name, status, sent_at, delivered_at, error, variables, replied_at, reply_text, read_at, opted_out, \
+     EXISTS (SELECT 1 FROM campaigns c JOIN warm_contacts w ON w.account_id = c.whatsapp_account_id \
+             AND w.phone = recipients.phone WHERE c.id = recipients.campaign_id) AS warm";
 
 /// One row of an import: a canonical phone, an optional name, and the
 /// list's other columns (header → text).
@@ -228,4 +244,32 @@ pub async fn all(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<Vec<Rec
         .bind(campaign_id)
         .fetch_all(db)
         .await
+}
+
+/// A campaign's PENDING recipients, split by whether they wrote to the
+/// number it sends from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingByContactKind {
+    pub warm: u64,
+    pub cold: u64,
+}
+
+/// Warm: the person is in `warm_contacts` of `account_id` (none without a
+/// number).
+pub async fn pending_by_contact_kind(
+    db: impl MySqlExecutor<'_>,
+    campaign_id: i64,
+    account_id: Option<i64>,
+) -> Result<PendingByContactKind, sqlx::Error> {
+    // SUM is a DECIMAL in MySQL: cast back to an integer sqlx decodes.
+    let (warm, all): (i64, i64) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(warm), 0) AS SIGNED), COUNT(*) FROM ( \
+           SELECT EXISTS (SELECT 1 FROM warm_contacts w WHERE w.account_id = ? AND w.phone = r.phone) AS warm \
+           FROM recipients r WHERE r.campaign_id = ? AND r.status = 'PENDING') pending",
+    )
+    .bind(account_id)
+    .bind(campaign_id)
+    .fetch_one(db)
+    .await?;
+    Ok(PendingByContactKind { warm: warm as u64, cold: (all - warm) as u64 })
 }

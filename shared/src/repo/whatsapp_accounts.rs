@@ -7,6 +7,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::MySqlExecutor;
 
+use crate::governor::cold::WhatsappQuota;
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AccountRow {
     pub id: i64,
@@ -33,6 +35,29 @@ pub struct AccountRow {
     pub last_breaker_at: Option<DateTime<Utc>>,
     pub breaker_after_send: i64,
     pub next_send_at: Option<DateTime<Utc>>,
+    pub quota_status: Option<String>,
+    pub quota_used: Option<i32>,
+    pub quota_total: Option<i32>,
+    pub quota_cycle_ends_at: Option<DateTime<Utc>>,
+    pub phone_seen_at: Option<DateTime<Utc>>,
+    pub relink_warned_at: Option<DateTime<Utc>>,
+}
+
+impl AccountRow {
+    /// WhatsApp's new-chat quota as the page last showed it.
+    pub fn whatsapp_quota(&self) -> Option<WhatsappQuota> {
+        Some(WhatsappQuota {
+            status: self.quota_status.as_deref()?.parse().ok()?,
+            used: self.quota_used?.max(0) as u32,
+            total: self.quota_total?.max(0) as u32,
+            cycle_ends_at: self.quota_cycle_ends_at,
+        })
+    }
+
+    /// When the phone was last seen active (a link needs it).
+    pub fn phone_seen(&self) -> DateTime<Utc> {
+        self.phone_seen_at.or(self.connected_at).unwrap_or(self.first_linked_at)
+    }
 }
 
 /// Where the number's link stands.
@@ -73,7 +98,8 @@ impl AccountStatus {
 
 const COLUMNS: &str = "id, user_id, phone, status, status_reason, qr_code, pairing_phone, \
                        pairing_code, pairing_code_expires_at, connected_at, last_activity, first_linked_at, last_sent_at, warm_up_since, streak, streak_target, \
-                       restricted_until, timelock_until, last_breaker_reason, last_breaker_at, breaker_after_send, next_send_at";
+                       restricted_until, timelock_until, last_breaker_reason, last_breaker_at, breaker_after_send, next_send_at, \
+                       quota_status, quota_used, quota_total, quota_cycle_ends_at, phone_seen_at, relink_warned_at";
 
 /// The account of `user_id`'s `phone`, created on its first link; its id.
 pub async fn upsert(db: impl MySqlExecutor<'_>, user_id: i64, phone: &str) -> Result<i64, sqlx::Error> {
@@ -131,17 +157,36 @@ pub async fn sends_since(
     .await
 }
 
+/// The number's cold sends (to people who never wrote to it) after `since`
+/// that may have left, oldest first.
+pub async fn cold_sends_since(
+    db: impl MySqlExecutor<'_>,
+    account_id: i64,
+    since: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT sent_at FROM whatsapp_sends WHERE account_id = ? AND sent_at > ? AND cold = 1 \
+         AND outcome IN ('PENDING', 'SENT', 'UNCONFIRMED') ORDER BY sent_at",
+    )
+    .bind(account_id)
+    .bind(since)
+    .fetch_all(db)
+    .await
+}
+
 /// A send about to happen, counted from now on; its id.
 pub async fn insert_send(
     db: &mut sqlx::MySqlConnection,
     account_id: i64,
     campaign_id: i64,
     at: DateTime<Utc>,
+    cold: bool,
 ) -> Result<i64, sqlx::Error> {
-    let done = sqlx::query("INSERT INTO whatsapp_sends (account_id, campaign_id, sent_at) VALUES (?, ?, ?)")
+    let done = sqlx::query("INSERT INTO whatsapp_sends (account_id, campaign_id, sent_at, cold) VALUES (?, ?, ?, ?)")
         .bind(account_id)
         .bind(campaign_id)
         .bind(at)
+        .bind(cold)
         .execute(db)
         .await?;
     Ok(done.last_insert_id() as i64)
@@ -259,6 +304,66 @@ pub async fn record_timelock(
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// WhatsApp Web showed the timelock without saying until when: recorded
+/// as `until`, unless a timelock is already on (it is not pushed further
+/// at every look). Whether it was recorded now.
+pub async fn record_timelock_unless_on(
+    db: impl MySqlExecutor<'_>,
+    account_id: i64,
+    until: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE whatsapp_accounts SET timelock_until = ? WHERE id = ? \
+         AND (timelock_until IS NULL OR timelock_until <= CURRENT_TIMESTAMP(3))",
+    )
+    .bind(until)
+    .bind(account_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// WhatsApp Web's new-chat quota as the page shows it now.
+pub async fn record_quota(
+    db: impl MySqlExecutor<'_>,
+    account_id: i64,
+    quota: &WhatsappQuota,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE whatsapp_accounts SET quota_status = ?, quota_used = ?, quota_total = ?, quota_cycle_ends_at = ? \
+         WHERE id = ?",
+    )
+    .bind(quota.status.as_str())
+    .bind(quota.used)
+    .bind(quota.total)
+    .bind(quota.cycle_ends_at)
+    .bind(account_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The phone linked this device just now (a scan or a pairing code): it
+/// was active, so the 14 days before WhatsApp logs the device out start again.
+pub async fn record_phone_seen(db: impl MySqlExecutor<'_>, account_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE whatsapp_accounts SET phone_seen_at = CURRENT_TIMESTAMP(3), relink_warned_at = NULL WHERE id = ?")
+        .bind(account_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The user was warned that the link is due; `false` when already warned.
+pub async fn record_relink_warning(db: impl MySqlExecutor<'_>, account_id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE whatsapp_accounts SET relink_warned_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND relink_warned_at IS NULL",
+    )
+    .bind(account_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// WhatsApp no longer shows the restriction: lifted.
@@ -443,13 +548,21 @@ pub async fn bind_phone(db: &sqlx::MySqlPool, account_id: i64, phone: &str) -> R
             .bind(older)
             .execute(&mut *tx)
             .await?;
+        // Who wrote to the number still did.
+        sqlx::query("UPDATE IGNORE warm_contacts SET account_id = ? WHERE account_id = ?")
+            .bind(account_id)
+            .bind(older)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "UPDATE whatsapp_accounts n JOIN whatsapp_accounts o ON o.id = ? SET \
                n.first_linked_at = LEAST(n.first_linked_at, o.first_linked_at), \
                n.warm_up_since = o.warm_up_since, n.last_sent_at = o.last_sent_at, n.streak = o.streak, \
                n.streak_target = o.streak_target, n.next_send_at = o.next_send_at, \
                n.restricted_until = o.restricted_until, n.last_breaker_reason = o.last_breaker_reason, \
-               n.last_breaker_at = o.last_breaker_at, n.breaker_after_send = o.breaker_after_send \
+               n.last_breaker_at = o.last_breaker_at, n.breaker_after_send = o.breaker_after_send, \
+               n.timelock_until = o.timelock_until, n.quota_status = o.quota_status, n.quota_used = o.quota_used, \
+               n.quota_total = o.quota_total, n.quota_cycle_ends_at = o.quota_cycle_ends_at \
              WHERE n.id = ?",
         )
         .bind(older)
