@@ -301,3 +301,32 @@ async fn a_timelock_on_the_number_holds_only_the_estimate_of_people_who_never_wr
         assert!((47.9..49.0).contains(&hours), "one stranger waits for the timelock: {hours} h");
     }
 }
+
+#[tokio::test]
+async fn people_who_wrote_to_the_number_are_next_in_line_and_listed_warm() {
+    let app = TestApp::spawn().await;
+    let user = user(&app).await;
+    let account = whatsapp_accounts::upsert(&app.db, user.id, "989121234567").await.unwrap();
+    let id = any_time_campaign_with_recipients(&app, &user, 5).await;
+    whatsapp_accounts::attach_campaign(&app.db, id, account).await.unwrap();
+    let next_in_line = shared::repo::deliveries::next_in_line;
+    let (first, kind) = next_in_line(&app.db, id).await.unwrap().unwrap();
+    assert_eq!((first.phone.as_str(), kind), ("989120000000", ContactKind::Cold), "list order among strangers");
+    // The fourth one wrote to the number.
+    shared::repo::warm_contacts::record(&app.db, account, "989120000003").await.unwrap();
+    let (first, kind) = next_in_line(&app.db, id).await.unwrap().unwrap();
+    assert_eq!((first.phone.as_str(), kind), ("989120000003", ContactKind::Warm), "who wrote goes first");
+    let listed = expect_status(
+        app.get_auth(&format!("/api/campaigns/{id}/recipients?limit=10"), &user.token).await,
+        StatusCode::OK,
+    )
+    .await;
+    let kinds: Vec<(&str, &str)> = listed["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["phone"].as_str().unwrap(), r["contactKind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds.iter().filter(|(_, kind)| *kind == "warm").collect::<Vec<_>>(), vec![&("989120000003", "warm")]);
+    assert_eq!(kinds.len(), 5);
+}

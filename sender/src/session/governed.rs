@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use shared::{
     domain::Timezone,
     governor::{
-        cold::{ContactKind, QuotaStatus},
+        cold::{self, ContactKind, QuotaStatus},
         ledger::{self, CampaignRules, Reservation, Settled},
         SendWindow, WaitReason,
     },
@@ -194,12 +194,19 @@ pub async fn check_restriction(actor: &Actor, campaign: &SendingCampaign) -> any
         let account = whatsapp_accounts::find(&ctx.db, account_id).await?;
         if account.and_then(|a| a.whatsapp_quota()) != Some(quota) {
             whatsapp_accounts::record_quota(&ctx.db, account_id, &quota).await?;
-            tracing::info!(account.id = account_id, status = quota.status.as_str(), quota.used, quota.total,
-                "WhatsApp's new-chat quota");
+            tracing::info!(
+                account.id = account_id,
+                status = quota.status.as_str(),
+                quota.used,
+                quota.total,
+                "WhatsApp's new-chat quota"
+            );
             let message = match quota.status {
                 QuotaStatus::None => "WhatsApp's count of messages to new people changed for this number",
-                _ => "WhatsApp warns that this number is near its limit of messages to new people; those wait, \
-                      people who wrote to it still get theirs",
+                _ => {
+                    "WhatsApp warns that this number is near its limit of messages to new people; those wait, \
+                      people who wrote to it still get theirs"
+                }
             };
             numbers::announce(ctx, account_id, message).await?;
         }
@@ -222,10 +229,10 @@ pub async fn record_timelock(
             until
         }
         None => {
-            let default = chrono::TimeDelta::from_std(ctx.settings.timelock_recheck).unwrap_or(chrono::TimeDelta::days(1));
-            whatsapp_accounts::record_timelock_unless_on(&ctx.db, account_id, Utc::now() + default).await?;
+            let assumed = cold::timelock_end(Utc::now(), None, ctx.settings.timelock_recheck);
+            whatsapp_accounts::record_timelock_unless_on(&ctx.db, account_id, assumed).await?;
             let account = whatsapp_accounts::find(&ctx.db, account_id).await?;
-            account.and_then(|a| a.timelock_until).unwrap_or_else(|| Utc::now() + default)
+            account.and_then(|a| a.timelock_until).unwrap_or(assumed)
         }
     };
     if before != Some(recorded) {

@@ -24,7 +24,8 @@ pub async fn announce(ctx: &SenderContext, account_id: i64, message: &str) -> an
 /// Once per link: from day 10 after the phone was last seen, the user is
 /// told to open WhatsApp on the phone before the device is logged out.
 pub async fn warn_if_relink_due(ctx: &SenderContext, account: &AccountRow) -> anyhow::Result<()> {
-    if account.relink_warned_at.is_some() || !relink_warning_due(Utc::now(), account.phone_seen(), &ctx.settings.governor)
+    if account.relink_warned_at.is_some()
+        || !relink_warning_due(Utc::now(), account.phone_seen(), &ctx.settings.governor)
     {
         return Ok(());
     }

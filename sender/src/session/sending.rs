@@ -7,7 +7,7 @@ use std::{path::PathBuf, time::Duration};
 
 use shared::{
     domain::Phone,
-    governor::{pacing, WaitReason},
+    governor::{cold, pacing, WaitReason},
     realtime::{CampaignEvent, CompletionReport, Progress},
     repo::{
         deliveries::{self, SendingCampaign},
@@ -138,10 +138,7 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
             // and the governor holds the number's other cold sends back.
             let until = match campaign.whatsapp_account_id {
                 Some(account_id) => governed::record_timelock(&ctx, account_id, until).await?,
-                None => until.unwrap_or_else(|| {
-                    chrono::Utc::now()
-                        + chrono::TimeDelta::from_std(ctx.settings.timelock_recheck).unwrap_or(chrono::TimeDelta::days(1))
-                }),
+                None => cold::timelock_end(chrono::Utc::now(), until, ctx.settings.timelock_recheck),
             };
             deliveries::defer(&ctx.db, recipient.id, until).await?;
             tracing::warn!(campaign.id = campaign.id, recipient.id = recipient.id, %until,

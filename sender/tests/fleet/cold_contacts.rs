@@ -86,8 +86,7 @@ async fn a_new_number_sends_twenty_messages_a_day_to_strangers_and_still_answers
     assert_eq!(number["coldToday"], 20, "{number}");
     assert_eq!(number["sentToday"], 21, "{number}");
 
-    let (_, listed) =
-        stack.call(Method::GET, &format!("/api/campaigns/{id}/recipients?limit=100"), &token, None).await;
+    let (_, listed) = stack.call(Method::GET, &format!("/api/campaigns/{id}/recipients?limit=100"), &token, None).await;
     let kinds: Vec<(&str, &str)> = listed["recipients"]
         .as_array()
         .unwrap_or_else(|| panic!("{listed}"))

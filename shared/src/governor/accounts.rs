@@ -128,3 +128,19 @@ pub async fn summary(
             .map(|(reason, at)| BreakerTrip { reason, at }),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+
+    use super::*;
+
+    #[test]
+    fn the_link_is_due_fourteen_days_after_the_phone_was_seen_and_warned_from_day_ten() {
+        let s = GovernorSettings::default();
+        let seen = DateTime::parse_from_rfc3339("2026-06-01T10:00:00Z").unwrap().to_utc();
+        assert_eq!(relink_due_at(seen, &s), seen + TimeDelta::days(14));
+        assert!(!relink_warning_due(seen + TimeDelta::days(10) - TimeDelta::minutes(1), seen, &s));
+        assert!(relink_warning_due(seen + TimeDelta::days(10), seen, &s));
+    }
+}

@@ -56,7 +56,11 @@ pub struct ColdState<'a> {
 }
 
 /// `Some((until, reason))` when a cold message may not leave now.
-pub fn decide_cold(now: DateTime<Utc>, number: ColdState<'_>, s: &GovernorSettings) -> Option<(DateTime<Utc>, WaitReason)> {
+pub fn decide_cold(
+    now: DateTime<Utc>,
+    number: ColdState<'_>,
+    s: &GovernorSettings,
+) -> Option<(DateTime<Utc>, WaitReason)> {
     if let Some(until) = number.timelock_until.filter(|until| *until > now) {
         return Some((until, WaitReason::WhatsappTimelock));
     }
@@ -65,6 +69,13 @@ pub fn decide_cold(now: DateTime<Utc>, number: ColdState<'_>, s: &GovernorSettin
     }
     let cap = s.cold_cap_at(now, number.first_linked);
     room_at(number.cold_sends, now, s.day, cap).map(|until| (until, WaitReason::ColdContactLimit))
+}
+
+/// Until when WhatsApp's timelock holds cold sends: the end the page
+/// states, or `assumed` from now when it states none (24 h by default,
+/// `TIMELOCK_RECHECK_SECONDS`: then a cold send is tried again).
+pub fn timelock_end(now: DateTime<Utc>, stated: Option<DateTime<Utc>>, assumed: std::time::Duration) -> DateTime<Utc> {
+    stated.unwrap_or_else(|| now + chrono::TimeDelta::from_std(assumed).unwrap_or(chrono::TimeDelta::days(1)))
 }
 
 /// Until when WhatsApp's quota stops cold sends, if it does. At the second
@@ -139,6 +150,20 @@ mod tests {
         let locked = ColdState { timelock_until: Some(until), ..new_number(&[]) };
         assert_eq!(decide_cold(t0(), locked, &s), Some((until, WaitReason::WhatsappTimelock)));
         assert_eq!(decide_cold(until + TimeDelta::seconds(1), locked, &s), None);
+    }
+
+    #[test]
+    fn a_timelock_without_a_stated_end_holds_cold_sends_for_the_assumed_day() {
+        let s = GovernorSettings::default();
+        let day = std::time::Duration::from_secs(86_400);
+        let stated = t0() + TimeDelta::hours(3);
+        assert_eq!(timelock_end(t0(), Some(stated), day), stated);
+        let assumed = timelock_end(t0(), None, day);
+        assert_eq!(assumed, t0() + TimeDelta::days(1));
+        let locked = ColdState { timelock_until: Some(assumed), ..new_number(&[]) };
+        let hours_later = t0() + TimeDelta::hours(23);
+        assert_eq!(decide_cold(hours_later, locked, &s), Some((assumed, WaitReason::WhatsappTimelock)));
+        assert_eq!(decide_cold(assumed, locked, &s), None, "tried again once the day is over");
     }
 
     #[test]

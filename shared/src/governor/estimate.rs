@@ -2,12 +2,11 @@
 //! the governor's own rules, message by message, on a simulated clock: a
 //! restriction in force, the sending hours, the hourly, quarter-hour and
 //! daily caps (with the warm-up ramp), and for recipients who never wrote
-//! to the number the
-//! timelock, WhatsApp's quota and the cold budget; warm recipients go
-//! first, as the sender sends them. Between two messages come the typing
-//! time and the mean pause of [`pacing::pause_after`] (a fixed seeded
-//! sample, so an estimate does not jump between two requests), and a long
-//! break after the middle of `GOVERNOR_BREAK_EVERY` messages.
+//! to the number the timelock, WhatsApp's quota and the cold budget; warm
+//! recipients go first, as the sender sends them. Between two messages come
+//! the typing time and the mean pause of [`pacing::pause_after`] (a fixed
+//! seeded sample, so an estimate does not jump between two requests), and a
+//! long break after the middle of `GOVERNOR_BREAK_EVERY` messages.
 //!
 //! What it cannot know, it leaves out: other campaigns of the number
 //! sending meanwhile, replies that turn cold recipients warm or give

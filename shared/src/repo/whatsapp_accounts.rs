@@ -348,10 +348,12 @@ pub async fn record_quota(
 /// The phone linked this device just now (a scan or a pairing code): it
 /// was active, so the 14 days before WhatsApp logs the device out start again.
 pub async fn record_phone_seen(db: impl MySqlExecutor<'_>, account_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE whatsapp_accounts SET phone_seen_at = CURRENT_TIMESTAMP(3), relink_warned_at = NULL WHERE id = ?")
-        .bind(account_id)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "UPDATE whatsapp_accounts SET phone_seen_at = CURRENT_TIMESTAMP(3), relink_warned_at = NULL WHERE id = ?",
+    )
+    .bind(account_id)
+    .execute(db)
+    .await?;
     Ok(())
 }
 
