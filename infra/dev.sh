@@ -11,7 +11,8 @@
 #   infra/dev.sh bench-pacing — a 200-recipient campaign through the real
 #                        sender and the simulator at the fastest settings the
 #                        governor allows (time compressed by BENCH_SCALE,
-#                        default 30): messages per hour and the gaps.
+#                        default 30): messages per hour, the gaps (and their CV),
+#                        the most in any 15 minutes.
 # Works on a fresh Debian machine with only the Rust toolchain; idempotent:
 # what is installed is not reinstalled, what is running is reused.
 set -euo pipefail

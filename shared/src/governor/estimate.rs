@@ -135,7 +135,7 @@ pub fn finish_at(
     let gap = typing + chrono(mean_pause(plan.floor, s));
     let break_every = (s.break_every.0 + s.break_every.1).div_ceil(2).max(1);
     let break_length = chrono((s.break_length.0 + s.break_length.1) / 2);
-    let (quarter, hour, day) = (chrono(s.hour / 4), chrono(s.hour), chrono(s.day));
+    let (quarter, hour, day) = (chrono(caps::burst_window(s)), chrono(s.hour), chrono(s.day));
     let horizon = now + TimeDelta::days(HORIZON_DAYS);
 
     let mut hours = plan.window.map(|(window, tz)| Hours::new(window, tz));
@@ -399,9 +399,10 @@ mod tests {
     #[test]
     fn three_hundred_warm_on_a_warmed_up_number_take_five_hours_at_sixty_an_hour() {
         let done = finish(&plan(300, 0), Some(&warmed_up()));
-        // 15 a quarter hour: the 286th leaves 285 minutes in, 14 more follow.
-        assert!(done > t0() + TimeDelta::minutes(285), "{done}");
-        assert!(done < t0() + TimeDelta::minutes(300), "{done}");
+        // 15 a quarter hour (counted over 15 min 36 s, see
+        // `caps::burst_window`): 19 full windows, then the last 15.
+        assert!(done > t0() + TimeDelta::minutes(19 * 15), "{done}");
+        assert!(done < t0() + TimeDelta::minutes(20 * 16), "{done}");
     }
 
     #[test]
