@@ -96,6 +96,7 @@ pub const ROUTES: &[ApiRoute] = &[
     route("DELETE", "/api/suppressions/{phone}", Campaigns),
     route("GET", "/api/whatsapp-accounts", Campaigns),
     route("POST", "/api/whatsapp-accounts", Campaigns),
+    route("POST", "/api/whatsapp-accounts/pairing-otp", Campaigns),
     route("GET", "/api/whatsapp-accounts/{id}", Campaigns),
     route("DELETE", "/api/whatsapp-accounts/{id}", Campaigns),
     route("GET", "/api/packages", Packages),

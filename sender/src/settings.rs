@@ -34,6 +34,9 @@ pub struct SenderSettings {
     /// `SESSION_IDLE_TIMEOUT_SECONDS`: a session that sends nothing this long
     /// is closed (its snapshot stays, so it reopens without a QR).
     pub idle_timeout: Duration,
+    /// `LINKING_TIMEOUT_SECONDS` and the other link limits: a session whose
+    /// QR (or pairing code) nobody used this long closes and frees its slot.
+    pub linking: shared::sessions::LinkingSettings,
     /// `SEND_INTERVAL_OVERRIDE_MS`: replaces every campaign's interval. For
     /// tests and demos only; unset in production.
     pub interval_override: Option<Duration>,
@@ -83,6 +86,9 @@ impl SenderSettings {
         let governor = shared::governor::GovernorSettings::from_source(&lookup)
             .map_err(|e| problems.extend(e.0))
             .unwrap_or_default();
+        let linking = shared::sessions::LinkingSettings::from_source(&lookup)
+            .map_err(|e| problems.extend(e.0))
+            .unwrap_or_default();
         let mut number = |name: &str, default: u64| match value(name) {
             None => default,
             Some(raw) => raw.parse().unwrap_or_else(|_| {
@@ -125,6 +131,7 @@ impl SenderSettings {
             lease_ttl,
             heartbeat,
             idle_timeout,
+            linking,
             interval_override,
             shutdown_grace,
             opt_out_keywords: value("OPT_OUT_KEYWORDS").map(|raw| OptOutKeywords::parse(&raw)).unwrap_or_default(),

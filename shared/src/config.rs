@@ -46,6 +46,8 @@ pub struct Settings {
     pub campaigns: CampaignSettings,
     /// The send governor's caps, pacing and default sending hours.
     pub governor: crate::governor::GovernorSettings,
+    /// Link attempts: how many, how often, how long (`LINKING_*`, `PAIRING_RATE_*`).
+    pub linking: crate::sessions::LinkingSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -277,6 +279,9 @@ impl Settings {
         let governor = crate::governor::GovernorSettings::from_source(&lookup)
             .map_err(|e| env.problems.extend(e.0))
             .unwrap_or_default();
+        let linking = crate::sessions::LinkingSettings::from_source(&lookup)
+            .map_err(|e| env.problems.extend(e.0))
+            .unwrap_or_default();
 
         if !env.problems.is_empty() {
             return Err(ConfigError(env.problems));
@@ -296,6 +301,7 @@ impl Settings {
             payments,
             campaigns,
             governor,
+            linking,
         })
     }
 }

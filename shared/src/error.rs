@@ -46,8 +46,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{message}")]
     BusinessRule { code: &'static str, message: String },
+    /// 429 with `Retry-After`; `code` says which limit (`RATE_LIMITED`, `LINKING_LIMIT`…).
     #[error("{message}")]
-    TooManyRequests { message: String, retry_after_secs: u64 },
+    TooManyRequests { code: &'static str, message: String, retry_after_secs: u64 },
     #[error("{0}")]
     Unavailable(String),
     #[error("internal error")]
@@ -102,11 +103,11 @@ impl ApiError {
             | Self::Unauthorized { code, .. }
             | Self::Forbidden { code, .. }
             | Self::Conflict { code, .. }
-            | Self::BusinessRule { code, .. } => code,
+            | Self::BusinessRule { code, .. }
+            | Self::TooManyRequests { code, .. } => code,
             Self::NotFound(_) => "NOT_FOUND",
             Self::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
             Self::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
-            Self::TooManyRequests { .. } => "RATE_LIMITED",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_ERROR",
         }
@@ -145,8 +146,32 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The code of a lock conflict that outlived `db::retry_transaction`: a
+/// request raced another for the same rows and lost every time.
+pub const CONCURRENT_UPDATE: &str = "CONCURRENT_UPDATE";
+
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
+        // Not a fault: nothing was written, and the client may simply try
+        // again; a 409 says so where a 500 would page someone.
+        if crate::db::is_lock_conflict(&err) {
+            return Self::Conflict {
+                code: CONCURRENT_UPDATE,
+                message: "Another request changed this at the same time; try again".into(),
+            };
+        }
         Self::Internal(err.into())
+    }
+}
+
+/// An error from inside a transaction reads as a lock conflict whether `?`
+/// turned it into the 409 above or it was wrapped as internal.
+impl crate::db::LockConflict for ApiError {
+    fn is_lock_conflict(&self) -> bool {
+        match self {
+            Self::Conflict { code, .. } => *code == CONCURRENT_UPDATE,
+            Self::Internal(cause) => cause.downcast_ref::<sqlx::Error>().is_some_and(crate::db::is_lock_conflict),
+            _ => false,
+        }
     }
 }

@@ -79,7 +79,11 @@ pub async fn enforce(
             response
         }
         Err(retry_after_secs) => {
-            ApiError::TooManyRequests { message: "Too many requests; slow down".into(), retry_after_secs }
+            ApiError::TooManyRequests {
+                code: "RATE_LIMITED",
+                message: "Too many requests; slow down".into(),
+                retry_after_secs,
+            }
                 .into_response()
         }
     }

@@ -133,6 +133,33 @@ pub struct LinkingAnswer {
     message: String,
 }
 
+/// `202` of `POST /api/whatsapp-accounts`: every browser of the fleet is
+/// busy (linking or sending); the code follows as a `qr_code` /
+/// `pairing_code` event.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkingQueuedAnswer {
+    success: bool,
+    account: shared::governor::accounts::AccountSummary,
+    #[serde(flatten)]
+    queue: LinkQueuedAnswer,
+}
+
+/// `202` of a link request (`qr-code`, `pairing-code`): no browser free now;
+/// the code follows as an event, or look again after `retryAfterSeconds`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkQueuedAnswer {
+    success: bool,
+    /// Always `true`.
+    queued: bool,
+    /// 1: the next to get a browser.
+    #[schema(minimum = 1)]
+    position: i64,
+    retry_after_seconds: u64,
+    message: String,
+}
+
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkingPairingCode {

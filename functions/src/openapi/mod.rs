@@ -93,6 +93,7 @@ use crate::{admin, auth, campaigns, health, packages, payments, sessions, suppre
         suppressions::remove,
         sessions::accounts::list,
         sessions::accounts::link,
+        sessions::accounts::pairing_otp,
         sessions::accounts::get_one,
         sessions::accounts::remove,
         packages::handlers::list,

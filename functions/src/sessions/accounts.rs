@@ -11,12 +11,12 @@ use shared::{
     domain::Phone,
     governor::accounts::{self as summaries, AccountSummary},
     repo::whatsapp_accounts::AccountRow,
-    sessions::accounts,
+    sessions::{accounts, Queued, Shown},
     validation::parse_json,
     ApiError, AppContext,
 };
 
-use crate::http::{CurrentUser, PathId};
+use crate::http::{CurrentUser, JsonBody, PathId};
 
 async fn summary(ctx: &AppContext, account: AccountRow) -> Result<AccountSummary, ApiError> {
     Ok(summaries::summary(&ctx.db, account, &ctx.settings.governor).await?)
@@ -37,22 +37,34 @@ pub async fn list(State(ctx): State<AppContext>, caller: CurrentUser) -> Result<
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct LinkInput {
-    /// Link with a pairing code for this number instead of a QR code.
+    /// Link with a pairing code for this number instead of a QR code: only
+    /// your own number (the phone you signed up with by SMS code, or one
+    /// confirmed with `otp`).
     #[schema(example = "09123456789")]
     phone: Option<String>,
+    /// The code `POST /api/whatsapp-accounts/pairing-otp` sent to `phone`,
+    /// when it is not your own proven phone.
+    #[schema(example = "123456")]
+    otp: Option<String>,
 }
 
 /// Starts linking a new number. The answer carries the first QR code (or
-/// pairing code) if a sender showed it within the wait; later ones follow as
-/// `qr_code` / `pairing_code` events to sockets that subscribed with
-/// `{"type":"subscribe","accountId":N}`.
+/// pairing code) if a sender showed it within the wait (201); when every
+/// browser of the fleet is busy it answers at once with the place in the
+/// queue (202), and the code follows as a `qr_code` / `pairing_code` event
+/// to sockets that subscribed with `{"type":"subscribe","accountId":N}`.
 #[utoipa::path(
     post,
     path = "/api/whatsapp-accounts",
     tag = "sessions",
     summary = "Link a new WhatsApp number: a QR code to scan (or, with `phone`, a pairing code); renewals follow as events",
     request_body(content = LinkInput, description = "Optional: `{}` or no body for a QR code"),
-    responses((status = 201, description = "The account being linked", body = crate::openapi::bodies::LinkingAnswer)),
+    responses(
+        (status = 201, description = "The account being linked, with its code", body = crate::openapi::bodies::LinkingAnswer),
+        (status = 202, description = "Queued: no browser free; the code follows as an event", body = crate::openapi::bodies::LinkingQueuedAnswer),
+        (status = 403, description = "A pairing code for a number not confirmed as yours (`PAIRING_PHONE_NOT_CONFIRMED`)"),
+        (status = 429, description = "Too many numbers being linked (`LINKING_LIMIT`) or link attempts (`RATE_LIMITED`)"),
+    ),
     security(("bearer" = [])),
 )]
 pub async fn link(
@@ -62,30 +74,88 @@ pub async fn link(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let input: LinkInput =
         if body.iter().all(u8::is_ascii_whitespace) { LinkInput::default() } else { parse_json(&body)? };
-    let phone = input
-        .phone
-        .map(|phone| Phone::parse(&phone).map_err(|err| ApiError::field("phone", format!("The phone number {err}"))))
-        .transpose()?;
-    let linking = accounts::link_new(&ctx, caller.id, phone.as_ref()).await?;
-    let pairing = linking.pairing_code.map(|(code, expires_at)| {
-        json!({ "code": code, "expiresAt": expires_at.to_rfc3339_opts(SecondsFormat::Millis, true) })
-    });
-    let message = match (&linking.qr_code, &pairing) {
-        (None, None) => "WhatsApp Web is still starting; the code will arrive over the WebSocket",
-        (_, Some(_)) => "Type the code on the phone: WhatsApp › Linked devices › Link with phone number",
-        (Some(_), None) => "Scan the QR code: WhatsApp › Linked devices › Link a device",
-    };
+    let phone = input.phone.as_deref().map(parse_phone).transpose()?;
+    let pairing = phone.as_ref().map(|phone| (phone, input.otp.as_deref()));
+    let linking = accounts::link_new(&ctx, caller.id, pairing).await?;
     let account = summary(&ctx, linking.account).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "success": true,
-            "account": account,
-            "qrCode": linking.qr_code,
-            "pairingCode": pairing,
-            "message": message,
-        })),
-    ))
+    let (status, mut answer) = match linking.shown {
+        Shown::Queued(queued) => (StatusCode::ACCEPTED, queued_answer(queued, "code")),
+        Shown::Qr(qr_code) => (
+            StatusCode::CREATED,
+            json!({ "qrCode": qr_code, "message": "Scan the QR code: WhatsApp › Linked devices › Link a device" }),
+        ),
+        Shown::PairingCode { code, expires_at } => (
+            StatusCode::CREATED,
+            json!({
+                "pairingCode": { "code": code, "expiresAt": expires_at.to_rfc3339_opts(SecondsFormat::Millis, true) },
+                "message": "Type the code on the phone: WhatsApp › Linked devices › Link with phone number",
+            }),
+        ),
+        Shown::Connected => (StatusCode::CREATED, json!({ "message": "WhatsApp connected" })),
+        Shown::PairingRefused => {
+            return Err(ApiError::Unavailable("WhatsApp Web could not show a pairing code; try the QR code".into()))
+        }
+    };
+    answer["success"] = json!(true);
+    answer["account"] = json!(account);
+    for absent in ["qrCode", "pairingCode"] {
+        answer.as_object_mut().expect("an object").entry(absent).or_insert(Value::Null);
+    }
+    Ok((status, Json(answer)))
+}
+
+/// The 202 of a link request that waits for a browser.
+pub(crate) fn queued_answer(queued: Queued, what: &str) -> Value {
+    json!({
+        "queued": true,
+        "position": queued.position,
+        "retryAfterSeconds": queued.retry_after_secs,
+        "message": format!(
+            "Every browser is busy; you are number {} in line. The {what} will arrive over the WebSocket",
+            queued.position
+        ),
+    })
+}
+
+fn parse_phone(raw: &str) -> Result<Phone, ApiError> {
+    Phone::parse(raw).map_err(|err| ApiError::field("phone", format!("The phone number {err}")))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct PairingOtpInput {
+    /// The number a pairing code will be asked for.
+    #[schema(example = "09123456789")]
+    phone: String,
+}
+
+/// A pairing code links whichever phone types it, so one for a number other
+/// than your own proven phone needs proof you hold it: this sends it a
+/// one-time code by SMS, which goes along with the pairing request as `otp`.
+#[utoipa::path(
+    post,
+    path = "/api/whatsapp-accounts/pairing-otp",
+    tag = "sessions",
+    summary = "Confirm a number for a pairing code: a one-time code by SMS to it, sent back as `otp`",
+    request_body = PairingOtpInput,
+    responses(
+        (status = 200, description = "The code was sent", body = crate::openapi::bodies::OtpSent),
+        (status = 429, description = "Too many codes (`RATE_LIMITED`)"),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn pairing_otp(
+    State(ctx): State<AppContext>,
+    caller: CurrentUser,
+    JsonBody(input): JsonBody<PairingOtpInput>,
+) -> Result<Json<Value>, ApiError> {
+    let phone = parse_phone(&input.phone)?;
+    let sent = shared::accounts::request_pairing_otp(&ctx, caller.id, &phone).await?;
+    Ok(Json(json!({
+        "success": true,
+        "message": "A code was sent to the number by SMS; send it as `otp` with the pairing request",
+        "expiresIn": sent.expires_in_secs,
+        "resendAfter": sent.resend_after_secs,
+    })))
 }
 
 #[utoipa::path(

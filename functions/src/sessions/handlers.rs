@@ -1,13 +1,13 @@
 //! Thin handlers over `shared::sessions`.
 
-use axum::{extract::State, Json};
+use axum::{extract::State, http::StatusCode, Json};
 use chrono::SecondsFormat;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use shared::{
     domain::Phone,
     repo::campaigns::CampaignRecord,
-    sessions::{self, QrAnswer, Starter},
+    sessions::{self, PairingAnswer, QrAnswer, Starter},
     ApiError, AppContext,
 };
 
@@ -37,23 +37,51 @@ fn campaign_state(campaign: &CampaignRecord) -> Value {
     tag = "sessions",
     summary = "Start a WhatsApp session: a QR code to scan (new ones follow as `qr_code` events)",
     params(("id" = i64, Path, description = "The campaign's id")),
-    responses((status = 200, description = "A QR code, or already connected", body = crate::openapi::bodies::QrAnswer)),
+    responses(
+        (status = 200, description = "A QR code, or already connected", body = crate::openapi::bodies::QrAnswer),
+        (status = 202, description = "Queued: no browser free; the QR follows as a `qr_code` event", body = crate::openapi::bodies::LinkQueuedAnswer),
+        (status = 429, description = "Too many numbers being linked (`LINKING_LIMIT`) or link attempts (`RATE_LIMITED`)"),
+    ),
     security(("bearer" = [])),
 )]
-pub async fn qr_code(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
-    Ok(Json(match sessions::request_qr(&ctx, user.id, id).await? {
-        QrAnswer::Qr(qr_code) => json!({ "success": true, "qrCode": qr_code, "isConnected": false }),
-        QrAnswer::Connected => json!({
-            "success": true, "qrCode": null, "isConnected": true, "message": "WhatsApp is already connected",
-        }),
-    }))
+pub async fn qr_code(
+    State(ctx): State<AppContext>,
+    user: CurrentUser,
+    PathId(id): PathId,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    Ok(match sessions::request_qr(&ctx, user.id, id).await? {
+        QrAnswer::Qr(qr_code) => (StatusCode::OK, Json(json!({ "success": true, "qrCode": qr_code, "isConnected": false }))),
+        QrAnswer::Connected => (
+            StatusCode::OK,
+            Json(json!({
+                "success": true, "qrCode": null, "isConnected": true, "message": "WhatsApp is already connected",
+            })),
+        ),
+        QrAnswer::Queued(queued) => queued_answer(queued, "QR code", json!({ "qrCode": null, "isConnected": false })),
+    })
+}
+
+/// A 202 for a link request waiting for a browser, with the route's own
+/// empty fields.
+fn queued_answer(queued: sessions::Queued, what: &str, empty: Value) -> (StatusCode, Json<Value>) {
+    let mut answer = super::accounts::queued_answer(queued, what);
+    answer["success"] = json!(true);
+    for (key, value) in empty.as_object().into_iter().flatten() {
+        answer[key] = value.clone();
+    }
+    (StatusCode::ACCEPTED, Json(answer))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct PairingInput {
-    /// The WhatsApp number to link, in any form the imports accept.
+    /// The WhatsApp number to link, in any form the imports accept: your
+    /// own (the phone you signed up with by SMS code), or one confirmed with `otp`.
     #[schema(example = "09123456789")]
     phone: String,
+    /// The code `POST /api/whatsapp-accounts/pairing-otp` sent to `phone`,
+    /// when it is not your own proven phone.
+    #[schema(example = "123456")]
+    otp: Option<String>,
 }
 
 /// "Link with phone number": the code to type on the phone of `phone`.
@@ -64,7 +92,12 @@ pub struct PairingInput {
     summary = "Link with a phone number: a code to type on the phone (renewals follow as `pairing_code` events)",
     request_body = PairingInput,
     params(("id" = i64, Path, description = "The campaign's id")),
-    responses((status = 200, description = "The code to type on the phone", body = crate::openapi::bodies::PairingCodeAnswer)),
+    responses(
+        (status = 200, description = "The code to type on the phone", body = crate::openapi::bodies::PairingCodeAnswer),
+        (status = 202, description = "Queued: no browser free; the code follows as a `pairing_code` event", body = crate::openapi::bodies::LinkQueuedAnswer),
+        (status = 403, description = "Not your number, or not confirmed (`PAIRING_PHONE_NOT_CONFIRMED`)"),
+        (status = 429, description = "Too many pairing codes (`RATE_LIMITED`) or numbers being linked (`LINKING_LIMIT`)"),
+    ),
     security(("bearer" = [])),
 )]
 pub async fn pairing_code(
@@ -72,15 +105,22 @@ pub async fn pairing_code(
     user: CurrentUser,
     PathId(id): PathId,
     JsonBody(input): JsonBody<PairingInput>,
-) -> Answer {
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let phone =
         Phone::parse(&input.phone).map_err(|err| ApiError::field("phone", format!("The phone number {err}")))?;
-    let code = sessions::request_pairing_code(&ctx, user.id, id, &phone).await?;
-    Ok(Json(json!({
-        "success": true,
-        "code": code.code,
-        "expiresAt": code.expires_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-    })))
+    Ok(match sessions::request_pairing_code(&ctx, user.id, id, &phone, input.otp.as_deref()).await? {
+        PairingAnswer::Code { code, expires_at } => (
+            StatusCode::OK,
+            Json(json!({
+                "success": true,
+                "code": code,
+                "expiresAt": expires_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            })),
+        ),
+        PairingAnswer::Queued(queued) => {
+            queued_answer(queued, "pairing code", json!({ "code": null, "expiresAt": null }))
+        }
+    })
 }
 
 #[utoipa::path(

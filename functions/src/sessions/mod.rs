@@ -24,6 +24,7 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/api/campaigns/scheduled", get(handlers::scheduled))
         .route("/api/campaigns/{id}/cancel-schedule", post(handlers::cancel_schedule))
         .route("/api/whatsapp-accounts", get(accounts::list).post(accounts::link))
+        .route("/api/whatsapp-accounts/pairing-otp", post(accounts::pairing_otp))
         .route("/api/whatsapp-accounts/{id}", get(accounts::get_one).delete(accounts::remove))
         .with_state(ctx)
 }

@@ -120,6 +120,15 @@ impl TestApp {
         let settings = Settings::from_map(&env).expect("test settings");
         let db = shared::db::connect(&settings.database_url, 5).await.unwrap();
         shared::db::migrate(&db).await.unwrap();
+        // The fleet has a free browser (`stand_in_sender` acts for it),
+        // heartbeating all along; tests of a full fleet fill it.
+        sqlx::query(
+            "INSERT INTO senders (id, inbox_url, capacity, heartbeat_at) \
+             VALUES ('stand-in', 'http://stand-in', 100, CURRENT_TIMESTAMP(3) + INTERVAL 1 DAY)",
+        )
+        .execute(&db)
+        .await
+        .unwrap();
         let ctx = AppContext::with_pool(settings, db.clone()).await.unwrap();
         ctx.storage.client().create_bucket().bucket(ctx.storage.bucket()).send().await.expect("S3 emulator reachable");
 

@@ -174,7 +174,9 @@ async fn a_qr_request_asks_the_fleet_and_answers_with_the_code_the_sender_shows(
     let id = create_campaign(&app, &user, "QR").await;
     let sender = stand_in_sender(&app, move |db, command| async move {
         assert_eq!((command["kind"].as_str(), command["campaignId"].as_i64()), (Some("open"), Some(id)));
-        shared::repo::deliveries::set_qr(&db, id, "2@qr-from-the-page,key,key,key").await.unwrap();
+        // As the sender does: on the number being linked for the campaign.
+        let account = shared::repo::whatsapp_accounts::of_campaign(&db, id).await.unwrap().unwrap();
+        shared::repo::whatsapp_accounts::set_qr(&db, account, "2@qr-from-the-page,key,key,key").await.unwrap();
     });
     let answer = expect_status(post(&app, &user, id, "qr-code").await, StatusCode::OK).await;
     sender.await.unwrap();

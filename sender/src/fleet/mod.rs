@@ -16,7 +16,7 @@ use shared::{
     queue::{Command, CommandKind},
     repo::{
         session_leases::{self, Lease},
-        whatsapp_accounts,
+        whatsapp_accounts::{self, AccountStatus},
     },
 };
 use tokio::sync::{watch, Mutex};
@@ -58,8 +58,64 @@ impl Fleet {
         *self.draining.borrow()
     }
 
+    /// Slots a new session could have: free ones, and those of idle
+    /// sessions that would close for it.
+    async fn room(&self) -> usize {
+        if self.is_draining() {
+            return 0;
+        }
+        self.ctx.settings.max_sessions.saturating_sub(self.busy_count().await)
+    }
+
     async fn has_room(&self) -> bool {
-        !self.is_draining() && self.sessions.lock().await.len() < self.ctx.settings.max_sessions
+        self.room().await > 0
+    }
+
+    /// Sessions that cannot make room: linking, or serving a campaign.
+    pub async fn busy_count(&self) -> usize {
+        self.sessions.lock().await.values().filter(|handle| handle.idle_since().is_none()).count()
+    }
+
+    /// Tell the fleet (the API's "queued" answer) how many slots are busy.
+    async fn publish_busy(&self) {
+        let busy = self.busy_count().await as i32;
+        if let Err(err) = session_leases::set_busy(&self.ctx.db, self.ctx.sender_id(), busy).await {
+            tracing::warn!(error = %err, "could not publish the busy sessions");
+        }
+    }
+
+    /// A slot for one more session: a free one, or the one the longest-idle
+    /// session gives up (it closes, its login saved). A session that
+    /// serves a running campaign or is linking is never closed for this.
+    async fn make_room(&self) -> bool {
+        if self.is_draining() {
+            return false;
+        }
+        let max = self.ctx.settings.max_sessions;
+        let idlest = {
+            let sessions = self.sessions.lock().await;
+            if sessions.len() < max {
+                return true;
+            }
+            let idle = sessions.iter().filter_map(|(account, handle)| Some((handle.idle_since()?, *account)));
+            let Some((_, account_id)) = idle.min() else { return false };
+            sessions[&account_id].nudge(Nudge::Evict);
+            account_id
+        };
+        tracing::info!(account.id = idlest, "closing the longest-idle session to make room");
+        let deadline = tokio::time::Instant::now() + EVICTION_PATIENCE;
+        while tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let sessions = self.sessions.lock().await;
+            if sessions.len() < max {
+                return true;
+            }
+            // It took up work meanwhile: it stays.
+            if sessions.get(&idlest).is_some_and(|handle| handle.idle_since().is_none()) {
+                return false;
+            }
+        }
+        false
     }
 
     /// Run until `shutdown` resolves (SIGTERM), then drain and retire.
@@ -125,13 +181,15 @@ impl Fleet {
         match command.kind {
             // The database already says the campaign is detached or gone.
             CommandKind::Cleanup => return Ok(Handling::Done),
+            // A link attempt that expired (or was linked) while it waited.
+            CommandKind::Open if !self.still_linking(account_id).await? => return Ok(Handling::Done),
             CommandKind::LogOut if !self.has_saved_login(account_id).await? => {
                 session_leases::delete(&self.ctx.db, account_id).await?;
                 return Ok(Handling::Done);
             }
             _ => {}
         }
-        if !self.has_room().await {
+        if !self.make_room().await {
             return Ok(Handling::NoRoom);
         }
         match self.claim(account_id).await? {
@@ -141,6 +199,11 @@ impl Fleet {
             }
             None => self.forward(command, account_id).await,
         }
+    }
+
+    async fn still_linking(&self, account_id: i64) -> anyhow::Result<bool> {
+        let account = whatsapp_accounts::find(&self.ctx.db, account_id).await?;
+        Ok(account.is_some_and(|account| account.status == AccountStatus::Linking))
     }
 
     /// Whether someone runs the account's session or a login is saved:
@@ -174,13 +237,17 @@ impl Fleet {
             // A session removes itself when it ends, whatever the reason —
             // unless a newer session of the account has taken its place.
             tokio::spawn(async move {
-                let mut sessions = fleet.sessions.lock().await;
-                if sessions.get(&account_id).is_some_and(|current| current.id() == session_id) {
-                    sessions.remove(&account_id);
+                {
+                    let mut sessions = fleet.sessions.lock().await;
+                    if sessions.get(&account_id).is_some_and(|current| current.id() == session_id) {
+                        sessions.remove(&account_id);
+                    }
                 }
+                fleet.publish_busy().await;
             });
         });
         self.sessions.lock().await.insert(account_id, handle);
+        self.publish_busy().await;
     }
 
     pub async fn session_count(&self) -> usize {
@@ -191,3 +258,6 @@ impl Fleet {
 /// How long a consumer waits for messages in one receive (SQS long polling
 /// hands a message out as soon as it arrives).
 const LONG_POLL: Duration = Duration::from_secs(2);
+
+/// How long a command waits for an idle session to close for it.
+const EVICTION_PATIENCE: Duration = Duration::from_secs(15);

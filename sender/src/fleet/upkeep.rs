@@ -22,6 +22,8 @@ pub async fn run(fleet: Arc<Fleet>) {
         if let Err(err) = session_leases::sender_heartbeat(&ctx.db, ctx.sender_id(), fleet.is_draining()).await {
             tracing::warn!(error = %err, "sender heartbeat failed");
         }
+        // Sessions turn idle (or busy) on their own: keep the fleet's view fresh.
+        fleet.publish_busy().await;
         if let Err(err) = adopt_orphans(&fleet).await {
             tracing::warn!(error = %err, "looking for orphaned sessions failed");
         }
@@ -31,8 +33,8 @@ pub async fn run(fleet: Arc<Fleet>) {
 /// Accounts with running campaigns whose lease expired: claim and continue
 /// them here.
 async fn adopt_orphans(fleet: &Arc<Fleet>) -> anyhow::Result<()> {
-    let room = fleet.ctx().settings.max_sessions.saturating_sub(fleet.session_count().await);
-    if room == 0 || fleet.is_draining() {
+    let room = fleet.room().await;
+    if room == 0 {
         return Ok(());
     }
     for account_id in session_leases::orphaned(&fleet.ctx().db, room as i64).await? {

@@ -23,7 +23,7 @@ use shared::{
         session_leases::{self, Lease},
         whatsapp_accounts::{self, AccountRow, AccountStatus},
     },
-    sessions::accounts,
+    sessions::{accounts, link_queue},
 };
 use tokio::sync::mpsc;
 
@@ -31,7 +31,7 @@ use super::{
     governed::{self, Gate},
     numbers, replies,
     sending::{self, Step},
-    snapshot, Nudge, SessionEnd,
+    snapshot, Idleness, Nudge, SessionEnd,
 };
 use crate::{
     context::SenderContext,
@@ -66,6 +66,13 @@ pub(super) struct Actor {
     opened_at: Instant,
     /// The user removed the account: log the device out and end.
     removing: bool,
+    /// Since when the page shows a way to link (QR, pairing code, phone
+    /// entry) that nobody used yet: the attempt expires after the link timeout.
+    login_screen_since: Option<Instant>,
+    /// Published for the fleet: whether this session could make room.
+    idleness: Idleness,
+    /// The fleet asked for the slot; granted at the next turn if still idle.
+    evict_asked: bool,
     /// The campaign served last: the account's campaigns take turns.
     last_served: i64,
     /// Where each campaign's attachment was downloaded to, once.
@@ -79,6 +86,7 @@ pub async fn run(
     lease: Lease,
     reason: CommandKind,
     nudges: mpsc::UnboundedReceiver<Nudge>,
+    idleness: Idleness,
 ) -> SessionEnd {
     let account_id = lease.account_id;
     tracing::info!(account.id = account_id, ?reason, fencing = lease.fencing, "session starting");
@@ -97,6 +105,9 @@ pub async fn run(
         last_active: Instant::now(),
         opened_at: Instant::now(),
         removing: reason == CommandKind::LogOut,
+        login_screen_since: None,
+        idleness,
+        evict_asked: false,
         last_served: 0,
         attachment_files: HashMap::new(),
         inbox: replies::Inbox::default(),
@@ -174,6 +185,13 @@ impl Actor {
             return self.remove().await;
         }
         self.follow_login(&account).await?;
+        if !self.logged_in {
+            self.idleness.set(None);
+            self.evict_asked = false;
+            if let Some(end) = self.expire_unused_link(&account).await? {
+                return Ok(Some(end));
+            }
+        }
         if self.logged_in {
             numbers::warn_if_relink_due(&self.ctx, &account).await?;
             // Who wrote while no session watched is warm before anyone is sent to.
@@ -181,6 +199,15 @@ impl Actor {
                 replies::look_for_warm(self).await;
             }
             let running = deliveries::running_for_account(&self.ctx.db, self.account_id).await?;
+            if running.is_empty() {
+                if self.evict_asked {
+                    return Ok(Some(SessionEnd::Evicted));
+                }
+                self.idleness.set(Some(self.idleness.since().unwrap_or(self.last_active)));
+            } else {
+                self.idleness.set(None);
+                self.evict_asked = false;
+            }
             if let Some(campaign) = self.next_campaign(&running) {
                 self.last_active = Instant::now();
                 return self.serve(&campaign).await;
@@ -248,17 +275,44 @@ impl Actor {
         }
     }
 
-    /// Drain ends the session; a log-out request is remembered; other
-    /// nudges only mean "look now", which the loop is about to do.
+    /// Drain ends the session; a log-out request and an eviction are
+    /// remembered; other nudges only mean "look now", which the loop is
+    /// about to do.
     fn take_nudges(&mut self) -> Option<SessionEnd> {
         while let Ok(nudge) = self.nudges.try_recv() {
             match nudge {
                 Nudge::Drain => return Some(SessionEnd::Drained),
+                Nudge::Evict => self.evict_asked = true,
                 Nudge::Command(CommandKind::LogOut) => self.removing = true,
+                // Someone asked for the code again: the attempt is fresh.
+                Nudge::Command(CommandKind::Open) => self.login_screen_since = self.login_screen_since.map(|_| Instant::now()),
                 Nudge::Command(_) => {}
             }
         }
         None
+    }
+
+    /// A link nobody used within the link timeout — counted from when the
+    /// page first offered it or from the latest request, whichever is later
+    /// — ends the session and frees its slot; a number still LINKING is
+    /// DISCONNECTED with the reason.
+    async fn expire_unused_link(&mut self, account: &AccountRow) -> anyhow::Result<Option<SessionEnd>> {
+        let offering = matches!(self.login, LoginState::Qr(_) | LoginState::PairingCode(_) | LoginState::PhoneEntry);
+        if !offering {
+            return Ok(None);
+        }
+        let since = *self.login_screen_since.get_or_insert_with(Instant::now);
+        let asked_ago = account.linking_requested_at.and_then(|at| (Utc::now() - at).to_std().ok());
+        let waited = asked_ago.map_or(since.elapsed(), |asked_ago| since.elapsed().min(asked_ago));
+        let timeout = self.ctx.settings.linking.timeout;
+        if waited < timeout {
+            return Ok(None);
+        }
+        if account.status == AccountStatus::Linking {
+            let reason = link_queue::expired_reason(timeout);
+            link_queue::expire(&self.ctx.db, &self.ctx.pusher, self.account_id, &reason).await?;
+        }
+        Ok(Some(SessionEnd::LinkExpired))
     }
 
     /// React to what the page shows: a new QR is stored and pushed, a scan
@@ -355,6 +409,7 @@ impl Actor {
             whatsapp_accounts::record_phone_seen(&self.ctx.db, self.account_id).await?;
         }
         self.logged_in = true;
+        self.login_screen_since = None;
         self.last_qr = None;
         self.pairing_for = None;
         self.last_active = Instant::now();
@@ -472,6 +527,13 @@ impl Actor {
             }
             match tokio::time::timeout(remaining.min(TICK), self.nudges.recv()).await {
                 Ok(Some(Nudge::Drain)) | Ok(None) => return Ok(Some(SessionEnd::Drained)),
+                // Only an idle session gives its slot up: seen at the next turn.
+                Ok(Some(Nudge::Evict)) => {
+                    self.evict_asked = true;
+                    if campaign.is_none() {
+                        return Ok(None);
+                    }
+                }
                 Ok(Some(Nudge::Command(CommandKind::LogOut))) => {
                     self.removing = true;
                     return Ok(None);
@@ -511,7 +573,12 @@ impl Actor {
         let ctx = &self.ctx;
         match end {
             SessionEnd::Removed | SessionEnd::Gone => snapshot::forget_login(ctx, self.account_id).await?,
-            SessionEnd::Drained | SessionEnd::Idle | SessionEnd::Failed | SessionEnd::Waiting => {
+            SessionEnd::Drained
+            | SessionEnd::Idle
+            | SessionEnd::Evicted
+            | SessionEnd::LinkExpired
+            | SessionEnd::Failed
+            | SessionEnd::Waiting => {
                 if logged_in {
                     // Closed, the profile is complete on disk: save it again.
                     let dir = self.profile_dir.clone();

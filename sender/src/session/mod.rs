@@ -13,9 +13,12 @@ mod replies;
 mod sending;
 mod snapshot;
 
-use std::sync::{
-    atomic::{AtomicU64, Ordering},
-    Arc,
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+    },
+    time::Instant,
 };
 
 use shared::{queue::CommandKind, repo::session_leases::Lease};
@@ -31,6 +34,24 @@ pub enum Nudge {
     Command(CommandKind),
     /// The sender is shutting down: stop at a safe point and hand over.
     Drain,
+    /// The fleet needs the slot: close if still idle (see [`Idleness`]).
+    Evict,
+}
+
+/// Whether a session could close to make room for another: since when it
+/// has been logged in, its login saved, with no campaign of it running.
+/// Linking sessions and those serving a campaign are never idle.
+#[derive(Debug, Clone, Default)]
+pub struct Idleness(Arc<Mutex<Option<Instant>>>);
+
+impl Idleness {
+    fn set(&self, since: Option<Instant>) {
+        *self.0.lock().expect("idleness lock") = since;
+    }
+
+    pub fn since(&self) -> Option<Instant> {
+        *self.0.lock().expect("idleness lock")
+    }
 }
 
 /// Why a session ended.
@@ -40,6 +61,10 @@ pub enum SessionEnd {
     Removed,
     Drained,
     Idle,
+    /// Closed while idle to give its slot to another account.
+    Evicted,
+    /// Nobody scanned its QR (or typed its pairing code) in time.
+    LinkExpired,
     /// The send governor holds every running campaign back for long (a
     /// cap, sending hours): the browser closes, the lease is released, and
     /// the fleet takes the account up again when the wait ends.
@@ -55,11 +80,17 @@ pub struct SessionHandle {
     id: u64,
     nudges: mpsc::UnboundedSender<Nudge>,
     task: JoinHandle<()>,
+    idleness: Idleness,
 }
 
 impl SessionHandle {
     pub fn id(&self) -> u64 {
         self.id
+    }
+
+    /// Since when the session could close to make room, if it could.
+    pub fn idle_since(&self) -> Option<Instant> {
+        self.idleness.since()
     }
 
     pub fn nudge(&self, nudge: Nudge) {
@@ -83,11 +114,13 @@ pub fn spawn(
 ) -> SessionHandle {
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let (nudges, inbox) = mpsc::unbounded_channel();
+    let idleness = Idleness::default();
+    let published = idleness.clone();
     let task = tokio::spawn(async move {
         let account_id = lease.account_id;
-        let end = actor::run(ctx, lease, reason, inbox).await;
+        let end = actor::run(ctx, lease, reason, inbox, published).await;
         tracing::info!(account.id = account_id, ?end, "session ended");
         on_end(id);
     });
-    SessionHandle { id, nudges, task }
+    SessionHandle { id, nudges, task, idleness }
 }

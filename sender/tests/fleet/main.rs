@@ -38,6 +38,7 @@ mod emulator_restart;
 /// The S3 fault proxy of `shared`'s storage tests, shared rather than copied.
 #[path = "../../../shared/tests/storage_retry/fault_proxy.rs"]
 mod fault_proxy;
+mod fair_share;
 mod faults;
 mod governor;
 mod governor_breaker;
@@ -49,6 +50,7 @@ mod own_mariadb;
 mod own_moto;
 mod pairing;
 mod personal;
+mod same_host;
 mod snapshot_refused;
 mod steering;
 mod timelock;

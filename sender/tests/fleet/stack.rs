@@ -195,7 +195,7 @@ impl Stack {
             .env("SENDER_OPS_PORT", ops_port.to_string())
             .env("SENDER_ID", &id)
             .env("SENDER_PROFILE_DIR", &profiles)
-            .env("SENDER_MAX_SESSIONS", "3")
+            .env("SENDER_MAX_SESSIONS", self.env.get("SENDER_MAX_SESSIONS").map_or("3", String::as_str))
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()

@@ -11,7 +11,8 @@ mod registration;
 mod tokens;
 
 pub use login::{login, LoginInput};
-pub use otp::{request_otp, verify_otp, OtpInput, OtpRequested};
+pub(crate) use otp::otp_error;
+pub use otp::{request_otp, request_pairing_otp, verify_otp, OtpInput, OtpRequested};
 pub use profile::{get_profile, update_profile, ProfileInput};
 pub use registration::{register, RegisterInput};
 pub use tokens::{logout, refresh, TokenPair};

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::{
     auth::otp_code,
-    domain::{Email, OtpChannel, OtpPurpose, Phone},
+    domain::{Email, OtpChannel, OtpPurpose, Phone, StoredOtpPurpose},
     error::ApiError,
     notify::DeliveryError,
     repo::{otps, users},
@@ -43,7 +43,6 @@ pub(crate) fn canonical_target(channel: OtpChannel, raw: &str) -> Result<String,
 #[tracing::instrument(skip_all, fields(channel = %input.channel))]
 pub async fn request_otp(ctx: &AppContext, input: OtpInput) -> Result<OtpRequested, ApiError> {
     let target = canonical_target(input.channel, &input.target)?;
-    let settings = &ctx.settings.otp;
     if users::contact_taken(&ctx.db, &target).await? {
         return Err(ApiError::Conflict {
             code: "ALREADY_REGISTERED",
@@ -51,23 +50,46 @@ pub async fn request_otp(ctx: &AppContext, input: OtpInput) -> Result<OtpRequest
         });
     }
 
+    send_code(ctx, &target, input.channel, input.purpose.into()).await
+}
+
+/// `POST /api/whatsapp-accounts/pairing-otp`: a code by SMS to `phone`, which
+/// the user sends back with a pairing request for that number (proof they
+/// hold the phone the pairing code will link).
+#[tracing::instrument(skip_all, fields(user.id = user_id, phone = %phone.masked()))]
+pub async fn request_pairing_otp(ctx: &AppContext, user_id: i64, phone: &Phone) -> Result<OtpRequested, ApiError> {
+    // Each is an SMS we pay for, to a number of the caller's choosing.
+    crate::sessions::admit_pairing_otp(ctx, user_id, phone).await?;
+    send_code(ctx, phone.as_str(), OtpChannel::Sms, StoredOtpPurpose::Pairing).await
+}
+
+/// Send a fresh code to `target`, replacing an earlier one, at most once per
+/// cooldown. A delivery failure stores nothing.
+async fn send_code(
+    ctx: &AppContext,
+    target: &str,
+    channel: OtpChannel,
+    purpose: StoredOtpPurpose,
+) -> Result<OtpRequested, ApiError> {
+    let settings = &ctx.settings.otp;
     let mut tx = ctx.db.begin().await?;
-    if let Some(existing) = otps::find_for_update(&mut *tx, &target, input.channel, input.purpose).await? {
+    if let Some(existing) = otps::find_for_update(&mut *tx, target, channel, purpose).await? {
         let next_allowed = existing.last_sent_at + settings.resend_cooldown;
         let wait = (next_allowed - Utc::now()).num_seconds();
         if wait > 0 {
             return Err(ApiError::TooManyRequests {
+                code: "RATE_LIMITED",
                 message: format!("A code was sent recently; try again in {wait} seconds"),
                 retry_after_secs: wait as u64,
             });
         }
     }
     let code = otp_code::generate();
-    let hashed = ctx.otp_hasher.hash(&target, input.channel, input.purpose, &code);
-    otps::replace(&mut *tx, &target, input.channel, input.purpose, &hashed, Utc::now() + settings.ttl).await?;
+    let hashed = ctx.otp_hasher.hash(target, channel, purpose, &code);
+    otps::replace(&mut *tx, target, channel, purpose, &hashed, Utc::now() + settings.ttl).await?;
     // Deliver before committing: if the provider fails, no code exists that
     // the user never received, and no cooldown blocks the retry.
-    ctx.notifier.send_otp(input.channel, &target, &code).await.map_err(|err| match err {
+    ctx.notifier.send_otp(channel, target, &code).await.map_err(|err| match err {
         DeliveryError::NotConfigured(_) => ApiError::Unavailable(err.to_string()),
         DeliveryError::Provider(..) => {
             tracing::warn!(error = %err, "one-time code delivery failed");

@@ -66,9 +66,10 @@ pub async fn register(
     let password_hash = password::hash(account.password.expose().to_owned()).await.map_err(ApiError::internal)?;
 
     let mut tx = ctx.db.begin().await?;
-    if let Some(code) = otp_code {
-        consume_verified_otp(ctx, &mut tx, &account, &code).await?;
-    }
+    let proven = match otp_code {
+        Some(code) => Some(consume_verified_otp(ctx, &mut tx, &account, &code).await?),
+        None => None,
+    };
     let new_user = users::NewUser {
         name: &account.name,
         email: &account.email,
@@ -76,6 +77,9 @@ pub async fn register(
         password_hash: &password_hash,
     };
     let id = users::insert(&mut *tx, new_user).await.map_err(account_conflict)?;
+    if proven == Some(OtpChannel::Sms) {
+        users::mark_phone_verified(&mut *tx, id).await?;
+    }
     let user =
         users::find_by_id(&mut *tx, id).await?.ok_or_else(|| ApiError::internal(anyhow::anyhow!("user vanished")))?;
     tx.commit().await?;
@@ -83,12 +87,14 @@ pub async fn register(
     Ok(user)
 }
 
+/// Consumes the verified code; answers the channel it proved (the phone by
+/// SMS, or the e-mail).
 async fn consume_verified_otp(
     ctx: &AppContext,
     tx: &mut sqlx::Transaction<'_, sqlx::MySql>,
     account: &NewAccount,
     code: &str,
-) -> Result<(), ApiError> {
+) -> Result<OtpChannel, ApiError> {
     let candidates = [(OtpChannel::Sms, account.phone.as_str()), (OtpChannel::Email, account.email.as_str())];
     for (channel, target) in candidates {
         let Some(otp) = otps::find_for_update(&mut **tx, target, channel, OtpPurpose::Register).await? else {
@@ -99,7 +105,7 @@ async fn consume_verified_otp(
             && ctx.otp_hasher.matches(&otp.hashed_code, target, channel, OtpPurpose::Register, code);
         if valid {
             otps::delete(&mut **tx, otp.id).await?;
-            return Ok(());
+            return Ok(channel);
         }
     }
     Err(otp_error("OTP_NOT_VERIFIED", "No verified code matches this phone or e-mail; verify a code first"))

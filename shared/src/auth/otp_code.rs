@@ -6,7 +6,7 @@ use hmac::{Hmac, Mac};
 use rand::Rng;
 use sha2::Sha256;
 
-use crate::domain::{OtpChannel, OtpPurpose};
+use crate::domain::{OtpChannel, StoredOtpPurpose};
 
 pub fn generate() -> String {
     format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32))
@@ -26,7 +26,7 @@ impl OtpHasher {
         Self { key: mac.finalize().into_bytes().to_vec() }
     }
 
-    fn mac(&self, target: &str, channel: OtpChannel, purpose: OtpPurpose, code: &str) -> Hmac<Sha256> {
+    fn mac(&self, target: &str, channel: OtpChannel, purpose: StoredOtpPurpose, code: &str) -> Hmac<Sha256> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("any key length");
         for part in [target, channel.as_str(), purpose.as_str(), code] {
             mac.update(part.as_bytes());
@@ -35,8 +35,8 @@ impl OtpHasher {
         mac
     }
 
-    pub fn hash(&self, target: &str, channel: OtpChannel, purpose: OtpPurpose, code: &str) -> String {
-        hex::encode(self.mac(target, channel, purpose, code).finalize().into_bytes())
+    pub fn hash(&self, target: &str, channel: OtpChannel, purpose: impl Into<StoredOtpPurpose>, code: &str) -> String {
+        hex::encode(self.mac(target, channel, purpose.into(), code).finalize().into_bytes())
     }
 
     /// Constant-time comparison against a stored hash.
@@ -45,17 +45,18 @@ impl OtpHasher {
         stored_hex: &str,
         target: &str,
         channel: OtpChannel,
-        purpose: OtpPurpose,
+        purpose: impl Into<StoredOtpPurpose>,
         code: &str,
     ) -> bool {
         let Ok(stored) = hex::decode(stored_hex) else { return false };
-        self.mac(target, channel, purpose, code).verify_slice(&stored).is_ok()
+        self.mac(target, channel, purpose.into(), code).verify_slice(&stored).is_ok()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::OtpPurpose;
 
     #[test]
     fn codes_are_six_digits() {

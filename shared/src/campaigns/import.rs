@@ -80,32 +80,11 @@ const IMPORT_TRIES: u32 = 6;
 
 /// Two imports at once can still meet in InnoDB (the unique index's
 /// duplicate checks lock gaps too); MySQL then rolls one back whole (1213) or
-/// gives up waiting (1205), and the import is simply run again after a short,
-/// growing, jittered pause so the two do not collide the same way twice.
+/// gives up waiting (1205), and the import is simply run again, parse and
+/// all, a few more times than a short transaction would be.
 async fn replace_list(ctx: &AppContext, user_id: i64, id: i64, bytes: Vec<u8>) -> Result<ImportOutcome, ApiError> {
     let bytes: std::sync::Arc<[u8]> = bytes.into();
-    let mut tries = 0;
-    loop {
-        tries += 1;
-        match replace_list_once(ctx, user_id, id, bytes.clone()).await {
-            Err(err) if tries < IMPORT_TRIES && is_lock_conflict(&err) => {
-                let pause = crate::backoff::jittered(std::time::Duration::from_millis(50), tries);
-                tracing::warn!(tries, pause_ms = pause.as_millis() as u64, "import met a lock conflict; trying again");
-                tokio::time::sleep(pause).await;
-            }
-            outcome => return outcome,
-        }
-    }
-}
-
-/// A deadlock (1213) or a lock wait timeout (1205): nothing was written.
-fn is_lock_conflict(err: &ApiError) -> bool {
-    let ApiError::Internal(cause) = err else { return false };
-    cause
-        .downcast_ref::<sqlx::Error>()
-        .and_then(|err| err.as_database_error())
-        .and_then(|db| db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>())
-        .is_some_and(|db| matches!(db.number(), 1213 | 1205))
+    crate::db::retry_transaction_up_to(IMPORT_TRIES, || replace_list_once(ctx, user_id, id, bytes.clone())).await
 }
 
 async fn replace_list_once(

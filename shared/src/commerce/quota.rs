@@ -7,12 +7,15 @@
 //! campaigns. Every operation locks the user's row first, so two campaigns
 //! of one user reserving at once are serialised and can never overspend.
 //! (The sums read after that lock see every commit made before it: InnoDB
-//! takes a transaction's snapshot at its first plain read.)
+//! takes a transaction's snapshot at its first plain read.) Reserving and
+//! releasing run again whole if they lose a lock conflict; consuming is
+//! part of its caller's transaction, which decides.
 
 use sqlx::{MySqlConnection, MySqlPool};
 
 use super::subscription::is_active;
 use crate::{
+    db::retry_transaction,
     error::ApiError,
     repo::{quota, subscriptions},
 };
@@ -32,6 +35,10 @@ pub async fn reserve(db: &MySqlPool, user_id: i64, campaign_id: i64, count: i64)
     if count < 0 {
         return Err(ApiError::field("count", "must not be negative"));
     }
+    retry_transaction(|| reserve_once(db, user_id, campaign_id, count)).await
+}
+
+async fn reserve_once(db: &MySqlPool, user_id: i64, campaign_id: i64, count: i64) -> Result<Reserved, ApiError> {
     let mut tx = db.begin().await?;
     let state = subscriptions::lock_user(&mut *tx, user_id).await?.ok_or_else(|| ApiError::not_found("User"))?;
     if quota::campaign_owner(&mut *tx, campaign_id).await? != Some(user_id) {
@@ -76,6 +83,10 @@ pub async fn consume_one(conn: &mut MySqlConnection, campaign_id: i64) -> Result
 /// Return the messages the campaign reserved and did not send; how many.
 #[tracing::instrument(skip(db))]
 pub async fn release(db: &MySqlPool, campaign_id: i64) -> Result<i64, ApiError> {
+    retry_transaction(|| release_once(db, campaign_id)).await
+}
+
+async fn release_once(db: &MySqlPool, campaign_id: i64) -> Result<i64, ApiError> {
     let mut tx = db.begin().await?;
     let Some(user_id) = quota::reservation_owner(&mut *tx, campaign_id).await? else {
         return Ok(0);

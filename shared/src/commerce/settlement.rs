@@ -5,14 +5,16 @@
 //! The gateway is asked outside any lock (Zarinpal answers 101 "already
 //! verified" to repeats). Recording takes the order's row lock, then the
 //! transaction's, and re-reads the status under them: the first caller
-//! grants, the others find SUCCESS and change nothing. The unique order id
-//! of `user_packages` is the last line of defence.
+//! grants, the others find SUCCESS and change nothing; one that loses a
+//! lock conflict on the way is run again whole. The unique order id of
+//! `user_packages` is the last line of defence.
 
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{payments::gateway_unavailable, subscription};
 use crate::{
+    db::retry_transaction,
     domain::TransactionStatus,
     error::ApiError,
     payment_gateway::Verification,
@@ -120,31 +122,37 @@ async fn record_success(
     data: &Value,
     package: &PackageRecord,
 ) -> Result<Settled, ApiError> {
-    let mut tx = ctx.db.begin().await?;
-    let order = orders::find_for_update(&mut *tx, order_id).await?.ok_or_else(|| ApiError::not_found("Order"))?;
-    let transaction = locked_transaction(&mut tx, order_id).await?;
-    if transaction.status == TransactionStatus::Success {
-        return Ok(Settled { order_id, transaction, newly_paid: false });
-    }
-    transactions::mark_success(&mut *tx, transaction.id, authority, ref_id, &data.to_string()).await?;
-    orders::set_status(&mut *tx, order_id, crate::domain::OrderStatus::Paid).await?;
-    let expires_at = subscription::grant(&mut tx, order.user_id, package, Some(order_id)).await?;
-    let transaction = locked_transaction(&mut tx, order_id).await?;
-    tx.commit().await?;
-    tracing::info!(order.id = order_id, user.id = order.user_id, %expires_at, "payment verified; package granted");
-    Ok(Settled { order_id, transaction, newly_paid: true })
+    retry_transaction(|| async {
+        let mut tx = ctx.db.begin().await?;
+        let order = orders::find_for_update(&mut *tx, order_id).await?.ok_or_else(|| ApiError::not_found("Order"))?;
+        let transaction = locked_transaction(&mut tx, order_id).await?;
+        if transaction.status == TransactionStatus::Success {
+            return Ok(Settled { order_id, transaction, newly_paid: false });
+        }
+        transactions::mark_success(&mut *tx, transaction.id, authority, ref_id, &data.to_string()).await?;
+        orders::set_status(&mut *tx, order_id, crate::domain::OrderStatus::Paid).await?;
+        let expires_at = subscription::grant(&mut tx, order.user_id, package, Some(order_id)).await?;
+        let transaction = locked_transaction(&mut tx, order_id).await?;
+        tx.commit().await?;
+        tracing::info!(order.id = order_id, user.id = order.user_id, %expires_at, "payment verified; package granted");
+        Ok(Settled { order_id, transaction, newly_paid: true })
+    })
+    .await
 }
 
 /// Record a failed attempt, unless a racing call already settled it.
 async fn record_failure(ctx: &AppContext, order_id: i64, data: &Value) -> Result<(), ApiError> {
-    let mut tx = ctx.db.begin().await?;
-    orders::find_for_update(&mut *tx, order_id).await?;
-    let transaction = locked_transaction(&mut tx, order_id).await?;
-    if transaction.status != TransactionStatus::Success {
-        transactions::mark_failure(&mut *tx, transaction.id, &data.to_string()).await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    retry_transaction(|| async {
+        let mut tx = ctx.db.begin().await?;
+        orders::find_for_update(&mut *tx, order_id).await?;
+        let transaction = locked_transaction(&mut tx, order_id).await?;
+        if transaction.status != TransactionStatus::Success {
+            transactions::mark_failure(&mut *tx, transaction.id, &data.to_string()).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
 }
 
 async fn locked_transaction(

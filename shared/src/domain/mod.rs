@@ -25,7 +25,7 @@ pub use campaign_text::{CampaignMessage, CampaignTitle};
 pub use commerce::{GatewayKind, OrderStatus, PackageStatus, TransactionStatus};
 pub use email::Email;
 pub use money::Price;
-pub use otp::{OtpChannel, OtpPurpose};
+pub use otp::{OtpChannel, OtpPurpose, StoredOtpPurpose};
 pub use package::PackageFields;
 pub use pagination::{PageQuery, PageRequest, Pagination};
 pub use password::Password;

@@ -128,3 +128,27 @@ mod tests {
         assert_eq!(Phone::parse("0912345"), Err(InvalidPhone::Invalid));
     }
 }
+
+impl Phone {
+    /// The number as logs may show it: country code and last two digits
+    /// (`98*******89`), enough to tell numbers apart, not to dial one.
+    pub fn masked(&self) -> String {
+        let digits = self.as_str();
+        let keep_head = digits.len().min(2);
+        let keep_tail = 2.min(digits.len() - keep_head);
+        let hidden = digits.len() - keep_head - keep_tail;
+        format!("{}{}{}", &digits[..keep_head], "*".repeat(hidden), &digits[digits.len() - keep_tail..])
+    }
+}
+
+#[cfg(test)]
+mod masked_tests {
+    use super::Phone;
+
+    #[test]
+    fn shows_only_the_country_code_and_the_last_two_digits() {
+        let phone = Phone::parse("09123456789").unwrap();
+        assert_eq!(phone.masked(), "98********89");
+        assert!(!phone.masked().contains("1234567"));
+    }
+}

@@ -291,16 +291,6 @@ pub async fn complete(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<bo
     Ok(done.rows_affected() == 1)
 }
 
-/// The page shows a QR for the campaign (the per-campaign QR route reads it).
-pub async fn set_qr(db: impl MySqlExecutor<'_>, campaign_id: i64, raw: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE campaigns SET qr_code = ?, is_connected = FALSE WHERE id = ?")
-        .bind(raw)
-        .bind(campaign_id)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
 /// Stop a RUNNING campaign that cannot go on without the user (logged out,
 /// banned by WhatsApp): PAUSED with the reason.
 pub async fn pause_with_reason(

@@ -10,6 +10,7 @@ pub mod campaigns;
 pub mod deliveries;
 pub mod engagement;
 pub mod health;
+pub mod linking_requests;
 pub mod orders;
 pub mod otps;
 pub mod packages;

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::MySqlExecutor;
 
-use crate::domain::{OtpChannel, OtpPurpose};
+use crate::domain::{OtpChannel, StoredOtpPurpose};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OtpRecord {
@@ -20,7 +20,7 @@ pub async fn find_for_update(
     db: impl MySqlExecutor<'_>,
     target: &str,
     channel: OtpChannel,
-    purpose: OtpPurpose,
+    purpose: impl Into<StoredOtpPurpose>,
 ) -> Result<Option<OtpRecord>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, hashed_code, expires_at, attempts, max_attempts, verified, last_sent_at \
@@ -28,7 +28,7 @@ pub async fn find_for_update(
     )
     .bind(target)
     .bind(channel.as_str())
-    .bind(purpose.as_str())
+    .bind(purpose.into().as_str())
     .fetch_optional(db)
     .await
 }
@@ -38,7 +38,7 @@ pub async fn replace(
     db: impl MySqlExecutor<'_>,
     target: &str,
     channel: OtpChannel,
-    purpose: OtpPurpose,
+    purpose: impl Into<StoredOtpPurpose>,
     hashed_code: &str,
     expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
@@ -52,7 +52,7 @@ pub async fn replace(
     )
     .bind(target)
     .bind(channel.as_str())
-    .bind(purpose.as_str())
+    .bind(purpose.into().as_str())
     .bind(hashed_code)
     .bind(expires_at)
     .execute(db)

@@ -191,3 +191,53 @@ pub async fn remove_sender(db: impl MySqlExecutor<'_>, id: &str) -> Result<(), s
     sqlx::query("DELETE FROM senders WHERE id = ?").bind(id).execute(db).await?;
     Ok(())
 }
+
+/// How many of the sender's sessions cannot make room for a new one
+/// (linking, or serving a running campaign).
+pub async fn set_busy(db: impl MySqlExecutor<'_>, id: &str, busy: i32) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE senders SET busy = ? WHERE id = ?").bind(busy).bind(id).execute(db).await?;
+    Ok(())
+}
+
+/// Whether senders run (heartbeat within `fresh_secs`, not draining) and
+/// none of them could open a session now: every slot linking or sending.
+/// With no sender at all the fleet is not "full": one may be starting.
+pub async fn fleet_is_full(db: impl MySqlExecutor<'_>, fresh_secs: u64) -> Result<bool, sqlx::Error> {
+    let (senders, with_room): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(busy < capacity), 0) AS SIGNED) FROM senders \
+         WHERE NOT draining AND heartbeat_at > CURRENT_TIMESTAMP(3) - INTERVAL ? SECOND",
+    )
+    .bind(fresh_secs)
+    .fetch_one(db)
+    .await?;
+    Ok(senders > 0 && with_room == 0)
+}
+
+/// Where a link attempt stands among those waiting for a browser (LINKING,
+/// no live session), oldest first: 1 is next.
+pub async fn link_queue_position(db: impl MySqlExecutor<'_>, account_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM whatsapp_accounts a \
+         JOIN whatsapp_accounts me ON me.id = ? \
+         LEFT JOIN whatsapp_sessions l ON l.account_id = a.id AND l.expires_at > CURRENT_TIMESTAMP(3) \
+         WHERE a.status = 'LINKING' AND l.account_id IS NULL \
+           AND (a.linking_requested_at, a.id) <= (me.linking_requested_at, me.id)",
+    )
+    .bind(account_id)
+    .fetch_one(db)
+    .await
+}
+
+/// Link attempts that waited for a browser longer than `older_secs` and
+/// still have none: they expire (see `sessions::link_queue`).
+pub async fn stale_queued_links(db: impl MySqlExecutor<'_>, older_secs: u64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT a.id FROM whatsapp_accounts a \
+         LEFT JOIN whatsapp_sessions l ON l.account_id = a.id AND l.expires_at > CURRENT_TIMESTAMP(3) \
+         WHERE a.status = 'LINKING' AND l.account_id IS NULL \
+           AND a.linking_requested_at < CURRENT_TIMESTAMP(3) - INTERVAL ? SECOND",
+    )
+    .bind(older_secs)
+    .fetch_all(db)
+    .await
+}

@@ -121,3 +121,24 @@ pub async fn set_status(db: impl MySqlExecutor<'_>, id: i64, status: UserStatus)
     sqlx::query("UPDATE users SET status = ? WHERE id = ?").bind(status.as_str()).bind(id).execute(db).await?;
     Ok(())
 }
+
+/// The user's phone, if a one-time code proved it (sign-up with OTP).
+pub async fn verified_phone(db: impl MySqlExecutor<'_>, id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT phone FROM users WHERE id = ? AND phone_verified_at IS NOT NULL")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn mark_phone_verified(db: impl MySqlExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET phone_verified_at = CURRENT_TIMESTAMP(3) WHERE id = ?").bind(id).execute(db).await?;
+    Ok(())
+}
+
+/// Locks the user's row: one user's link requests take turns, so two at
+/// once cannot both pass the limit on numbers being linked.
+pub async fn lock(db: impl MySqlExecutor<'_>, id: i64) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE id = ? FOR UPDATE").bind(id).fetch_optional(db).await?;
+    Ok(found.is_some())
+}

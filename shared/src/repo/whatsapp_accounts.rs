@@ -41,6 +41,8 @@ pub struct AccountRow {
     pub quota_cycle_ends_at: Option<DateTime<Utc>>,
     pub phone_seen_at: Option<DateTime<Utc>>,
     pub relink_warned_at: Option<DateTime<Utc>>,
+    /// When the current link attempt was asked for (see `LINKING_TIMEOUT_SECONDS`).
+    pub linking_requested_at: Option<DateTime<Utc>>,
 }
 
 impl AccountRow {
@@ -99,7 +101,8 @@ impl AccountStatus {
 const COLUMNS: &str = "id, user_id, phone, status, status_reason, qr_code, pairing_phone, \
                        pairing_code, pairing_code_expires_at, connected_at, last_activity, first_linked_at, last_sent_at, warm_up_since, streak, streak_target, \
                        restricted_until, timelock_until, last_breaker_reason, last_breaker_at, breaker_after_send, next_send_at, \
-                       quota_status, quota_used, quota_total, quota_cycle_ends_at, phone_seen_at, relink_warned_at";
+                       quota_status, quota_used, quota_total, quota_cycle_ends_at, phone_seen_at, relink_warned_at, \
+                       linking_requested_at";
 
 /// The account of `user_id`'s `phone`, created on its first link; its id.
 pub async fn upsert(db: impl MySqlExecutor<'_>, user_id: i64, phone: &str) -> Result<i64, sqlx::Error> {
@@ -387,11 +390,35 @@ pub async fn running_campaigns(db: impl MySqlExecutor<'_>, account_id: i64) -> R
 
 /// A new number to link for `user_id`; its id.
 pub async fn create_linking(db: impl MySqlExecutor<'_>, user_id: i64) -> Result<i64, sqlx::Error> {
-    let done = sqlx::query("INSERT INTO whatsapp_accounts (user_id, phone, status) VALUES (?, NULL, 'LINKING')")
+    let done = sqlx::query(
+        "INSERT INTO whatsapp_accounts (user_id, phone, status, linking_requested_at) \
+         VALUES (?, NULL, 'LINKING', CURRENT_TIMESTAMP(3))",
+    )
         .bind(user_id)
         .execute(db)
         .await?;
     Ok(done.last_insert_id() as i64)
+}
+
+/// A link attempt for the account starts (or is asked for again): LINKING,
+/// and its timeout counts from now.
+pub async fn mark_linking(db: impl MySqlExecutor<'_>, account_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE whatsapp_accounts SET status = 'LINKING', status_reason = NULL, \
+         linking_requested_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND status IN ('LINKING', 'DISCONNECTED')",
+    )
+    .bind(account_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// How many of the user's numbers are being linked.
+pub async fn linking_count(db: impl MySqlExecutor<'_>, user_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM whatsapp_accounts WHERE user_id = ? AND status = 'LINKING'")
+        .bind(user_id)
+        .fetch_one(db)
+        .await
 }
 
 /// The account, if `user_id` owns it and has not removed it.

@@ -4,15 +4,15 @@
 //! WhatsApp and forgets the login), and find the number a campaign links
 //! through for the per-campaign routes.
 
-use std::time::{Duration, Instant};
-
-use chrono::{DateTime, Utc};
 use sqlx::MySqlPool;
 
+use super::{
+    link_admission::{self, LinkRequest},
+    link_queue::{self, Shown},
+};
 use crate::{
     domain::Phone,
     error::ApiError,
-    qr::{self, QrCodePayload},
     queue::{self, CommandKind},
     realtime::{CampaignEvent, Pusher},
     repo::{
@@ -23,40 +23,31 @@ use crate::{
     AppContext,
 };
 
-/// How long a request waits for a sender to show the QR (or the pairing
-/// code); API Gateway gives a request 29 s.
-pub(super) const LINK_WAIT: Duration = Duration::from_secs(20);
-
-/// A number being linked, as far as it got within the wait.
+/// A number being linked, and what its session showed within the wait
+/// (or where it waits for a browser).
 pub struct Linking {
     pub account: AccountRow,
-    pub qr_code: Option<QrCodePayload>,
-    pub pairing_code: Option<(String, DateTime<Utc>)>,
+    pub shown: Shown,
 }
 
 /// `POST /api/whatsapp-accounts`: a new number to link, by QR or (with
-/// `pairing_phone`) by pairing code. Waits a while for what to show the
-/// user; later QRs and codes follow as events.
-pub async fn link_new(ctx: &AppContext, user_id: i64, pairing_phone: Option<&Phone>) -> Result<Linking, ApiError> {
-    let account_id = whatsapp_accounts::create_linking(&ctx.db, user_id).await?;
-    if let Some(phone) = pairing_phone {
-        pairing::request(&ctx.db, account_id, phone.as_str()).await?;
+/// `pairing`: the phone, and the one-time code that confirms it unless it
+/// is the user's own proven phone) by pairing code. Later QRs and codes
+/// follow as events.
+pub async fn link_new(
+    ctx: &AppContext,
+    user_id: i64,
+    pairing: Option<(&Phone, Option<&str>)>,
+) -> Result<Linking, ApiError> {
+    let mut tx = link_admission::admit(ctx, user_id, LinkRequest { starts_link: true, pairing }).await?;
+    let account_id = whatsapp_accounts::create_linking(&mut *tx, user_id).await?;
+    if let Some((phone, _)) = pairing {
+        pairing::request(&mut *tx, account_id, phone.as_str()).await?;
     }
+    tx.commit().await?;
     nudge(ctx, account_id, CommandKind::Open).await;
-    let deadline = Instant::now() + LINK_WAIT;
-    loop {
-        let account = find(ctx, user_id, account_id).await?;
-        let pairing_code = account.pairing_code.clone().zip(account.pairing_code_expires_at);
-        let qr_code = match (&account.qr_code, pairing_phone) {
-            (Some(raw), None) if !raw.is_empty() => Some(qr::qr_code(raw).map_err(ApiError::internal)?),
-            _ => None,
-        };
-        let shown = qr_code.is_some() || pairing_code.is_some() || account.status != AccountStatus::Linking;
-        if shown || Instant::now() >= deadline {
-            return Ok(Linking { account, qr_code, pairing_code });
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    let shown = link_queue::wait_for_code(ctx, account_id, pairing.is_some()).await?;
+    Ok(Linking { account: find(ctx, user_id, account_id).await?, shown })
 }
 
 /// One of the user's accounts (a removed one is not found).
@@ -132,8 +123,13 @@ pub(super) enum CampaignLink {
 
 /// The number a campaign links through: its own if connected; else the
 /// owner's connected number (the most recently active); else a number being
-/// linked — its own being relinked, or a new one.
-pub(super) async fn link_for_campaign(ctx: &AppContext, campaign: &CampaignRecord) -> Result<CampaignLink, ApiError> {
+/// linked — its own being relinked, or a new one. Starting a link (and any
+/// pairing code) passes the admission rules first.
+pub(super) async fn link_for_campaign(
+    ctx: &AppContext,
+    campaign: &CampaignRecord,
+    pairing: Option<(&Phone, Option<&str>)>,
+) -> Result<CampaignLink, ApiError> {
     let own = match campaign.whatsapp_account_id {
         Some(id) => whatsapp_accounts::find(&ctx.db, id).await?,
         None => None,
@@ -146,19 +142,28 @@ pub(super) async fn link_for_campaign(ctx: &AppContext, campaign: &CampaignRecor
         tracing::info!(campaign.id = campaign.id, account.id = connected.id, "campaign sends from a linked number");
         return Ok(CampaignLink::Connected);
     }
-    let account_id = match own {
-        Some(own) if own.status != AccountStatus::Removed => {
-            if own.status == AccountStatus::Disconnected {
-                whatsapp_accounts::set_status(&ctx.db, own.id, AccountStatus::Linking, None, None).await?;
-            }
+    let relink = own.filter(|own| own.status != AccountStatus::Removed);
+    // Asking again for a number already LINKING starts nothing new.
+    let starts_link = relink.as_ref().is_none_or(|own| own.status != AccountStatus::Linking);
+    let mut tx = match (starts_link, pairing) {
+        (false, None) => ctx.db.begin().await?,
+        _ => link_admission::admit(ctx, campaign.user_id, LinkRequest { starts_link, pairing }).await?,
+    };
+    let account_id = match relink {
+        Some(own) => {
+            whatsapp_accounts::mark_linking(&mut *tx, own.id).await?;
             own.id
         }
-        _ => {
-            let id = whatsapp_accounts::create_linking(&ctx.db, campaign.user_id).await?;
-            whatsapp_accounts::attach_campaign(&ctx.db, campaign.id, id).await?;
+        None => {
+            let id = whatsapp_accounts::create_linking(&mut *tx, campaign.user_id).await?;
+            whatsapp_accounts::attach_campaign(&mut *tx, campaign.id, id).await?;
             id
         }
     };
+    if let Some((phone, _)) = pairing {
+        pairing::request(&mut *tx, account_id, phone.as_str()).await?;
+    }
+    tx.commit().await?;
     Ok(CampaignLink::Linking(account_id))
 }
 

@@ -6,6 +6,9 @@
 //! (`queue::dispatch`); the sender acts on what the database says.
 
 pub mod accounts;
+mod link_admission;
+pub mod link_queue;
+mod linking_settings;
 mod pairing;
 mod qr;
 mod schedule;
@@ -25,7 +28,10 @@ use crate::{
     AppContext,
 };
 
-pub use pairing::{request_pairing_code, PairingCode};
+pub use link_admission::{admit_pairing_otp, LinkRequest};
+pub use link_queue::{Queued, Shown};
+pub use linking_settings::LinkingSettings;
+pub use pairing::{request_pairing_code, PairingAnswer};
 pub use qr::{request_qr, QrAnswer};
 pub use schedule::{cancel_schedule, run_scheduler, scheduled, SchedulerReport};
 pub use start::{resume, start, Starter};
@@ -79,7 +85,12 @@ async fn owned(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRecord
 /// The first step of linking WhatsApp for a campaign, by QR or by pairing
 /// code: the campaign is the caller's and will still send; then the number
 /// it links through (`accounts::link_for_campaign`).
-async fn prepare_linking(ctx: &AppContext, user_id: i64, id: i64) -> Result<accounts::CampaignLink, ApiError> {
+async fn prepare_linking(
+    ctx: &AppContext,
+    user_id: i64,
+    id: i64,
+    pairing: Option<(&crate::domain::Phone, Option<&str>)>,
+) -> Result<accounts::CampaignLink, ApiError> {
     let campaign = owned(ctx, user_id, id).await?;
     if campaign.status.is_finished() {
         return Err(ApiError::Conflict {
@@ -87,10 +98,11 @@ async fn prepare_linking(ctx: &AppContext, user_id: i64, id: i64) -> Result<acco
             message: format!("A {} campaign needs no WhatsApp session", campaign.status),
         });
     }
-    accounts::link_for_campaign(ctx, &campaign).await
+    accounts::link_for_campaign(ctx, &campaign, pairing).await
 }
 
-/// Move the campaign from one of `from` to `to` under a row lock.
+/// Move the campaign from one of `from` to `to` under a row lock (run
+/// again whole if a racing request's locks collide with it).
 async fn transition(
     ctx: &AppContext,
     user_id: i64,
@@ -98,14 +110,18 @@ async fn transition(
     from: &[CampaignStatus],
     to: CampaignStatus,
 ) -> Result<CampaignRecord, ApiError> {
-    let mut tx = ctx.db.begin().await?;
-    let campaign =
-        campaigns::lock_owned(&mut *tx, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
-    if !from.contains(&campaign.status) {
-        return Err(wrong_state(campaign.status, to));
-    }
-    campaigns::set_status(&mut *tx, id, to).await?;
-    tx.commit().await?;
+    crate::db::retry_transaction(|| async {
+        let mut tx = ctx.db.begin().await?;
+        let campaign =
+            campaigns::lock_owned(&mut *tx, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
+        if !from.contains(&campaign.status) {
+            return Err(wrong_state(campaign.status, to));
+        }
+        campaigns::set_status(&mut *tx, id, to).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await?;
     owned(ctx, user_id, id).await
 }
 

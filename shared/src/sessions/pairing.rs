@@ -1,29 +1,20 @@
-//! `POST /api/campaigns/{id}/pairing-code {phone}`: log in with a pairing
-//! code instead of the QR ("Link with phone number"). The sender running
-//! the campaign's session asks WhatsApp Web for the code; this waits for it
-//! like the QR request does. Renewed codes reach the client as
-//! `pairing_code` events.
-
-use std::time::{Duration, Instant};
+//! `POST /api/campaigns/{id}/pairing-code {phone, otp?}`: log in with a
+//! pairing code instead of the QR ("Link with phone number"), only for the
+//! user's own number (see `link_admission`). The sender running the
+//! campaign's session asks WhatsApp Web for the code; this waits for it
+//! like the QR request does, or answers with the place in the queue.
+//! Renewed codes reach the client as `pairing_code` events.
 
 use chrono::{DateTime, Utc};
 
-use super::{
-    accounts::{CampaignLink, LINK_WAIT},
-    prepare_linking,
-};
-use crate::{
-    domain::Phone,
-    error::ApiError,
-    queue::CommandKind,
-    repo::{campaigns, pairing},
-    AppContext,
-};
+use super::{accounts::CampaignLink, link_queue, prepare_linking, Queued, Shown};
+use crate::{domain::Phone, error::ApiError, queue::CommandKind, AppContext};
 
-/// The code to type on the phone (`ABCD-EFGH`) and when WhatsApp replaces it.
-pub struct PairingCode {
-    pub code: String,
-    pub expires_at: DateTime<Utc>,
+pub enum PairingAnswer {
+    /// The code to type on the phone (`ABCD-EFGH`) and when WhatsApp replaces it.
+    Code { code: String, expires_at: DateTime<Utc> },
+    /// Waiting for a browser: the code comes as a `pairing_code` event.
+    Queued(Queued),
 }
 
 pub async fn request_pairing_code(
@@ -31,45 +22,26 @@ pub async fn request_pairing_code(
     user_id: i64,
     id: i64,
     phone: &Phone,
-) -> Result<PairingCode, ApiError> {
-    let account_id = match prepare_linking(ctx, user_id, id).await? {
-        CampaignLink::Connected => {
-            return Err(ApiError::Conflict {
-                code: "WHATSAPP_ALREADY_CONNECTED",
-                message: "WhatsApp is already connected".into(),
-            })
-        }
+    otp: Option<&str>,
+) -> Result<PairingAnswer, ApiError> {
+    let already = || ApiError::Conflict {
+        code: "WHATSAPP_ALREADY_CONNECTED",
+        message: "WhatsApp is already connected".into(),
+    };
+    let account_id = match prepare_linking(ctx, user_id, id, Some((phone, otp))).await? {
+        CampaignLink::Connected => return Err(already()),
         CampaignLink::Linking(account_id) => account_id,
     };
-    pairing::request(&ctx.db, account_id, phone.as_str()).await?;
     // Names the campaign and its number: the session links for both.
     super::nudge(ctx, id, CommandKind::Open).await;
-    let deadline = Instant::now() + LINK_WAIT;
-    loop {
-        let now = campaigns::find_owned(&ctx.db, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
-        if now.is_connected {
-            return Err(ApiError::Conflict {
-                code: "WHATSAPP_ALREADY_CONNECTED",
-                message: "WhatsApp is already connected".into(),
-            });
+    match link_queue::wait_for_code(ctx, account_id, true).await? {
+        Shown::PairingCode { code, expires_at } => Ok(PairingAnswer::Code { code, expires_at }),
+        Shown::Queued(queued) => Ok(PairingAnswer::Queued(queued)),
+        Shown::Connected => Err(already()),
+        // The sender gave up on it (it says why in an error_update).
+        Shown::PairingRefused => {
+            Err(ApiError::Unavailable("WhatsApp Web could not show a pairing code; try the QR code".into()))
         }
-        match pairing::current(&ctx.db, account_id).await? {
-            Some(pairing::Pairing { phone: asked, code: Some(code), expires_at: Some(expires_at) })
-                if asked == phone.as_str() =>
-            {
-                return Ok(PairingCode { code, expires_at })
-            }
-            Some(_) => {}
-            // The sender gave up on it (it says why in an error_update).
-            None => {
-                return Err(ApiError::Unavailable("WhatsApp Web could not show a pairing code; try the QR code".into()))
-            }
-        }
-        if Instant::now() >= deadline {
-            return Err(ApiError::Unavailable(
-                "WhatsApp Web is still starting; the pairing code will arrive over the WebSocket".into(),
-            ));
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        Shown::Qr(_) => unreachable!("a pairing request waits for a pairing code"),
     }
 }

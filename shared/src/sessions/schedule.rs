@@ -6,6 +6,7 @@
 
 use super::{owned, start, wrong_state, Starter};
 use crate::{
+    db::{retry_transaction, LockConflict},
     domain::CampaignStatus,
     error::ApiError,
     queue::{Command, CommandKind},
@@ -26,6 +27,7 @@ pub struct SchedulerReport {
     pub started: usize,
     pub failed: usize,
     pub reoffered: usize,
+    pub links_expired: usize,
     /// RUNNING campaigns with no send for [`STALLED_AFTER_MINUTES`] (the
     /// `StalledCampaigns` metric an alarm watches).
     pub stalled: usize,
@@ -49,6 +51,11 @@ pub async fn run_scheduler(ctx: &AppContext) -> Result<SchedulerReport, ApiError
                 tracing::error!(campaign.id = id, error.cause_chain = ?cause, "scheduled start failed");
                 campaigns::reschedule(&ctx.db, id).await?;
             }
+            Err(conflict) if conflict.is_lock_conflict() => {
+                // Nor is losing a race for its rows every time.
+                tracing::warn!(campaign.id = id, "scheduled start kept meeting lock conflicts");
+                campaigns::reschedule(&ctx.db, id).await?;
+            }
             Err(refusal) => {
                 let reason = format!("Scheduled start refused: {refusal}");
                 campaigns::fail(&ctx.db, id, &reason).await?;
@@ -64,6 +71,8 @@ pub async fn run_scheduler(ctx: &AppContext) -> Result<SchedulerReport, ApiError
             report.reoffered += 1;
         }
     }
+    // Link attempts that never got a browser (their senders expire the rest).
+    report.links_expired = super::link_queue::expire_stale(ctx).await?;
     ws_connections::delete_expired(&ctx.db).await?;
     report.stalled = health::stalled_running_campaigns(&ctx.db, STALLED_AFTER_MINUTES).await? as usize;
     crate::metrics::gauge("StalledCampaigns", report.stalled as f64, crate::metrics::Unit::Count, &[]);
@@ -76,13 +85,16 @@ pub async fn run_scheduler(ctx: &AppContext) -> Result<SchedulerReport, ApiError
 /// Take a due campaign off the schedule; `true` for exactly one caller
 /// however many scheduler runs race for it.
 async fn claim(ctx: &AppContext, id: i64) -> Result<bool, ApiError> {
-    let mut tx = ctx.db.begin().await?;
-    if !campaigns::lock_if_due(&mut *tx, id).await? {
-        return Ok(false);
-    }
-    campaigns::take_off_schedule(&mut *tx, id).await?;
-    tx.commit().await?;
-    Ok(true)
+    retry_transaction(|| async {
+        let mut tx = ctx.db.begin().await?;
+        if !campaigns::lock_if_due(&mut *tx, id).await? {
+            return Ok(false);
+        }
+        campaigns::take_off_schedule(&mut *tx, id).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+    .await
 }
 
 pub async fn scheduled(ctx: &AppContext, user_id: i64) -> Result<Vec<CampaignRecord>, ApiError> {
@@ -92,19 +104,23 @@ pub async fn scheduled(ctx: &AppContext, user_id: i64) -> Result<Vec<CampaignRec
 /// A scheduled campaign off the schedule: a READY one starts only when
 /// asked, a DRAFT (scheduled before its list came) stays a DRAFT.
 pub async fn cancel_schedule(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRecord, ApiError> {
-    let mut tx = ctx.db.begin().await?;
-    let campaign =
-        campaigns::lock_owned(&mut *tx, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
-    let waiting = matches!(campaign.status, CampaignStatus::Ready | CampaignStatus::Draft);
-    if !campaign.is_scheduled || !waiting {
-        return Err(match campaign.status {
-            CampaignStatus::Ready | CampaignStatus::Draft => {
-                ApiError::Conflict { code: "NOT_SCHEDULED", message: "The campaign is not scheduled".into() }
-            }
-            other => wrong_state(other, CampaignStatus::Ready),
-        });
-    }
-    campaigns::unschedule(&mut *tx, id).await?;
-    tx.commit().await?;
+    retry_transaction(|| async {
+        let mut tx = ctx.db.begin().await?;
+        let campaign =
+            campaigns::lock_owned(&mut *tx, id, user_id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
+        let waiting = matches!(campaign.status, CampaignStatus::Ready | CampaignStatus::Draft);
+        if !campaign.is_scheduled || !waiting {
+            return Err(match campaign.status {
+                CampaignStatus::Ready | CampaignStatus::Draft => {
+                    ApiError::Conflict { code: "NOT_SCHEDULED", message: "The campaign is not scheduled".into() }
+                }
+                other => wrong_state(other, CampaignStatus::Ready),
+            });
+        }
+        campaigns::unschedule(&mut *tx, id).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await?;
     owned(ctx, user_id, id).await
 }

@@ -1,13 +1,16 @@
 //! Starting (or resuming) a campaign: every condition is checked with its
 //! own clear refusal, the quota for the recipients still to be messaged is
 //! reserved, the campaign goes RUNNING, and the sender is nudged. The
-//! scheduler starts due campaigns through the same function.
+//! scheduler starts due campaigns through the same function. Each step is
+//! its own transaction, run again whole if it loses a lock conflict to a
+//! racing request; the sender hears of the start only once it stands.
 
 use std::future::Future;
 
 use super::{announce, nudge, wrong_state};
 use crate::{
     commerce::{quota, subscription},
+    db::retry_transaction,
     domain::CampaignStatus,
     error::ApiError,
     queue::CommandKind,
@@ -76,6 +79,38 @@ async fn launch(
     starter: Starter,
     launch: Launch,
 ) -> Result<campaigns::CampaignRecord, ApiError> {
+    let (campaign, open) = retry_transaction(|| check(ctx, id, starter, launch)).await?;
+
+    // The reservation takes the user's quota row in its own transaction (it
+    // also references this campaign, so it cannot run while we hold the
+    // campaign's lock). Reserving is idempotent per campaign: a racing
+    // second start sets the same figure.
+    quota::reserve(&ctx.db, campaign.user_id, id, open).await?;
+    if let Some(moved) = retry_transaction(|| mark_running(ctx, id, campaign.status)).await? {
+        // Another request moved it meanwhile (a racing start keeps its
+        // reservation; anything else has no use for one). Released only now
+        // that the campaign's lock is let go, for the reason above.
+        if !matches!(moved, CampaignStatus::Running | CampaignStatus::Active) {
+            quota::release(&ctx.db, id).await?;
+        }
+        return Err(wrong_state(moved, CampaignStatus::Running));
+    }
+
+    let started = campaigns::find(&ctx.db, id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
+    nudge(ctx, id, CommandKind::Start).await;
+    announce(ctx, &started, "running", launch.message()).await;
+    tracing::info!(recipients = open, ?launch, "campaign running");
+    Ok(started)
+}
+
+/// Every condition of a start, under the campaign's lock: the campaign as
+/// it was and the number of recipients still to message.
+async fn check(
+    ctx: &AppContext,
+    id: i64,
+    starter: Starter,
+    launch: Launch,
+) -> Result<(campaigns::CampaignRecord, i64), ApiError> {
     let mut tx = ctx.db.begin().await?;
     let campaign = match starter {
         Starter::User(user_id) => campaigns::lock_owned(&mut *tx, id, user_id).await?,
@@ -107,28 +142,18 @@ async fn launch(
         return Err(refusal);
     }
     tx.commit().await?;
+    Ok((campaign, open))
+}
 
-    // The reservation takes the user's quota row in its own transaction (it
-    // also references this campaign, so it cannot run while we hold the
-    // campaign's lock). Reserving is idempotent per campaign: a racing
-    // second start sets the same figure.
-    quota::reserve(&ctx.db, campaign.user_id, id, open).await?;
+/// RUNNING, if the campaign is still in the state the checks saw; else
+/// the state another request moved it to, with nothing changed.
+async fn mark_running(ctx: &AppContext, id: i64, seen: CampaignStatus) -> Result<Option<CampaignStatus>, ApiError> {
     let mut tx = ctx.db.begin().await?;
     let now = campaigns::lock(&mut *tx, id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
-    if now.status != campaign.status {
-        // Another request moved it meanwhile (a racing start keeps its
-        // reservation; anything else has no use for one).
-        if !matches!(now.status, CampaignStatus::Running | CampaignStatus::Active) {
-            quota::release(&ctx.db, id).await?;
-        }
-        return Err(wrong_state(now.status, CampaignStatus::Running));
+    if now.status != seen {
+        return Ok(Some(now.status));
     }
     campaigns::mark_started(&mut *tx, id).await?;
     tx.commit().await?;
-
-    let started = campaigns::find(&ctx.db, id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
-    nudge(ctx, id, CommandKind::Start).await;
-    announce(ctx, &started, "running", launch.message()).await;
-    tracing::info!(recipients = open, ?launch, "campaign running");
-    Ok(started)
+    Ok(None)
 }
