@@ -78,14 +78,12 @@ pub async fn enforce(
             headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
             response
         }
-        Err(retry_after_secs) => {
-            ApiError::TooManyRequests {
-                code: "RATE_LIMITED",
-                message: "Too many requests; slow down".into(),
-                retry_after_secs,
-            }
-                .into_response()
+        Err(retry_after_secs) => ApiError::TooManyRequests {
+            code: "RATE_LIMITED",
+            message: "Too many requests; slow down".into(),
+            retry_after_secs,
         }
+        .into_response(),
     }
 }
 

@@ -50,7 +50,9 @@ pub async fn qr_code(
     PathId(id): PathId,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     Ok(match sessions::request_qr(&ctx, user.id, id).await? {
-        QrAnswer::Qr(qr_code) => (StatusCode::OK, Json(json!({ "success": true, "qrCode": qr_code, "isConnected": false }))),
+        QrAnswer::Qr(qr_code) => {
+            (StatusCode::OK, Json(json!({ "success": true, "qrCode": qr_code, "isConnected": false })))
+        }
         QrAnswer::Connected => (
             StatusCode::OK,
             Json(json!({

@@ -134,22 +134,24 @@ async fn a_pairing_code_only_for_the_users_own_number_or_one_confirmed_by_a_code
         .await;
     expect_error(by_campaign, StatusCode::FORBIDDEN, "PAIRING_PHONE_NOT_CONFIRMED").await;
     assert!(linking_of(&app, owner.id).await.is_empty());
-    let campaign_account: Option<i64> =
-        sqlx::query_scalar("SELECT whatsapp_account_id FROM campaigns WHERE id = ?")
-            .bind(campaign)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let campaign_account: Option<i64> = sqlx::query_scalar("SELECT whatsapp_account_id FROM campaigns WHERE id = ?")
+        .bind(campaign)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(campaign_account, None);
 
     // A code sent to the number confirms it, once.
-    let sent = app.post_auth("/api/whatsapp-accounts/pairing-otp", &owner.token, &json!({"phone": strangers_phone})).await;
+    let sent =
+        app.post_auth("/api/whatsapp-accounts/pairing-otp", &owner.token, &json!({"phone": strangers_phone})).await;
     expect_status(sent, StatusCode::OK).await;
     let code = app.sms.last_code_for("989351112233").expect("a code by SMS to the number");
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let wrong = link(&app, &owner, json!({"phone": strangers_phone, "otp": wrong})).await;
     expect_error(wrong, StatusCode::BAD_REQUEST, "OTP_INVALID").await;
-    let linked = expect_status(link(&app, &owner, json!({"phone": strangers_phone, "otp": code})).await, StatusCode::ACCEPTED).await;
+    let linked =
+        expect_status(link(&app, &owner, json!({"phone": strangers_phone, "otp": code})).await, StatusCode::ACCEPTED)
+            .await;
     let account_id = linked["account"]["id"].as_i64().unwrap();
     assert_eq!(linking_of(&app, owner.id).await, [(account_id, "LINKING".to_owned(), Some("989351112233".to_owned()))]);
     let again = link(&app, &owner, json!({"phone": strangers_phone, "otp": code})).await;
@@ -157,7 +159,10 @@ async fn a_pairing_code_only_for_the_users_own_number_or_one_confirmed_by_a_code
 
     // The request is on record: who, which number, when.
     let logged: Vec<(i64, String)> =
-        sqlx::query_as("SELECT user_id, phone FROM linking_requests WHERE kind = 'PAIRING'").fetch_all(&app.db).await.unwrap();
+        sqlx::query_as("SELECT user_id, phone FROM linking_requests WHERE kind = 'PAIRING'")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
     assert_eq!(logged, [(owner.id, "989351112233".to_owned())]);
 }
 
@@ -188,7 +193,8 @@ async fn a_pairing_code_for_the_phone_proven_at_sign_up_needs_no_other_code() {
 
 #[tokio::test]
 async fn pairing_codes_for_one_number_are_rate_limited_across_users() {
-    let app = TestApp::spawn_with(&[("PAIRING_RATE_PER_NUMBER_PER_HOUR", "1"), ("OTP_RESEND_COOLDOWN_SECONDS", "0")]).await;
+    let app =
+        TestApp::spawn_with(&[("PAIRING_RATE_PER_NUMBER_PER_HOUR", "1"), ("OTP_RESEND_COOLDOWN_SECONDS", "0")]).await;
     fleet_full(&app).await;
     let phone = "09351112233";
     let mut answers = Vec::new();

@@ -19,11 +19,11 @@ use shared::{
         whatsapp_accounts::{self, AccountStatus},
     },
 };
-use tokio::sync::{watch, Mutex};
+use tokio::sync::{watch, Mutex, Notify};
 
 use crate::{
     context::SenderContext,
-    session::{self, Nudge, SessionHandle},
+    session::{self, Idleness, Nudge, SessionHandle},
 };
 
 pub struct Fleet {
@@ -31,6 +31,8 @@ pub struct Fleet {
     /// By WhatsApp account id.
     sessions: Mutex<HashMap<i64, SessionHandle>>,
     draining: watch::Sender<bool>,
+    /// A session turned idle or busy (see `publish_busy`).
+    busy_changed: Arc<Notify>,
 }
 
 /// What became of a command.
@@ -47,7 +49,7 @@ pub enum Handling {
 impl Fleet {
     pub fn new(ctx: SenderContext) -> Arc<Self> {
         let (draining, _) = watch::channel(false);
-        Arc::new(Self { ctx: Arc::new(ctx), sessions: Mutex::default(), draining })
+        Arc::new(Self { ctx: Arc::new(ctx), sessions: Mutex::default(), draining, busy_changed: Arc::default() })
     }
 
     pub fn ctx(&self) -> &SenderContext {
@@ -125,6 +127,7 @@ impl Fleet {
             tokio::spawn(consumer::run_inbox(self.clone())),
             tokio::spawn(consumer::run_shared(self.clone())),
             tokio::spawn(upkeep::run(self.clone())),
+            tokio::spawn(upkeep::publish_busy_on_change(self.clone())),
             tokio::spawn(crate::ops::memory::run(self.clone())),
             tokio::spawn(crate::ops::server::run(self.clone())),
         ];
@@ -233,7 +236,8 @@ impl Fleet {
     async fn start_session(self: &Arc<Self>, lease: Lease, reason: CommandKind) {
         let account_id = lease.account_id;
         let fleet = self.clone();
-        let handle = session::spawn(self.ctx.clone(), lease, reason, move |session_id| {
+        let idleness = Idleness::new(self.busy_changed.clone());
+        let handle = session::spawn(self.ctx.clone(), lease, reason, idleness, move |session_id| {
             // A session removes itself when it ends, whatever the reason —
             // unless a newer session of the account has taken its place.
             tokio::spawn(async move {

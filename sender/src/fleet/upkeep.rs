@@ -43,3 +43,12 @@ async fn adopt_orphans(fleet: &Arc<Fleet>) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The API tells a full fleet from the busy counts: a session that turns
+/// idle (or busy) is published at once.
+pub async fn publish_busy_on_change(fleet: Arc<Fleet>) {
+    loop {
+        fleet.busy_changed.notified().await;
+        fleet.publish_busy().await;
+    }
+}

@@ -285,7 +285,9 @@ impl Actor {
                 Nudge::Evict => self.evict_asked = true,
                 Nudge::Command(CommandKind::LogOut) => self.removing = true,
                 // Someone asked for the code again: the attempt is fresh.
-                Nudge::Command(CommandKind::Open) => self.login_screen_since = self.login_screen_since.map(|_| Instant::now()),
+                Nudge::Command(CommandKind::Open) => {
+                    self.login_screen_since = self.login_screen_since.map(|_| Instant::now())
+                }
                 Nudge::Command(_) => {}
             }
         }

@@ -22,7 +22,10 @@ use std::{
 };
 
 use shared::{queue::CommandKind, repo::session_leases::Lease};
-use tokio::{sync::mpsc, task::JoinHandle};
+use tokio::{
+    sync::{mpsc, Notify},
+    task::JoinHandle,
+};
 
 use crate::context::SenderContext;
 
@@ -41,16 +44,30 @@ pub enum Nudge {
 /// Whether a session could close to make room for another: since when it
 /// has been logged in, its login saved, with no campaign of it running.
 /// Linking sessions and those serving a campaign are never idle.
-#[derive(Debug, Clone, Default)]
-pub struct Idleness(Arc<Mutex<Option<Instant>>>);
+#[derive(Debug, Clone)]
+pub struct Idleness {
+    since: Arc<Mutex<Option<Instant>>>,
+    /// Told when the session turns idle or busy: the fleet republishes its
+    /// busy count at once, not at the next heartbeat.
+    turned: Arc<Notify>,
+}
 
 impl Idleness {
+    pub fn new(turned: Arc<Notify>) -> Self {
+        Self { since: Arc::default(), turned }
+    }
+
     fn set(&self, since: Option<Instant>) {
-        *self.0.lock().expect("idleness lock") = since;
+        let mut current = self.since.lock().expect("idleness lock");
+        let turned = current.is_some() != since.is_some();
+        *current = since;
+        if turned {
+            self.turned.notify_one();
+        }
     }
 
     pub fn since(&self) -> Option<Instant> {
-        *self.0.lock().expect("idleness lock")
+        *self.since.lock().expect("idleness lock")
     }
 }
 
@@ -110,11 +127,11 @@ pub fn spawn(
     ctx: Arc<SenderContext>,
     lease: Lease,
     reason: CommandKind,
+    idleness: Idleness,
     on_end: impl FnOnce(u64) + Send + 'static,
 ) -> SessionHandle {
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let (nudges, inbox) = mpsc::unbounded_channel();
-    let idleness = Idleness::default();
     let published = idleness.clone();
     let task = tokio::spawn(async move {
         let account_id = lease.account_id;

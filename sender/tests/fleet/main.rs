@@ -35,10 +35,10 @@ mod cold_contacts;
 mod console;
 mod drift;
 mod emulator_restart;
+mod fair_share;
 /// The S3 fault proxy of `shared`'s storage tests, shared rather than copied.
 #[path = "../../../shared/tests/storage_retry/fault_proxy.rs"]
 mod fault_proxy;
-mod fair_share;
 mod faults;
 mod governor;
 mod governor_breaker;

@@ -3,7 +3,7 @@
 //! its campaign on; an ops port still held is waited for, and named.
 
 use std::{
-    ffi::OsString,
+    ffi::{OsStr, OsString},
     os::unix::ffi::OsStrExt,
     path::PathBuf,
     process::{Child, Command},
@@ -29,7 +29,7 @@ async fn a_sender_started_on_the_port_of_one_just_killed_takes_its_campaign_over
     let lease = session_leases::campaign_owner(&stack.db, id).await.unwrap().expect("an owner");
     assert_eq!(lease.sender_id, first);
 
-    let place = Place::of(&first);
+    let place = Place::of(&first).await;
     // A health checker's connection: the kill leaves it in TIME_WAIT on the port.
     ops_port_answers(&stack, &place, "the first sender's").await;
     let killed_at = Instant::now();
@@ -57,7 +57,7 @@ async fn a_sender_started_on_the_port_of_one_just_killed_takes_its_campaign_over
 async fn a_sender_whose_ops_port_is_still_held_says_so_and_waits_for_it() {
     let mut stack = Stack::start().await;
     let first = stack.spawn_sender("first");
-    let place = Place::of(&first);
+    let place = Place::of(&first).await;
     stack.kill_sender(&first);
     // As a predecessor the kernel has not finished tearing down would.
     let holder = std::net::TcpListener::bind((std::net::Ipv4Addr::UNSPECIFIED, place.ops_port)).unwrap();
@@ -84,30 +84,11 @@ struct Place {
 }
 
 impl Place {
-    fn of(sender_id: &str) -> Self {
-        let binary = env!("CARGO_BIN_EXE_sender").as_bytes();
-        let wanted = format!("SENDER_ID={sender_id}");
-        let environment = std::fs::read_dir("/proc")
-            .unwrap()
-            .flatten()
-            .filter(|entry| entry.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
-            .find_map(|entry| {
-                let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-                let environ = std::fs::read(entry.path().join("environ")).ok()?;
-                let is_sender = cmdline.split(|b| *b == 0).next() == Some(binary);
-                let pairs: Vec<&[u8]> = environ.split(|b| *b == 0).filter(|pair| !pair.is_empty()).collect();
-                (is_sender && pairs.contains(&wanted.as_bytes())).then(|| {
-                    pairs
-                        .iter()
-                        .filter_map(|pair| {
-                            let equals = pair.iter().position(|b| *b == b'=')?;
-                            let (name, value) = (&pair[..equals], &pair[equals + 1..]);
-                            Some((std::ffi::OsStr::from_bytes(name).into(), std::ffi::OsStr::from_bytes(value).into()))
-                        })
-                        .collect::<Vec<(OsString, OsString)>>()
-                })
-            })
-            .unwrap_or_else(|| panic!("sender {sender_id} runs"));
+    async fn of(sender_id: &str) -> Self {
+        let environment = eventually(&format!("sender {sender_id} running"), Duration::from_secs(10), || async {
+            environment_of(sender_id)
+        })
+        .await;
         let get = |name: &str| {
             environment.iter().find(|(n, _)| n == name).map(|(_, v)| v.to_string_lossy().into_owned()).unwrap()
         };
@@ -120,7 +101,8 @@ impl Place {
     /// `SENDER_ID`; its log is `stack.sender_log(id)`.
     fn start_successor(&self, name: &str) -> Successor {
         let id = format!("{name}-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
-        let log = std::fs::File::create(self.scratch.join(format!("{id}.log"))).unwrap();
+        let log_path = self.scratch.join(format!("{id}.log"));
+        let log = std::fs::File::create(&log_path).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_sender"))
             .env_clear()
             .envs(self.environment.iter().map(|(n, v)| (n, v)))
@@ -129,21 +111,51 @@ impl Place {
             .stderr(log)
             .spawn()
             .expect("the sender binary runs");
-        Successor { id, child }
+        Successor { id, child, log: log_path }
     }
 }
 
+/// The environment of the running `sender` process named `sender_id`
+/// (its browsers inherit it; their command line differs).
+fn environment_of(sender_id: &str) -> Option<Vec<(OsString, OsString)>> {
+    let binary = env!("CARGO_BIN_EXE_sender").as_bytes();
+    let wanted = format!("SENDER_ID={sender_id}");
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
+        let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+        if cmdline.split(|b| *b == 0).next() != Some(binary) {
+            return None;
+        }
+        let environ = std::fs::read(entry.path().join("environ")).ok()?;
+        let pairs: Vec<&[u8]> = environ.split(|b| *b == 0).filter(|pair| !pair.is_empty()).collect();
+        pairs.contains(&wanted.as_bytes()).then(|| {
+            pairs
+                .iter()
+                .filter_map(|pair| {
+                    let equals = pair.iter().position(|b| *b == b'=')?;
+                    Some((OsStr::from_bytes(&pair[..equals]).into(), OsStr::from_bytes(&pair[equals + 1..]).into()))
+                })
+                .collect()
+        })
+    })
+}
+
 /// A sender this test started itself; killed with the test (its browsers
-/// go with the `Stack`, whose scratch holds its profiles).
+/// go with the `Stack`, whose scratch holds its profiles). A failing test
+/// shows its log.
 struct Successor {
     id: String,
     child: Child,
+    log: PathBuf,
 }
 
 impl Drop for Successor {
     fn drop(&mut self) {
         let _ = self.child.kill();
-        let _ = self.child.wait();
+        let status = self.child.wait();
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            eprintln!("successor {} ({status:?}), its log:\n{log}", self.id);
+        }
     }
 }
 

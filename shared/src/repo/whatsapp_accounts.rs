@@ -394,9 +394,9 @@ pub async fn create_linking(db: impl MySqlExecutor<'_>, user_id: i64) -> Result<
         "INSERT INTO whatsapp_accounts (user_id, phone, status, linking_requested_at) \
          VALUES (?, NULL, 'LINKING', CURRENT_TIMESTAMP(3))",
     )
-        .bind(user_id)
-        .execute(db)
-        .await?;
+    .bind(user_id)
+    .execute(db)
+    .await?;
     Ok(done.last_insert_id() as i64)
 }
 

@@ -34,7 +34,10 @@ const QUEUE_PATIENCE_TIMEOUTS: u32 = 3;
 /// What a link request can show the user.
 pub enum Shown {
     Qr(QrCodePayload),
-    PairingCode { code: String, expires_at: DateTime<Utc> },
+    PairingCode {
+        code: String,
+        expires_at: DateTime<Utc>,
+    },
     /// Linked meanwhile: nothing to scan.
     Connected,
     /// No browser yet: the code comes by event.
@@ -58,8 +61,9 @@ pub async fn wait_for_code(ctx: &AppContext, account_id: i64, by_pairing: bool) 
     let deadline = Instant::now() + LINK_WAIT;
     let mut first = true;
     loop {
-        let account =
-            whatsapp_accounts::find(&ctx.db, account_id).await?.ok_or_else(|| ApiError::not_found("WhatsApp account"))?;
+        let account = whatsapp_accounts::find(&ctx.db, account_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("WhatsApp account"))?;
         match account.status {
             AccountStatus::Connected => return Ok(Shown::Connected),
             AccountStatus::Linking => {}

@@ -24,10 +24,8 @@ pub async fn request_pairing_code(
     phone: &Phone,
     otp: Option<&str>,
 ) -> Result<PairingAnswer, ApiError> {
-    let already = || ApiError::Conflict {
-        code: "WHATSAPP_ALREADY_CONNECTED",
-        message: "WhatsApp is already connected".into(),
-    };
+    let already =
+        || ApiError::Conflict { code: "WHATSAPP_ALREADY_CONNECTED", message: "WhatsApp is already connected".into() };
     let account_id = match prepare_linking(ctx, user_id, id, Some((phone, otp))).await? {
         CampaignLink::Connected => return Err(already()),
         CampaignLink::Linking(account_id) => account_id,
