@@ -17,7 +17,7 @@ const WORDS = {
     page: 'صفحه', recipients: 'گیرندگان', dropList: 'فایل اکسل گیرندگان را اینجا رها کنید یا انتخاب کنید',
     template: 'دانلود فایل نمونه', imported: 'وارد شد', skipped: 'رد شد', duplicates: 'تکراری', row: 'ردیف',
     value: 'مقدار', reason: 'دلیل', attachment: 'پیوست', remove: 'حذف', upload: 'بارگذاری', whatsapp: 'اتصال واتس‌اپ',
-    getQr: 'دریافت کد QR', scanHint: 'در گوشی: واتس‌اپ ← دستگاه‌های متصل ← اتصال دستگاه، و این کد را اسکن کنید.',
+    getQr: 'دریافت کد QR', queuedQr: 'همهٔ مرورگرها مشغول‌اند؛ نوبت شما در صف: ', queuedQrAfter: '. کد QR به‌محض آزاد شدن یک مرورگر همین‌جا نمایش داده می‌شود.', scanHint: 'در گوشی: واتس‌اپ ← دستگاه‌های متصل ← اتصال دستگاه، و این کد را اسکن کنید.',
     waitingScan: 'در انتظار اسکن…', linked: 'متصل شد', simScan: 'اسکن با گوشی شبیه‌سازی‌شده', start: 'شروع',
     pause: 'توقف موقت', resume: 'ادامه', cancelSchedule: 'لغو زمان‌بندی', progress: 'پیشرفت', sent: 'ارسال‌شده',
     failed: 'ناموفق', delivered: 'تحویل‌شده', total: 'کل', events: 'رویدادها', report: 'گزارش',
@@ -48,6 +48,7 @@ const WORDS = {
     dropList: 'Drop the recipients Excel file here, or choose it', template: 'Download the template',
     imported: 'Imported', skipped: 'Skipped', duplicates: 'Duplicates', row: 'Row', value: 'Value', reason: 'Reason',
     attachment: 'Attachment', remove: 'Remove', upload: 'Upload', whatsapp: 'Link WhatsApp', getQr: 'Get a QR code',
+    queuedQr: 'Every browser is busy; your place in line: ', queuedQrAfter: '. The QR code shows here as soon as one is free.',
     scanHint: 'On the phone: WhatsApp → Linked devices → Link a device, then scan this code.',
     waitingScan: 'Waiting for the scan…', linked: 'Linked', simScan: 'Scan with the simulated phone', start: 'Start',
     pause: 'Pause', resume: 'Resume', cancelSchedule: 'Cancel the schedule', progress: 'Progress', sent: 'Sent',
@@ -574,6 +575,8 @@ async function campaignPage(id) {
     try {
       const q = await api('POST', `/api/campaigns/${id}/qr-code`);
       if (q.isConnected) return show({ isConnected: true });
+      // Queued (202): the QR arrives as a qr_code event when a browser frees.
+      if (q.queued) put(qrBox, h('p', { class: 'muted', id: 'qr-queued' }, t('queuedQr') + fmtNum(q.position) + t('queuedQrAfter')));
       drawQr(q.qrCode);
       linked(false);
       clearInterval(poll);

@@ -28,15 +28,8 @@ impl SenderContext {
     /// Connect everything and announce this sender: its inbox queue exists
     /// and its row in `senders` names it, before any lease can point at it.
     pub async fn start(settings: SenderSettings, driver: DriverConfig) -> anyhow::Result<Self> {
-        let ops_listener = match settings.ops_port {
-            0 => None,
-            port => {
-                let listener = std::net::TcpListener::bind((std::net::Ipv4Addr::UNSPECIFIED, port))
-                    .map_err(|err| anyhow::anyhow!("SENDER_OPS_PORT: cannot listen on port {port}: {err}"))?;
-                listener.set_nonblocking(true)?;
-                Some(listener)
-            }
-        };
+        // First: a sender that cannot serve its health checks is not started.
+        let ops_listener = crate::ops::server::bind(settings.ops_port).await?;
         let db = shared::db::connect(&settings.database_url, (settings.max_sessions as u32 + 4).max(5)).await?;
         let sdk = shared::aws::sdk_config(&settings.aws).await;
         let queues =

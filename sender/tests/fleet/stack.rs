@@ -29,6 +29,8 @@ pub struct Stack {
     pub s3: aws_sdk_s3::Client,
     env: HashMap<String, String>,
     senders: Vec<SenderProcess>,
+    /// Every sender started, killed ones included: id, ops port, profiles.
+    sender_places: Vec<(String, u16, std::path::PathBuf)>,
     scratch: PathBuf,
 }
 
@@ -170,6 +172,7 @@ impl Stack {
             s3,
             env,
             senders: Vec::new(),
+            sender_places: Vec::new(),
             scratch,
         }
     }
@@ -188,8 +191,27 @@ impl Stack {
     pub fn spawn_sender(&mut self, name: &str) -> String {
         let id = format!("{name}-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
         let profiles = self.scratch.join(&id);
-        let log = std::fs::File::create(self.scratch.join(format!("{id}.log"))).unwrap();
         let ops_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        self.spawn_sender_at(id, ops_port, profiles)
+    }
+
+    /// Start a sender in the place of `previous` (most likely one just
+    /// killed): the same ops port and profile directory, as a supervisor
+    /// restarting it on the same host would.
+    pub fn spawn_sender_in_place_of(&mut self, previous: &str, name: &str) -> String {
+        let place = self.sender_places.iter().find(|(id, ..)| id == previous).expect("a sender of this test");
+        let (ops_port, profiles) = (place.1, place.2.clone());
+        let id = format!("{name}-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
+        self.spawn_sender_at(id, ops_port, profiles)
+    }
+
+    /// A sender's ops port (its `/healthz`).
+    pub fn ops_port(&self, id: &str) -> u16 {
+        self.sender_places.iter().find(|(sender, ..)| sender == id).expect("a sender of this test").1
+    }
+
+    fn spawn_sender_at(&mut self, id: String, ops_port: u16, profiles: std::path::PathBuf) -> String {
+        let log = std::fs::File::create(self.scratch.join(format!("{id}.log"))).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_sender"))
             .envs(&self.env)
             .env("SENDER_OPS_PORT", ops_port.to_string())
@@ -201,6 +223,7 @@ impl Stack {
             .spawn()
             .expect("the sender binary runs");
         let ops_url = format!("http://127.0.0.1:{ops_port}");
+        self.sender_places.push((id.clone(), ops_port, profiles.clone()));
         self.senders.push(SenderProcess { id: id.clone(), child, ops_url });
         id
     }
