@@ -1,6 +1,7 @@
-//! Live campaign progress for WebSocket clients: the six event types of
-//! SPEC "Real-time events", the connections that follow each campaign, and
-//! pushing through the API Gateway management API.
+//! Live campaign progress for WebSocket clients: the event types (SPEC's
+//! six and those added since: `qr_code`, `pairing_code`, `reply_update`,
+//! `number_update`; docs/api.md lists them), the connections that follow
+//! each campaign or number, and pushing through the API Gateway management API.
 
 mod connections;
 mod events;

@@ -78,7 +78,7 @@ pub async fn admit(
         tx = confirm_by_code(ctx, tx, phone, otp).await?;
     }
     linking_requests::record(&mut *tx, user_id, LinkKind::Pairing, Some(phone.as_str())).await?;
-    tracing::info!(user.id = user_id, phone = %phone.masked(), own_number = own, at = %Utc::now(), "pairing code requested");
+    tracing::info!(user.id = user_id, phone = %phone.masked(), own_number = own, "pairing code requested");
     Ok(tx)
 }
 
