@@ -5,6 +5,10 @@
 #                        what this script started);
 #   infra/dev.sh test  — the same setup, then every test of the workspace
 #                        (extra arguments: only that `cargo test` subset);
+#   infra/dev.sh logs [gateway|sender|simulator] — follow what `up` runs
+#                        (the terminal of `up` shows requests and errors only);
+#   infra/dev.sh quiet-up — run `up` on ports of its own and check that its
+#                        first minute after ready fits on one screen;
 #   infra/dev.sh bench — the same setup, then the benchmarks (figures printed):
 #                        the micro-benchmarks, then bench-load and
 #                        bench-recovery, each of which also runs alone.
@@ -21,6 +25,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="${WA_STATE_DIR:-$HOME/.cache/wa-campaigns}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$STATE/target}"
 VENV="$STATE/venv"
+# What `up` runs writes here (infra/dev.sh logs follows it).
+LOGS="$STATE/logs"
 DB_HOST=127.0.0.1
 DB_PORT="${DB_PORT:-3306}"
 DB_NAME="${DB_NAME:-wa_campaigns}"
@@ -181,19 +187,45 @@ cmd_up() {
   export WA_SIM_PORT="${WA_SIM_PORT:-3100}"
   export WHATSAPP_URL="${WHATSAPP_URL:-http://127.0.0.1:$WA_SIM_PORT}"
   export SENDER_PROFILE_DIR="${SENDER_PROFILE_DIR:-$STATE/profiles}"
-  log "starting the WhatsApp Web simulator on $WHATSAPP_URL"
-  "$bin/wa-simulator" &
-  STARTED_PIDS+=($!)
-  log "starting the local gateway on http://localhost:$PORT"
-  "$bin/local-gateway" &
-  local gateway=$!
-  STARTED_PIDS+=("$gateway")
-  wait_for 30 curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/health" || die "the gateway did not start"
-  log "starting a sender (Chromium via chromedriver)"
-  "$bin/sender" &
-  STARTED_PIDS+=($!)
-  log "ready: console http://localhost:$PORT, API http://localhost:$PORT/api, WebSocket ws://localhost:$PORT/ws/campaigns, simulator $WHATSAPP_URL (Ctrl-C stops)"
+  mkdir -p "$LOGS"
+  start_quiet simulator 'WARN|ERROR|panicked' "$bin/wa-simulator"
+  log "simulator: $WHATSAPP_URL (log: $LOGS/simulator.log)"
+  # The gateway's request lines show; its metric lines (CloudWatch EMF, one
+  # JSON object a line) only go to the file.
+  start_quiet gateway '^[^{]' "$bin/local-gateway"
+  local gateway=$QUIET_PID
+  wait_for 30 curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/health" \
+    || die "the gateway did not start (log: $LOGS/gateway.log)"
+  log "gateway: http://localhost:$PORT (log: $LOGS/gateway.log)"
+  start_quiet sender 'WARN|ERROR|panicked' "$bin/sender"
+  log "sender: Chromium via chromedriver, up to ${SENDER_MAX_SESSIONS:-5} sessions (log: $LOGS/sender.log)"
+  log "ready: console http://localhost:$PORT, API http://localhost:$PORT/api, docs http://localhost:$PORT/api/docs, WebSocket ws://localhost:$PORT/ws/campaigns, simulator $WHATSAPP_URL"
+  log "the terminal shows requests, warnings and errors; everything else is in $LOGS (infra/dev.sh logs [gateway|sender|simulator]); Ctrl-C stops"
   wait "$gateway"
+}
+
+# Start a component in the background with all its output in
+# $LOGS/<name>.log; the terminal shows only the lines matching <keep> (an
+# extended regex), prefixed with the name. Its pid is in QUIET_PID.
+start_quiet() { # start_quiet <name> <keep> <command...>
+  local name=$1 keep=$2
+  shift 2
+  : >"$LOGS/$name.log"
+  "$@" >>"$LOGS/$name.log" 2>&1 &
+  QUIET_PID=$!
+  STARTED_PIDS+=("$QUIET_PID")
+  # tail ends with the component (--pid), and the filter with tail.
+  tail -n +1 --pid="$QUIET_PID" -F "$LOGS/$name.log" 2>/dev/null \
+    | grep --line-buffered -E "$keep" | sed -u "s/^/[$name] /" &
+}
+
+# Follow the logs `up` writes: one component's, or all of them.
+cmd_logs() { # cmd_logs [gateway|sender|simulator]
+  case "${1:-}" in
+    gateway|sender|simulator) exec tail -n 100 -F "$LOGS/$1.log" ;;
+    "") exec tail -n 20 -F "$LOGS"/gateway.log "$LOGS"/sender.log "$LOGS"/simulator.log ;;
+    *) die "usage: infra/dev.sh logs [gateway|sender|simulator]" ;;
+  esac
 }
 
 # chromedriver and Chromium processes orphaned (parent PID 1), one pid a line.
@@ -324,5 +356,7 @@ case "${1:-}" in
   bench-pacing) cmd_bench_pacing ;;
   bench-load) setup; bench_load ;;
   bench-recovery) setup; bench_recovery ;;
-  *) echo "usage: infra/dev.sh up|test|bench|bench-load|bench-recovery|bench-import|bench-pacing" >&2; exit 2 ;;
+  logs) shift; cmd_logs "$@" ;;
+  quiet-up) exec "$ROOT/infra/quiet-up.sh" ;;
+  *) echo "usage: infra/dev.sh up|test|logs|quiet-up|bench|bench-load|bench-recovery|bench-import|bench-pacing" >&2; exit 2 ;;
 esac

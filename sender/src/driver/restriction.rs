@@ -52,7 +52,8 @@ impl WhatsAppSession {
 
     /// When the timelock ends, from its "Show details" dialog (opened and
     /// closed again): the page shows the end nowhere else. `None` when the
-    /// bar or the dialog has no countdown.
+    /// bar or the dialog has no countdown — or the bar went away meanwhile,
+    /// which the caller tells apart by looking again.
     pub async fn timelock_end(&self) -> Result<Option<DateTime<Utc>>, DriverError> {
         if !self.call::<bool>("openTimelockDetails", json!([])).await? {
             return Ok(None);
@@ -60,7 +61,9 @@ impl WhatsAppSession {
         for _ in 0..DETAILS_POLLS {
             let left: Option<i64> = self.call("readTimelockDetails", json!([])).await?;
             match left {
-                Some(left) if left >= 0 => return Ok(Some(Utc::now() + chrono::TimeDelta::seconds(left))),
+                // Whole seconds, counted down: the end is up to a second
+                // later than `left` says, and never sooner.
+                Some(left) if left >= 0 => return Ok(Some(Utc::now() + chrono::TimeDelta::seconds(left + 1))),
                 Some(_) => return Ok(None),
                 None => tokio::time::sleep(Duration::from_millis(100)).await,
             }

@@ -187,7 +187,13 @@ pub async fn check_restriction(actor: &Actor, campaign: &SendingCampaign) -> any
                 Some(until) => Some(until),
                 None => actor.whatsapp().timelock_end().await?,
             };
-            record_timelock(ctx, account_id, until).await?;
+            // No end read, and the bar is gone now: it lifted as we looked
+            // (its last second), not a new timelock of unknown length.
+            let lifted =
+                until.is_none() && !matches!(actor.whatsapp().restriction().await?, Some(Limit::NewChats { .. }));
+            if !lifted {
+                record_timelock(ctx, account_id, until).await?;
+            }
         }
     }
     if let Some(quota) = actor.whatsapp().new_chat_quota().await? {
