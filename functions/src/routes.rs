@@ -1,8 +1,9 @@
 //! The one route table: every HTTP route of the API, with the Lambda
 //! function that serves it. The Lambda binaries build their routers through
 //! [`lambda_router`], the local gateway merges the same routers, and a test
-//! checks this table against SPEC.md, against `template.yaml` and against
-//! what the routers actually answer — so the three cannot drift apart.
+//! checks this table against the specification (`docs/spec.md`), against
+//! `template.yaml` and against what the routers actually answer — so the
+//! three cannot drift apart.
 
 use axum::Router;
 use shared::AppContext;

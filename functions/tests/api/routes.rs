@@ -1,4 +1,4 @@
-//! No drift between SPEC.md, the route table (`functions::routes::ROUTES`),
+//! No drift between the specification (`docs/spec.md`), the route table (`functions::routes::ROUTES`),
 //! `template.yaml` and the routers: every SPEC route is in the table, every
 //! table route is in the template under its function and is answered by
 //! that function's own router and by the local gateway.
@@ -20,10 +20,10 @@ fn table() -> BTreeSet<(String, String)> {
     ROUTES.iter().map(|r| (r.method.to_owned(), r.path.to_owned())).collect()
 }
 
-/// `METHOD /api/...` pairs from SPEC.md's endpoint tables, `:id` written
+/// `METHOD /api/...` pairs from docs/spec.md's endpoint tables, `:id` written
 /// `{id}`; `…/pause, /resume` names a sibling of the path before it.
 fn spec_routes() -> BTreeSet<(String, String)> {
-    let spec = repo_file("../shared/SPEC.md");
+    let spec = repo_file("docs/spec.md");
     let mut found = BTreeSet::new();
     for line in spec.lines().filter(|l| l.starts_with("| ")) {
         let cell = line.split('|').nth(1).unwrap_or_default();
@@ -74,7 +74,7 @@ fn template_routes() -> BTreeSet<(String, String, String)> {
 fn every_spec_route_is_in_the_table() {
     let missing: Vec<_> = spec_routes().difference(&table()).cloned().collect();
     assert!(missing.is_empty(), "SPEC routes missing from functions::routes::ROUTES: {missing:?}");
-    assert!(spec_routes().len() > 40, "SPEC.md was read");
+    assert!(spec_routes().len() > 40, "docs/spec.md was read");
 }
 
 #[test]

@@ -9,7 +9,7 @@
 use std::{fmt, str::FromStr, time::Duration};
 
 /// Which generation of WhatsApp Web's DOM the page draws (see
-/// `../shared/WHATSAPP-WEB.md` for the evidence behind each).
+/// `docs/whatsapp-web-evidence.md` for the evidence behind each).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Markup {
     /// Builds since about Jan 2026: as 2025, but message rows carry the bare

@@ -154,7 +154,7 @@ pub struct QuotaRequest {
 }
 
 /// How long a cycle lasts when the request names no end: the cap is
-/// monthly (WHATSAPP-WEB.md, "new-chat message cap").
+/// monthly (docs/whatsapp-web-evidence.md, "new-chat message cap").
 const CYCLE: chrono::TimeDelta = chrono::TimeDelta::days(30);
 
 /// `POST /__control/quota {"phone", "used", "total", "status",

@@ -1,6 +1,6 @@
 //! A stand-in for web.whatsapp.com, for local runs and tests: the real thing
 //! needs a phone and the internet. It reproduces what the sender's driver
-//! relies on, with WhatsApp's own DOM hooks as `../shared/WHATSAPP-WEB.md`
+//! relies on, with WhatsApp's own DOM hooks as `docs/whatsapp-web-evidence.md`
 //! records them — in the 2026 markup (message rows by bare id with their
 //! direction only in the bubble, the reach-out timelock bar, "What's new"
 //! after a scan), the 2025 one (WDS `<svg><title>` icons, padded status

@@ -1,5 +1,5 @@
 //! Replies, as the page shows them: chat rows with an unread counter
-//! (`../shared/WHATSAPP-WEB.md`, "unread replies") and the incoming rows of
+//! (`docs/whatsapp-web-evidence.md`, "unread replies") and the incoming rows of
 //! a chat after our newest message — since 2026 told from ours by the
 //! bubble (no tick, `tail-in`), not by a `false_` id (`page.js`). Opening a chat here is the same
 //! in-app open sending uses: no page load. Unlike the rest of the driver,

@@ -1,7 +1,7 @@
 //! Every DOM hook and text the driver relies on in WhatsApp Web, in one
 //! place, each as a list of alternatives tried in order: the current markup
 //! first, then older ones. WhatsApp changes its markup without notice; the
-//! evidence for each entry is `../shared/WHATSAPP-WEB.md`. After a WhatsApp
+//! evidence for each entry is `docs/whatsapp-web-evidence.md`. After a WhatsApp
 //! release, `sender probe` shows which hook no alternative matches any more;
 //! the fix is a new alternative at the front of that hook's list here, and
 //! the same markup in the simulator (`infra/wa-simulator/src/page.html`).

@@ -42,7 +42,7 @@ use crate::{
 const TICK: Duration = Duration::from_secs(1);
 
 /// WhatsApp Web replaces a pairing code about every three minutes
-/// (`../shared/WHATSAPP-WEB.md`); the page's renewal is pushed when it comes.
+/// (`docs/whatsapp-web-evidence.md`); the page's renewal is pushed when it comes.
 const PAIRING_CODE_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::seconds(180);
 
 /// How long a removed account's session waits for a restored login to show

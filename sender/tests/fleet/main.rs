@@ -54,3 +54,4 @@ mod same_host;
 mod snapshot_refused;
 mod steering;
 mod timelock;
+mod walkthrough;

@@ -57,7 +57,7 @@ pub struct AccountSummary {
 }
 
 /// How many days after the phone was last seen WhatsApp logs a linked
-/// device out (`../shared/WHATSAPP-WEB.md`), and when the user is warned.
+/// device out (`docs/whatsapp-web-evidence.md`), and when the user is warned.
 pub const RELINK_AFTER_DAYS: u32 = 14;
 pub const RELINK_WARN_AFTER_DAYS: u32 = 10;
 

@@ -1,5 +1,5 @@
 //! Messages to people who never wrote to the number ("cold") are what
-//! WhatsApp watches in 2025–26 (`../shared/WHATSAPP-WEB.md`): its reach-out
+//! WhatsApp watches in 2025–26 (`docs/whatsapp-web-evidence.md`): its reach-out
 //! timelock closes new chats after too many, its own new-chat quota counts
 //! them, and community reports put restriction at 15–20 a day. So before a
 //! cold message three things are asked, WhatsApp's word first: is the
