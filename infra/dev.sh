@@ -34,7 +34,7 @@ AWS_LOCAL="${AWS_ENDPOINT_URL:-http://127.0.0.1:4566}"
 STARTED_PIDS=()
 # The first build for `up`, from an empty target directory on this project's
 # 2-core reference machine (docs/benchmarks.md).
-FIRST_BUILD_MINUTES=9
+FIRST_BUILD_MINUTES=6
 
 log() { printf '\033[1;34m[dev]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[dev]\033[0m %s\n' "$*" >&2; exit 1; }
