@@ -299,6 +299,12 @@ cmd_test() {
   "$VENV/bin/python" -c 'import openapi_spec_validator' 2>/dev/null \
     || "$VENV/bin/pip" install -q 'openapi-spec-validator==0.7.2'
   export OPENAPI_VALIDATOR="$VENV/bin/openapi-spec-validator"
+  # ... and a third-party fuzzer, Schemathesis, against the served document
+  # (functions/tests/api/fuzz.rs); required here, so CI never skips it.
+  local fuzzer=schemathesis==4.32.5
+  [ "$("$VENV/bin/schemathesis" --version 2>/dev/null)" = "schemathesis, version ${fuzzer#*==}" ] \
+    || { log "installing $fuzzer (PyPI)"; "$VENV/bin/pip" install -q "$fuzzer"; }
+  export SCHEMATHESIS="$VENV/bin/schemathesis" REQUIRE_SCHEMATHESIS=1
   # Databases of test runs over an hour old (tests name them test_<epoch>_<id>).
   local cutoff=$(( $(date +%s) - 3600 ))
   mysql_root -N -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'test\\_%'" \

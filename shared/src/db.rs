@@ -184,6 +184,20 @@ pub async fn ping(pool: &MySqlPool) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
 }
 
+/// A fresh, empty database of its own for one test on the MariaDB of
+/// `TEST_DATABASE_URL` (what `infra/dev.sh test` sets up), and its name.
+#[cfg(test)]
+pub(crate) async fn scratch_database(max_connections: u32) -> (MySqlPool, String) {
+    let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
+    // Named like the API tests' databases, so stale ones are dropped alike.
+    let created = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let name = format!("test_{created}_{}", uuid::Uuid::new_v4().simple());
+    let admin = MySqlPool::connect(&server).await.expect("MariaDB reachable at TEST_DATABASE_URL");
+    sqlx::query(&format!("CREATE DATABASE `{name}`")).execute(&admin).await.unwrap();
+    admin.close().await;
+    (connect(&format!("{server}/{name}"), max_connections).await.unwrap(), name)
+}
+
 #[cfg(test)]
 mod tests {
     //! Against the MariaDB of `TEST_DATABASE_URL` (what `infra/dev.sh test`
@@ -199,14 +213,7 @@ mod tests {
 
     /// A fresh database holding rows 1 and 2 to lock, and its name.
     async fn scratch() -> (MySqlPool, String) {
-        let server = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
-        // Named like the API tests' databases, so stale ones are dropped alike.
-        let created = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-        let name = format!("test_{created}_{}", uuid::Uuid::new_v4().simple());
-        let admin = MySqlPool::connect(&server).await.expect("MariaDB reachable at TEST_DATABASE_URL");
-        sqlx::query(&format!("CREATE DATABASE `{name}`")).execute(&admin).await.unwrap();
-        admin.close().await;
-        let pool = connect(&format!("{server}/{name}"), 2).await.unwrap();
+        let (pool, name) = scratch_database(2).await;
         sqlx::query("CREATE TABLE pair (id INT PRIMARY KEY) ENGINE = InnoDB").execute(&pool).await.unwrap();
         sqlx::query("INSERT INTO pair VALUES (1), (2)").execute(&pool).await.unwrap();
         (pool, name)

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    domain::{PageRequest, Pagination, Phone},
+    domain::{phone::InvalidPhone, PageRequest, Pagination, Phone},
     error::ApiError,
     excel::{self, import::Suppressed},
     repo::suppressions::{self, SuppressionRecord},
@@ -40,7 +40,8 @@ pub async fn list(
     query: SuppressionListQuery,
 ) -> Result<(Vec<SuppressionRecord>, Pagination), ApiError> {
     let mut f = Fields::new();
-    let search = match query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    // Empty is no search; anything else must carry the digits of a number.
+    let search = match query.search.as_deref().filter(|s| !s.is_empty()) {
         None => Some(None),
         Some(raw) => {
             let digits = ascii_digits(raw);
@@ -171,7 +172,12 @@ pub async fn import(ctx: &AppContext, user_id: i64, bytes: Vec<u8>) -> Result<Ad
 
 #[tracing::instrument(skip_all, fields(user.id = user_id))]
 pub async fn remove(ctx: &AppContext, user_id: i64, raw_phone: &str) -> Result<(), ApiError> {
-    let phone = Phone::parse(raw_phone).map_err(|e| ApiError::field("phone", format!("phone {e}")))?;
+    let phone = match Phone::parse(raw_phone) {
+        Ok(phone) => phone,
+        // Digits that make no valid number were never put on the list.
+        Err(InvalidPhone::Invalid) => return Err(ApiError::not_found("Number on the suppression list")),
+        Err(e) => return Err(ApiError::field("phone", format!("phone {e}"))),
+    };
     if !suppressions::delete(&ctx.db, user_id, &phone).await? {
         return Err(ApiError::not_found("Number on the suppression list"));
     }

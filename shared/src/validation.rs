@@ -18,14 +18,49 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         Some(_) => return Err(ApiError::field("body", "must be a JSON object")),
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        let (field, message) = describe(&path, &inner);
-        ApiError::field(&field, message)
-    })?;
+    let value = match serde_path_to_error::deserialize(&mut deserializer) {
+        Ok(value) => value,
+        Err(err) => {
+            // `3.0` is the integer 3 to JSON (and JSON Schema): read again
+            // with whole numbers written as decimals taken as integers.
+            if let Some(value) = with_whole_decimals_as_integers(body) {
+                return Ok(value);
+            }
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            let (field, message) = describe(&path, &inner);
+            return Err(ApiError::field(&field, message));
+        }
+    };
     deserializer.end().map_err(|_| ApiError::field("body", "unexpected data after the JSON value"))?;
     Ok(value)
+}
+
+/// The body read as `T` once every whole decimal (`3.0`, `1e2`) small
+/// enough to be exact is an integer; `None` if there was none, or if `T`
+/// still cannot be read.
+fn with_whole_decimals_as_integers<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
+    fn rewrite(value: &mut serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Number(n) if n.is_f64() => {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                // Integers up to 2^53 are exact in a double.
+                if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+                    *value = serde_json::Value::from(f as i64);
+                    return true;
+                }
+                false
+            }
+            serde_json::Value::Array(items) => items.iter_mut().fold(false, |any, v| rewrite(v) | any),
+            serde_json::Value::Object(map) => map.values_mut().fold(false, |any, v| rewrite(v) | any),
+            _ => false,
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if !rewrite(&mut value) {
+        return None;
+    }
+    serde_json::from_value(value).ok()
 }
 
 /// Field name and a human message for a serde_json error, without echoing

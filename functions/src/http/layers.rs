@@ -1,5 +1,5 @@
 //! The layers every area's router gets, in Lambda and in the local gateway
-//! alike: JSON 404/405, panics as a bare 500, security headers and a request
+//! alike: JSON 404/405 (with `Allow`), panics as a bare 500, security headers and a request
 //! span that records the path but never the query string (it may carry a
 //! token), and request metrics by route.
 
@@ -31,9 +31,7 @@ pub fn finish(routes: Router) -> Router {
     let router = routes
         .route_layer(middleware::from_fn(request_metrics))
         .fallback(|| async { ApiError::NotFound("No such endpoint".into()) })
-        .method_not_allowed_fallback(|| async {
-            ApiError::BadRequest { code: "METHOD_NOT_ALLOWED", message: "Method not allowed on this endpoint".into() }
-        })
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(CatchPanicLayer::custom(|_| ApiError::internal(anyhow::anyhow!("handler panicked")).into_response()));
     security_headers(router).layer(
         TraceLayer::new_for_http()
@@ -44,6 +42,12 @@ pub fn finish(routes: Router) -> Router {
                 tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
             }),
     )
+}
+
+/// A method the path does not have: 405 in the envelope. axum's method
+/// router adds `Allow` with the path's methods to whatever this answers.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed("Method not allowed on this endpoint; `Allow` lists the ones it has".into())
 }
 
 /// `Requests`, `ServerErrors` (5xx) and `Latency` by route (the route's

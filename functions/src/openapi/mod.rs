@@ -14,6 +14,7 @@
 //! answers against the documented shapes.
 
 pub(crate) mod bodies;
+pub mod contract;
 mod events;
 
 use std::sync::OnceLock;
@@ -24,7 +25,10 @@ use axum::{
     routing::get,
     Router,
 };
-use shared::AppContext;
+use shared::{
+    domain::pagination::{MAX_LIMIT, MAX_PAGE},
+    AppContext,
+};
 use utoipa::{
     openapi::{
         path::Operation,
@@ -160,6 +164,7 @@ impl Modify for Conventions {
             for (method, operation) in operations {
                 if let Some(operation) = operation {
                     operation.operation_id = Some(operation_id(method, path));
+                    bound_parameters(operation);
                     add_error_answers(operation);
                 }
             }
@@ -179,6 +184,36 @@ fn operation_id(method: &str, path: &str) -> String {
         }
     }
     id
+}
+
+/// The bounds the code holds every id and list to, stated once for every
+/// operation: an id in the path is a positive integer (`PathId`), `page`
+/// runs from 1 to `MAX_PAGE` and `limit` from 1 to `MAX_LIMIT`
+/// (`PageRequest`). Both sides read the same constants.
+fn bound_parameters(operation: &mut Operation) {
+    use utoipa::openapi::{path::ParameterIn, schema::SchemaType, Schema, Type};
+    let Some(parameters) = operation.parameters.as_mut() else { return };
+    for parameter in parameters {
+        let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() else { continue };
+        let integer = match &schema.schema_type {
+            SchemaType::Type(Type::Integer) => true,
+            SchemaType::Array(types) => types.contains(&Type::Integer),
+            _ => false,
+        };
+        if !integer {
+            continue;
+        }
+        let (minimum, maximum) = match (&parameter.parameter_in, parameter.name.as_str()) {
+            (ParameterIn::Path, _) => (1, i64::MAX as usize),
+            (ParameterIn::Query, "page") => (1, MAX_PAGE as usize),
+            (ParameterIn::Query, "limit") => (1, MAX_LIMIT as usize),
+            _ => continue,
+        };
+        // A query parameter is a number or absent, never `null`.
+        schema.schema_type = SchemaType::Type(Type::Integer);
+        schema.minimum = Some(utoipa::Number::UInt(minimum));
+        schema.maximum = Some(utoipa::Number::UInt(maximum));
+    }
 }
 
 fn error_answer(description: &str) -> RefOr<ApiResponse> {
@@ -206,10 +241,18 @@ fn add_error_answers(operation: &mut Operation) {
     });
 }
 
+/// The document: what the handlers' attributes generate, refined where
+/// the derives cannot say what the code accepts (`contract`).
+pub fn document() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes");
+    contract::refine(&mut doc);
+    doc
+}
+
 /// The document as JSON, built once per process.
 pub fn document_json() -> &'static str {
     static DOCUMENT: OnceLock<String> = OnceLock::new();
-    DOCUMENT.get_or_init(|| ApiDoc::openapi().to_pretty_json().expect("the OpenAPI document serializes"))
+    DOCUMENT.get_or_init(|| serde_json::to_string_pretty(&document()).expect("the OpenAPI document serializes"))
 }
 
 /// This API's description (OpenAPI 3.1).

@@ -1,13 +1,14 @@
-//! Thin handlers over `shared::sessions`.
+//! Thin handlers over `shared::sessions` and a campaign's life (`shared::campaigns::run`).
 
 use axum::{extract::State, http::StatusCode, Json};
 use chrono::SecondsFormat;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use shared::{
+    campaigns::run::{self, Starter},
     domain::Phone,
     repo::campaigns::CampaignRecord,
-    sessions::{self, PairingAnswer, QrAnswer, Starter},
+    sessions::{self, PairingAnswer, QrAnswer},
     ApiError, AppContext,
 };
 
@@ -149,7 +150,7 @@ pub async fn connection(State(ctx): State<AppContext>, user: CurrentUser, PathId
     security(("bearer" = [])),
 )]
 pub async fn start(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
-    let campaign = sessions::start(&ctx, id, Starter::User(user.id)).await?;
+    let campaign = run::start(&ctx, id, Starter::User(user.id)).await?;
     Ok(Json(json!({ "success": true, "message": "Campaign started", "campaign": campaign_state(&campaign) })))
 }
 
@@ -163,7 +164,7 @@ pub async fn start(State(ctx): State<AppContext>, user: CurrentUser, PathId(id):
     security(("bearer" = [])),
 )]
 pub async fn pause(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
-    let campaign = sessions::pause(&ctx, user.id, id).await?;
+    let campaign = run::pause(&ctx, user.id, id).await?;
     Ok(Json(json!({ "success": true, "message": "Campaign paused", "campaign": campaign_state(&campaign) })))
 }
 
@@ -177,7 +178,7 @@ pub async fn pause(State(ctx): State<AppContext>, user: CurrentUser, PathId(id):
     security(("bearer" = [])),
 )]
 pub async fn resume(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
-    let campaign = sessions::resume(&ctx, user.id, id).await?;
+    let campaign = run::resume(&ctx, user.id, id).await?;
     Ok(Json(json!({ "success": true, "message": "Campaign resumed", "campaign": campaign_state(&campaign) })))
 }
 
@@ -191,7 +192,7 @@ pub async fn resume(State(ctx): State<AppContext>, user: CurrentUser, PathId(id)
     security(("bearer" = [])),
 )]
 pub async fn cleanup(State(ctx): State<AppContext>, user: CurrentUser, PathId(id): PathId) -> Answer {
-    let campaign = sessions::cleanup(&ctx, user.id, id).await?;
+    let campaign = run::detach(&ctx, user.id, id).await?;
     Ok(Json(json!({ "success": true, "message": "WhatsApp session closed", "campaign": campaign_state(&campaign) })))
 }
 

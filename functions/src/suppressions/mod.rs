@@ -93,7 +93,10 @@ fn added(outcome: &AddOutcome) -> Answer {
     path = "/api/suppressions/{phone}",
     tag = "suppressions",
     summary = "Take a number off the list (it may be messaged again)",
-    params(("phone" = String, Path, description = "The number, in any accepted form")),
+    params(("phone" = String, Path, pattern = r"^\+?[-0-9٠-٩۰-۹ ().]*[0-9٠-٩۰-۹][-0-9٠-٩۰-۹ ().]*$",
+        description = "The number, in any accepted form: digits (Latin, Persian or Arabic-Indic), an optional \
+                       leading `+`, spaces, dashes, dots and brackets. Other characters are a 400; digits that \
+                       make no valid number cannot be on the list (404)")),
     responses((status = 200, description = "Removed", body = crate::openapi::bodies::Done)),
     security(("bearer" = [])),
 )]

@@ -4,10 +4,8 @@
 //! A field renamed in a handler's `json!`, or a documented field the
 //! handler stopped sending, fails here.
 
-use functions::openapi::ApiDoc;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
-use utoipa::OpenApi;
 
 use crate::{
     campaign_helpers::{self as campaigns, Cell},
@@ -20,7 +18,7 @@ struct Contract {
 
 impl Contract {
     fn new() -> Self {
-        Self { doc: serde_json::to_value(ApiDoc::openapi()).unwrap() }
+        Self { doc: functions::openapi::document() }
     }
 
     /// Check `response` against the documented answer of `METHOD path` (the

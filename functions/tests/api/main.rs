@@ -20,6 +20,7 @@ mod campaigns_staged;
 mod console;
 mod contract;
 mod database;
+mod fuzz;
 mod gateway;
 mod governor;
 mod linking_limits;

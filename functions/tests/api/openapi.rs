@@ -5,15 +5,14 @@
 use std::{collections::BTreeSet, time::Duration};
 
 use fantoccini::Locator;
-use functions::{openapi::ApiDoc, routes::ROUTES};
+use functions::routes::ROUTES;
 use reqwest::StatusCode;
 use serde_json::Value;
-use utoipa::OpenApi;
 
 use crate::{browser::Browser, helpers::TestApp};
 
 fn document() -> Value {
-    serde_json::to_value(ApiDoc::openapi()).unwrap()
+    functions::openapi::document()
 }
 
 /// `(METHOD, path)` of every operation in the document.

@@ -13,6 +13,7 @@ use std::{
 
 use chrono::Utc;
 use shared::{
+    campaigns::run::{self, Halt},
     domain::Phone,
     qr,
     queue::{Command, CommandKind},
@@ -23,7 +24,7 @@ use shared::{
         session_leases::{self, Lease},
         whatsapp_accounts::{self, AccountRow, AccountStatus},
     },
-    sessions::{accounts, link_queue},
+    sessions::link_queue,
 };
 use tokio::sync::mpsc;
 
@@ -440,7 +441,7 @@ impl Actor {
         let ctx = &self.ctx;
         whatsapp_accounts::set_status(&ctx.db, self.account_id, AccountStatus::Disconnected, Some(reason), None)
             .await?;
-        accounts::pause_campaigns(&ctx.db, &ctx.pusher, self.account_id, reason).await?;
+        run::pause_with_reason(&ctx.db, &ctx.pusher, Halt::Number(self.account_id), reason).await?;
         snapshot::forget(ctx, self.account_id).await?;
         Ok(())
     }
@@ -547,7 +548,7 @@ impl Actor {
             // Pause or cancel take effect now; a new interval at the next message.
             if let Some(campaign) = campaign {
                 match deliveries::campaign(&self.ctx.db, campaign.id).await? {
-                    Some(now) if now.status == "RUNNING" && now.whatsapp_account_id == Some(self.account_id) => {}
+                    Some(now) if now.status.is_running() && now.whatsapp_account_id == Some(self.account_id) => {}
                     _ => return Ok(None),
                 }
             }

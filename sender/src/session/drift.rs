@@ -11,7 +11,7 @@
 
 use chrono::Utc;
 use serde_json::json;
-use shared::{realtime::CampaignEvent, repo::deliveries};
+use shared::campaigns::run::{self, Halt};
 
 use super::actor::Actor;
 use crate::driver::{selectors, SendError};
@@ -42,8 +42,7 @@ pub async fn stop_campaign(actor: &Actor, campaign_id: i64, err: &SendError) -> 
         other => format!("{other}; sending is paused.{saved}"),
     };
     tracing::error!(campaign.id = campaign_id, hook, "WhatsApp Web drifted; campaign paused");
-    deliveries::pause_with_reason(&actor.ctx.db, campaign_id, &reason).await?;
-    actor.ctx.pusher.push(campaign_id, &CampaignEvent::ErrorUpdate { error: reason }).await;
+    run::pause_with_reason(&actor.ctx.db, &actor.ctx.pusher, Halt::Campaign(campaign_id), &reason).await?;
     Ok(())
 }
 

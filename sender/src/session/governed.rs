@@ -10,15 +10,14 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use shared::{
+    campaigns::run::{self, Halt},
     domain::Timezone,
     governor::{
         cold::{self, ContactKind, QuotaStatus},
         ledger::{self, CampaignRules, Reservation, Settled},
         SendWindow, WaitReason,
     },
-    realtime::CampaignEvent,
-    repo::{deliveries, deliveries::SendingCampaign, waiting, whatsapp_accounts},
-    sessions::accounts,
+    repo::{deliveries, deliveries::SendingCampaign, whatsapp_accounts},
 };
 
 use super::{
@@ -85,12 +84,12 @@ pub async fn gate(actor: &Actor, campaign: &SendingCampaign) -> anyhow::Result<G
         campaign_id: campaign.id,
         window: window.as_ref(),
         timezone: Timezone::from_stored(&campaign.timezone).tz(),
-        floor: sending::interval(ctx, &campaign.send_interval),
+        floor: sending::interval(ctx, campaign.interval),
         contact,
     };
     Ok(match ledger::reserve(&ctx.db, account_id, rules, &ctx.settings.governor).await? {
         Reservation::Go { send_id, pause, long_break } => {
-            waiting::clear(&ctx.db, campaign.id).await?;
+            run::go_on(&ctx.db, campaign.id).await?;
             if long_break {
                 tracing::info!(campaign.id = campaign.id, pause_ms = pause.as_millis() as u64, "a long break follows");
             }
@@ -103,7 +102,7 @@ pub async fn gate(actor: &Actor, campaign: &SendingCampaign) -> anyhow::Result<G
         }
         Reservation::Restricted { until } => {
             let reason = restricted_reason(until);
-            accounts::pause_campaigns(&ctx.db, &ctx.pusher, account_id, &reason).await?;
+            run::pause_with_reason(&ctx.db, &ctx.pusher, Halt::Number(account_id), &reason).await?;
             Gate::Stopped
         }
     })
@@ -116,10 +115,9 @@ pub(super) async fn announce_wait(
     until: DateTime<Utc>,
     reason: WaitReason,
 ) -> anyhow::Result<()> {
-    if waiting::set(&ctx.db, campaign_id, until, reason.as_str()).await? {
+    if run::wait(&ctx.db, &ctx.pusher, campaign_id, until, reason).await? {
         tracing::info!(campaign.id = campaign_id, %until, reason = reason.as_str(), "campaign waits");
         crate::ops::record_governor_wait(reason.as_str());
-        ctx.pusher.push(campaign_id, &CampaignEvent::Waiting { waiting_until: until, reason }).await;
     }
     Ok(())
 }
@@ -152,10 +150,9 @@ pub async fn settle(
         }
     };
     if let Some(trip) = ledger::settle(&ctx.db, ticket.account_id, ticket.send_id, outcome).await? {
-        let reason = trip.reason();
-        if deliveries::pause_with_reason(&ctx.db, campaign_id, &reason).await? {
+        let paused = run::pause_with_reason(&ctx.db, &ctx.pusher, Halt::Campaign(campaign_id), &trip.reason()).await?;
+        if !paused.is_empty() {
             tracing::warn!(campaign.id = campaign_id, ?trip, "breaker tripped; campaign paused");
-            ctx.pusher.push(campaign_id, &CampaignEvent::ErrorUpdate { error: reason }).await;
         }
     }
     Ok(())
@@ -267,14 +264,14 @@ fn restricted_reason(until: DateTime<Utc>) -> String {
 /// WhatsApp showed the restriction notice: the number is restricted until
 /// `until`, and every running campaign of it pauses.
 pub async fn restricted(ctx: &SenderContext, campaign: &SendingCampaign, until: DateTime<Utc>) -> anyhow::Result<()> {
-    let Some(account_id) = campaign.whatsapp_account_id else {
-        let reason = restricted_reason(until);
-        deliveries::pause_with_reason(&ctx.db, campaign.id, &reason).await?;
-        ctx.pusher.push(campaign.id, &CampaignEvent::ErrorUpdate { error: reason }).await;
-        return Ok(());
-    };
     let reason = restricted_reason(until);
-    whatsapp_accounts::record_restriction(&ctx.db, account_id, until, &reason).await?;
-    accounts::pause_campaigns(&ctx.db, &ctx.pusher, account_id, &reason).await?;
+    let halt = match campaign.whatsapp_account_id {
+        Some(account_id) => {
+            whatsapp_accounts::record_restriction(&ctx.db, account_id, until, &reason).await?;
+            Halt::Number(account_id)
+        }
+        None => Halt::Campaign(campaign.id),
+    };
+    run::pause_with_reason(&ctx.db, &ctx.pusher, halt, &reason).await?;
     Ok(())
 }

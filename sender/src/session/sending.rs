@@ -6,9 +6,10 @@
 use std::{path::PathBuf, time::Duration};
 
 use shared::{
-    domain::Phone,
+    campaigns::run,
+    domain::{Interval, Phone},
     governor::{cold, pacing, WaitReason},
-    realtime::{CampaignEvent, CompletionReport, Progress},
+    realtime::{CampaignEvent, Progress},
     repo::{
         deliveries::{self, SendingCampaign},
         session_leases, unreachable_numbers,
@@ -65,15 +66,8 @@ pub struct Delivery {
 
 /// The pause between two messages: the campaign's, unless overridden for
 /// tests and demos.
-pub fn interval(ctx: &SenderContext, send_interval: &str) -> Duration {
-    if let Some(forced) = ctx.settings.interval_override {
-        return forced;
-    }
-    Duration::from_secs(match send_interval {
-        "FIVE_SECONDS" => 5,
-        "TWENTY_SECONDS" => 20,
-        _ => 10,
-    })
+pub fn interval(ctx: &SenderContext, interval: Interval) -> Duration {
+    ctx.settings.interval_override.unwrap_or(Duration::from_secs(interval.seconds()))
 }
 
 pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow::Result<Step> {
@@ -98,7 +92,8 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
             governed::announce_wait(&ctx, campaign.id, until, WaitReason::WhatsappTimelock).await?;
             return Ok(Step::Waiting);
         }
-        finish(&ctx, campaign.id).await?;
+        // COMPLETED, reported to the frontend by the campaign's owner.
+        run::complete(&ctx.db, &ctx.pusher, campaign.id).await?;
         return Ok(Step::Finished);
     };
     let phone = match Phone::from_stored(&recipient.phone) {
@@ -245,36 +240,5 @@ async fn push_progress(ctx: &SenderContext, campaign_id: i64) -> anyhow::Result<
         );
         ctx.pusher.push(campaign_id, &CampaignEvent::ProgressUpdate { progress }).await;
     }
-    Ok(())
-}
-
-/// Everyone handled: COMPLETED with its report, unused quota returned, and
-/// the frontend told.
-async fn finish(ctx: &SenderContext, campaign_id: i64) -> anyhow::Result<()> {
-    if !deliveries::complete(&ctx.db, campaign_id).await? {
-        return Ok(());
-    }
-    shared::commerce::quota::release(&ctx.db, campaign_id).await?;
-    let Some(c) = deliveries::campaign(&ctx.db, campaign_id).await? else { return Ok(()) };
-    let total = i64::from(c.total_recipients);
-    let rate = if total > 0 { (f64::from(c.sent_count) * 10_000.0 / total as f64).round() / 100.0 } else { 0.0 };
-    let report = CompletionReport {
-        total_recipients: total,
-        sent_count: c.sent_count.into(),
-        failed_count: c.failed_count.into(),
-        delivered_count: c.delivered_count.into(),
-        delivery_rate: rate,
-    };
-    ctx.pusher.push(campaign_id, &CampaignEvent::CompletionUpdate { report }).await;
-    let progress = Progress::new(total, c.sent_count.into(), c.failed_count.into(), c.delivered_count.into());
-    let update = CampaignEvent::CampaignUpdate {
-        id: c.id,
-        title: c.title,
-        status: c.status,
-        progress,
-        started_at: c.started_at,
-    };
-    ctx.pusher.push(campaign_id, &update).await;
-    tracing::info!(campaign.id = campaign_id, sent = c.sent_count, failed = c.failed_count, "campaign completed");
     Ok(())
 }

@@ -108,7 +108,7 @@ pub async fn change_status(
     };
     if let Some(reason) = reason {
         effects.revoked_sessions = refresh_tokens::revoke_all_for_user(&mut *tx, target_id).await?;
-        effects.paused_campaigns = admin::pause_running_campaigns(&mut *tx, target_id, reason).await?;
+        effects.paused_campaigns = crate::campaigns::run::pause_all_of_owner(&mut *tx, target_id, reason).await?;
     }
     let user = users::find_by_id(&mut *tx, target_id).await?.ok_or_else(|| ApiError::not_found("User"))?;
     tx.commit().await?;

@@ -19,7 +19,7 @@ use crate::{
         import::{detect_format, Layout},
         read_recipients_in_batches, RecipientList, SkippedRow,
     },
-    repo::{campaigns, campaigns::CampaignRecord, recipients},
+    repo::{campaigns::CampaignRecord, recipients},
     AppContext,
 };
 
@@ -107,7 +107,8 @@ async fn replace_list_once(
     });
     let mut tx = ctx.db.begin().await?;
     // Checked again under the lock: the state may have moved meanwhile.
-    ensure_editable(&lock_owned(&mut *tx, id, user_id).await?, "recipient list")?;
+    let locked = lock_owned(&mut *tx, id, user_id).await?;
+    ensure_editable(&locked, "recipient list")?;
     recipients::delete_for_campaign(&mut tx, id).await?;
     while let Some(batch) = batches.recv().await {
         recipients::insert_many(&mut tx, id, &batch).await?;
@@ -116,7 +117,7 @@ async fn replace_list_once(
     let list: RecipientList = parser.await.map_err(ApiError::internal)??;
     let imported = list.accepted;
     let columns = list.layout.as_ref().map(|l| l.columns.clone()).unwrap_or_default();
-    campaigns::mark_recipients_imported(&mut *tx, id, imported, &columns).await?;
+    super::run::recipients_imported(&mut *tx, &locked, imported, &columns).await?;
     let campaign = owned(&mut *tx, id, user_id).await?;
     tx.commit().await?;
     tracing::info!(imported, invalid = list.invalid, duplicates = list.duplicates, "recipients imported");

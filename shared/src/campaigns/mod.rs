@@ -18,6 +18,7 @@ pub mod personal;
 mod preview;
 mod recipients;
 mod report;
+pub mod run;
 mod staging;
 mod template;
 

@@ -19,13 +19,21 @@ crate::string_enum!(
 );
 
 impl CampaignStatus {
+    /// The statuses of a campaign that sends (the legacy `Active` with `Running`).
+    pub const RUNNING: [CampaignStatus; 2] = [CampaignStatus::Running, CampaignStatus::Active];
+
+    /// The campaign sends (or waits for the send governor to let it).
+    pub fn is_running(self) -> bool {
+        CampaignStatus::RUNNING.contains(&self)
+    }
+
     /// Whether SPEC's state machine allows moving from `self` to `next`:
     /// DRAFT → READY (recipients imported; importing again keeps READY),
     /// READY → RUNNING ⇄ PAUSED → …, RUNNING → COMPLETED,
     /// RUNNING/PAUSED → CANCELLED, any → FAILED.
     pub fn can_become(self, next: CampaignStatus) -> bool {
         use CampaignStatus::*;
-        let running = matches!(self, Running | Active);
+        let running = self.is_running();
         match next {
             Failed => true,
             Ready => matches!(self, Draft | Ready),

@@ -6,7 +6,7 @@
 pub struct Price(i64);
 
 /// Far above any real package, far below i64 and JSON's exact integers.
-const MAX: i64 = 1_000_000_000_000;
+pub const MAX: i64 = 1_000_000_000_000;
 
 #[derive(Debug, thiserror::Error)]
 #[error("must be a whole number between 1 and {MAX}")]

@@ -8,6 +8,9 @@ use crate::validation::Fields;
 
 pub const DEFAULT_LIMIT: u32 = 10;
 pub const MAX_LIMIT: u32 = 100;
+/// The last page one may ask for (the document's `maximum` for `page`, the
+/// largest `int32`): beyond it a list is refused rather than read as empty.
+pub const MAX_PAGE: u32 = i32::MAX as u32;
 
 /// `?page=&limit=` as sent; parsed with the other query fields so every
 /// invalid one is reported together.
@@ -43,7 +46,7 @@ pub struct PageRequest {
 
 #[derive(Debug, thiserror::Error)]
 pub enum InvalidPage {
-    #[error("must be a whole number of at least 1")]
+    #[error("must be a whole number between 1 and {MAX_PAGE}")]
     Page,
     #[error("must be a whole number between 1 and {MAX_LIMIT}")]
     Limit,
@@ -53,7 +56,7 @@ impl PageRequest {
     pub fn parse_page(raw: Option<&str>) -> Result<u32, InvalidPage> {
         match raw.map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(1),
-            Some(text) => text.parse().ok().filter(|page| *page >= 1).ok_or(InvalidPage::Page),
+            Some(text) => text.parse().ok().filter(|page| (1..=MAX_PAGE).contains(page)).ok_or(InvalidPage::Page),
         }
     }
 

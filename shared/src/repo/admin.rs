@@ -4,7 +4,7 @@
 use sqlx::MySqlExecutor;
 
 use super::users::{UserRecord, COLUMNS as USER_COLUMNS};
-use crate::domain::{PageRequest, Role, UserStatus};
+use crate::domain::{CampaignStatus, PageRequest, Role, UserStatus};
 
 /// Which users a listing shows; `None` means any.
 #[derive(Debug, Clone, Default)]
@@ -88,32 +88,18 @@ pub async fn dashboard_stats(db: impl MySqlExecutor<'_>) -> Result<DashboardStat
     sqlx::query_as(
         "SELECT \
            (SELECT COUNT(*) FROM users) AS total_users, \
-           (SELECT COUNT(*) FROM users WHERE status = 'ACTIVE') AS active_users, \
+           (SELECT COUNT(*) FROM users WHERE status = ?) AS active_users, \
            (SELECT COUNT(*) FROM campaigns) AS total_campaigns, \
-           (SELECT COUNT(*) FROM campaigns WHERE status = 'RUNNING') AS running_campaigns, \
+           (SELECT COUNT(*) FROM campaigns WHERE status IN (?, ?)) AS running_campaigns, \
            (SELECT CAST(COALESCE(SUM(amount), 0) AS SIGNED) FROM transactions WHERE status = 'SUCCESS') AS total_revenue, \
            (SELECT COUNT(*) FROM transactions) AS total_transactions, \
            (SELECT COUNT(*) FROM transactions WHERE status = 'SUCCESS') AS successful_transactions",
     )
+    .bind(UserStatus::Active.as_str())
+    .bind(CampaignStatus::RUNNING[0].as_str())
+    .bind(CampaignStatus::RUNNING[1].as_str())
     .fetch_one(db)
     .await
-}
-
-/// Pause every RUNNING campaign of the user, with the reason; the sender
-/// re-reads the status before each message and stops. How many it paused.
-pub async fn pause_running_campaigns(
-    db: impl MySqlExecutor<'_>,
-    user_id: i64,
-    reason: &str,
-) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE campaigns SET status = 'PAUSED', failure_reason = ? WHERE user_id = ? AND status = 'RUNNING'",
-    )
-    .bind(reason)
-    .bind(user_id)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected())
 }
 
 #[cfg(test)]

@@ -1,7 +1,12 @@
 //! The `campaigns` table. Every lookup a user can trigger is scoped by the
 //! owner's id, so another tenant's campaign is simply "not found".
+//!
+//! Status changes are written only here and asked for only by the owner of
+//! a campaign's life (`campaigns::run`), which checks each against SPEC's
+//! state machine: a guarded UPDATE takes the statuses it may move from as
+//! a parameter, so the guard is the state machine's, not a copy of it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{MySql, MySqlExecutor, QueryBuilder};
 
 use crate::{
@@ -70,7 +75,7 @@ impl CampaignRecord {
 
     /// Until when and why a RUNNING campaign waits, while it does.
     pub fn waiting(&self) -> Option<(DateTime<Utc>, &str)> {
-        let running = matches!(self.status, CampaignStatus::Running | CampaignStatus::Active);
+        let running = self.status.is_running();
         let until = self.waiting_until.filter(|until| running && *until > Utc::now())?;
         Some((until, self.wait_reason.as_deref()?))
     }
@@ -165,9 +170,10 @@ pub async fn set_status(db: impl MySqlExecutor<'_>, id: i64, status: CampaignSta
 /// is no longer pending.
 pub async fn mark_started(db: impl MySqlExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE campaigns SET status = 'RUNNING', started_at = COALESCE(started_at, CURRENT_TIMESTAMP(3)), \
+        "UPDATE campaigns SET status = ?, started_at = COALESCE(started_at, CURRENT_TIMESTAMP(3)), \
          is_scheduled = FALSE, failure_reason = NULL WHERE id = ?",
     )
+    .bind(CampaignStatus::Running.as_str())
     .bind(id)
     .execute(db)
     .await?;
@@ -238,7 +244,8 @@ pub async fn reschedule(db: impl MySqlExecutor<'_>, id: i64) -> Result<(), sqlx:
 
 /// A campaign that cannot go on, with the reason the user will read.
 pub async fn fail(db: impl MySqlExecutor<'_>, id: i64, reason: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE campaigns SET status = 'FAILED', failure_reason = ?, is_scheduled = FALSE WHERE id = ?")
+    sqlx::query("UPDATE campaigns SET status = ?, failure_reason = ?, is_scheduled = FALSE WHERE id = ?")
+        .bind(CampaignStatus::Failed.as_str())
         .bind(reason)
         .bind(id)
         .execute(db)
@@ -350,11 +357,112 @@ pub async fn mark_recipients_imported(
 ) -> Result<(), sqlx::Error> {
     let columns = (!columns.is_empty()).then(|| serde_json::to_string(columns).unwrap_or_default());
     sqlx::query(
-        "UPDATE campaigns SET status = 'READY', total_recipients = ?, sent_count = 0, failed_count = 0, \
+        "UPDATE campaigns SET status = ?, total_recipients = ?, sent_count = 0, failed_count = 0, \
          delivered_count = 0, list_columns = ? WHERE id = ?",
     )
+    .bind(CampaignStatus::Ready.as_str())
     .bind(total)
     .bind(columns)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// ` AND status IN (…)`, one bound parameter per status.
+fn push_status_in(query: &mut QueryBuilder<'_, MySql>, statuses: &[CampaignStatus]) {
+    query.push(" AND status IN (");
+    let mut list = query.separated(", ");
+    for status in statuses {
+        list.push_bind(status.as_str());
+    }
+    query.push(")");
+}
+
+/// Close a campaign whose recipients are all handled: COMPLETED with its
+/// report figures, if it is in one of `from`.
+pub async fn complete(db: impl MySqlExecutor<'_>, id: i64, from: &[CampaignStatus]) -> Result<bool, sqlx::Error> {
+    let mut query = QueryBuilder::<MySql>::new("UPDATE campaigns c SET c.status = ");
+    query.push_bind(CampaignStatus::Completed.as_str()).push(
+        ", c.completed_at = CURRENT_TIMESTAMP(3), \
+           c.total_messages = c.total_recipients, \
+           c.successful_messages = c.sent_count, \
+           c.failed_messages = c.failed_count, \
+           c.delivery_rate = IF(c.total_recipients > 0, ROUND(c.sent_count * 100.0 / c.total_recipients, 2), 0), \
+           c.average_delivery_time = (SELECT AVG(TIMESTAMPDIFF(MICROSECOND, r.sent_at, r.delivered_at)) / 1000000 \
+                                      FROM recipients r WHERE r.campaign_id = c.id AND r.delivered_at IS NOT NULL) \
+         WHERE c.id = ",
+    );
+    query.push_bind(id);
+    push_status_in(&mut query, from);
+    Ok(query.build().execute(db).await?.rows_affected() == 1)
+}
+
+/// Which campaigns a pause with a reason applies to.
+#[derive(Debug, Clone, Copy)]
+pub enum PauseScope {
+    Campaign(i64),
+    /// Every campaign of the owner.
+    Owner(i64),
+}
+
+/// PAUSED with the reason the user reads, for the campaigns of `scope` in
+/// one of `from`; how many.
+pub async fn pause_with_reason(
+    db: impl MySqlExecutor<'_>,
+    scope: PauseScope,
+    reason: &str,
+    from: &[CampaignStatus],
+) -> Result<u64, sqlx::Error> {
+    let mut query = QueryBuilder::<MySql>::new("UPDATE campaigns SET status = ");
+    query.push_bind(CampaignStatus::Paused.as_str()).push(", failure_reason = ").push_bind(reason);
+    match scope {
+        PauseScope::Campaign(id) => query.push(" WHERE id = ").push_bind(id),
+        PauseScope::Owner(user_id) => query.push(" WHERE user_id = ").push_bind(user_id),
+    };
+    push_status_in(&mut query, from);
+    Ok(query.build().execute(db).await?.rows_affected())
+}
+
+/// The campaigns that send from the account and are in one of `statuses`.
+pub async fn of_account_in(
+    db: impl MySqlExecutor<'_>,
+    account_id: i64,
+    statuses: &[CampaignStatus],
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut query = QueryBuilder::<MySql>::new("SELECT id FROM campaigns WHERE whatsapp_account_id = ");
+    query.push_bind(account_id);
+    push_status_in(&mut query, statuses);
+    query.push(" ORDER BY id");
+    query.build_query_scalar().fetch_all(db).await
+}
+
+/// A campaign in one of `running` that may not send now: until when, and
+/// why (`waiting_until`, `wait_reason`). `true` when the wait is new or
+/// changed (worth telling the user).
+pub async fn set_waiting(
+    db: impl MySqlExecutor<'_>,
+    id: i64,
+    until: DateTime<Utc>,
+    reason: &str,
+    running: &[CampaignStatus],
+) -> Result<bool, sqlx::Error> {
+    // Compared to the millisecond, as stored.
+    let until = until.trunc_subsecs(3);
+    let mut query = QueryBuilder::<MySql>::new("UPDATE campaigns SET waiting_until = ");
+    query.push_bind(until).push(", wait_reason = ").push_bind(reason);
+    query.push(" WHERE id = ").push_bind(id);
+    query.push(" AND NOT (waiting_until <=> ").push_bind(until);
+    query.push(" AND wait_reason <=> ").push_bind(reason).push(")");
+    push_status_in(&mut query, running);
+    Ok(query.build().execute(db).await?.rows_affected() == 1)
+}
+
+/// The campaign may send again.
+pub async fn clear_waiting(db: impl MySqlExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE campaigns SET waiting_until = NULL, wait_reason = NULL WHERE id = ? AND waiting_until IS NOT NULL",
+    )
     .bind(id)
     .execute(db)
     .await?;

@@ -11,7 +11,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::MySqlExecutor;
 
-use crate::governor::cold::ContactKind;
+use crate::{
+    domain::{CampaignStatus, Interval, StoredRecipientStatus},
+    governor::cold::ContactKind,
+};
 
 /// The campaign as the sender needs it, re-read before every message.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -20,8 +23,10 @@ pub struct SendingCampaign {
     pub user_id: i64,
     pub title: Option<String>,
     pub message: String,
-    pub status: String,
-    pub send_interval: String,
+    #[sqlx(try_from = "String")]
+    pub status: CampaignStatus,
+    #[sqlx(rename = "send_interval", try_from = "String")]
+    pub interval: Interval,
     pub total_recipients: i32,
     pub sent_count: i32,
     pub failed_count: i32,
@@ -65,10 +70,13 @@ pub async fn running_for_account(
     db: impl MySqlExecutor<'_>,
     account_id: i64,
 ) -> Result<Vec<SendingCampaign>, sqlx::Error> {
+    let [running, active] = CampaignStatus::RUNNING;
     sqlx::query_as(&format!(
-        "SELECT {SENDING_COLUMNS} FROM campaigns WHERE whatsapp_account_id = ? AND status = 'RUNNING' ORDER BY id"
+        "SELECT {SENDING_COLUMNS} FROM campaigns WHERE whatsapp_account_id = ? AND status IN (?, ?) ORDER BY id"
     ))
     .bind(account_id)
+    .bind(running.as_str())
+    .bind(active.as_str())
     .fetch_all(db)
     .await
 }
@@ -170,7 +178,8 @@ pub async fn record_failed(
     recipient_id: i64,
     error: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE recipients SET status = 'FAILED', sent_at = CURRENT_TIMESTAMP(3), error = ? WHERE id = ? AND status = 'SENDING'")
+    sqlx::query("UPDATE recipients SET status = ?, sent_at = CURRENT_TIMESTAMP(3), error = ? WHERE id = ? AND status = 'SENDING'")
+        .bind(StoredRecipientStatus::Failed.as_str())
         .bind(error)
         .bind(recipient_id)
         .execute(&mut *db)
@@ -269,40 +278,4 @@ pub async fn open_count(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<
         .bind(campaign_id)
         .fetch_one(db)
         .await
-}
-
-/// Close a campaign whose recipients are all handled: COMPLETED with its
-/// report figures. Only a RUNNING campaign completes.
-pub async fn complete(db: impl MySqlExecutor<'_>, campaign_id: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE campaigns c SET \
-           c.status = 'COMPLETED', c.completed_at = CURRENT_TIMESTAMP(3), \
-           c.total_messages = c.total_recipients, \
-           c.successful_messages = c.sent_count, \
-           c.failed_messages = c.failed_count, \
-           c.delivery_rate = IF(c.total_recipients > 0, ROUND(c.sent_count * 100.0 / c.total_recipients, 2), 0), \
-           c.average_delivery_time = (SELECT AVG(TIMESTAMPDIFF(MICROSECOND, r.sent_at, r.delivered_at)) / 1000000 \
-                                      FROM recipients r WHERE r.campaign_id = c.id AND r.delivered_at IS NOT NULL) \
-         WHERE c.id = ? AND c.status = 'RUNNING'",
-    )
-    .bind(campaign_id)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Stop a RUNNING campaign that cannot go on without the user (logged out,
-/// banned by WhatsApp): PAUSED with the reason.
-pub async fn pause_with_reason(
-    db: impl MySqlExecutor<'_>,
-    campaign_id: i64,
-    reason: &str,
-) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE campaigns SET status = 'PAUSED', failure_reason = ? WHERE id = ? AND status = 'RUNNING'")
-            .bind(reason)
-            .bind(campaign_id)
-            .execute(db)
-            .await?;
-    Ok(done.rows_affected() == 1)
 }

@@ -4,6 +4,8 @@
 
 use sqlx::MySqlExecutor;
 
+use crate::domain::StoredRecipientStatus;
+
 /// What a recipient's text is rendered from besides the campaign message.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PersonalFields {
@@ -33,9 +35,10 @@ pub async fn drop_opted_out(
     let dropped = sqlx::query(
         "UPDATE recipients r JOIN campaigns c ON c.id = r.campaign_id \
          JOIN suppressions s ON s.user_id = c.user_id AND s.phone = r.phone \
-         SET r.status = 'FAILED', r.error = ? \
+         SET r.status = ?, r.error = ? \
          WHERE r.campaign_id = ? AND r.status = 'PENDING'",
     )
+    .bind(StoredRecipientStatus::Failed.as_str())
     .bind(reason)
     .bind(campaign_id)
     .execute(&mut *db)

@@ -25,7 +25,6 @@ pub mod templates;
 pub mod transactions;
 pub mod unreachable_numbers;
 pub mod users;
-pub mod waiting;
 pub mod warm_contacts;
 pub mod whatsapp_accounts;
 pub mod ws_connections;

@@ -5,6 +5,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::MySqlExecutor;
 
+use crate::domain::CampaignStatus;
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Lease {
     pub account_id: i64,
@@ -136,12 +138,14 @@ pub async fn delete(db: impl MySqlExecutor<'_>, account_id: i64) -> Result<(), s
 pub async fn orphaned(db: impl MySqlExecutor<'_>, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT a.id FROM whatsapp_accounts a \
-         JOIN campaigns c ON c.whatsapp_account_id = a.id AND c.status = 'RUNNING' \
+         JOIN campaigns c ON c.whatsapp_account_id = a.id AND c.status IN (?, ?) \
            AND (c.waiting_until IS NULL OR c.waiting_until <= CURRENT_TIMESTAMP(3)) \
          LEFT JOIN whatsapp_sessions l ON l.account_id = a.id \
          WHERE a.status = 'CONNECTED' AND (l.account_id IS NULL OR l.expires_at <= CURRENT_TIMESTAMP(3)) \
          GROUP BY a.id ORDER BY MIN(COALESCE(l.expires_at, c.started_at)) LIMIT ?",
     )
+    .bind(CampaignStatus::RUNNING[0].as_str())
+    .bind(CampaignStatus::RUNNING[1].as_str())
     .bind(limit)
     .fetch_all(db)
     .await

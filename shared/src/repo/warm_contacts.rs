@@ -5,6 +5,8 @@
 
 use sqlx::MySqlExecutor;
 
+use crate::domain::CampaignStatus;
+
 /// `phone` wrote to the account's number; whether that is news.
 pub async fn record(db: impl MySqlExecutor<'_>, account_id: i64, phone: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("INSERT IGNORE INTO warm_contacts (account_id, phone) VALUES (?, ?)")
@@ -30,11 +32,13 @@ pub async fn is_warm(db: impl MySqlExecutor<'_>, account_id: i64, phone: &str) -
 pub async fn wake_campaigns_of(db: impl MySqlExecutor<'_>, account_id: i64, phone: &str) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE campaigns c SET c.waiting_until = NULL, c.wait_reason = NULL \
-         WHERE c.whatsapp_account_id = ? AND c.status = 'RUNNING' \
+         WHERE c.whatsapp_account_id = ? AND c.status IN (?, ?) \
            AND c.wait_reason IN ('COLD_CONTACT_LIMIT', 'WHATSAPP_TIMELOCK', 'WHATSAPP_QUOTA') \
            AND EXISTS (SELECT 1 FROM recipients r WHERE r.campaign_id = c.id AND r.phone = ? AND r.status = 'PENDING')",
     )
     .bind(account_id)
+    .bind(CampaignStatus::RUNNING[0].as_str())
+    .bind(CampaignStatus::RUNNING[1].as_str())
     .bind(phone)
     .execute(db)
     .await?;

@@ -380,14 +380,6 @@ pub async fn clear_restriction(db: impl MySqlExecutor<'_>, account_id: i64) -> R
     Ok(())
 }
 
-/// The RUNNING campaigns that send from the account.
-pub async fn running_campaigns(db: impl MySqlExecutor<'_>, account_id: i64) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM campaigns WHERE whatsapp_account_id = ? AND status IN ('RUNNING', 'ACTIVE')")
-        .bind(account_id)
-        .fetch_all(db)
-        .await
-}
-
 /// A new number to link for `user_id`; its id.
 pub async fn create_linking(db: impl MySqlExecutor<'_>, user_id: i64) -> Result<i64, sqlx::Error> {
     let done = sqlx::query(

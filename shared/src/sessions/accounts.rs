@@ -4,20 +4,18 @@
 //! WhatsApp and forgets the login), and find the number a campaign links
 //! through for the per-campaign routes.
 
-use sqlx::MySqlPool;
-
 use super::{
     link_admission::{self, LinkRequest},
     link_queue::{self, Shown},
 };
 use crate::{
+    campaigns::run::{self, Halt},
     domain::Phone,
     error::ApiError,
     queue::{self, CommandKind},
-    realtime::{CampaignEvent, Pusher},
     repo::{
         campaigns::CampaignRecord,
-        deliveries, pairing,
+        pairing,
         whatsapp_accounts::{self, AccountRow, AccountStatus},
     },
     AppContext,
@@ -65,31 +63,10 @@ pub async fn remove(ctx: &AppContext, user_id: i64, account_id: i64) -> Result<A
     let account = find(ctx, user_id, account_id).await?;
     let reason = removed_reason(&account);
     whatsapp_accounts::set_status(&ctx.db, account_id, AccountStatus::Removed, Some(&reason), None).await?;
-    pause_campaigns(&ctx.db, &ctx.pusher, account_id, &reason).await?;
+    run::pause_with_reason(&ctx.db, &ctx.pusher, Halt::Number(account_id), &reason).await?;
     nudge(ctx, account_id, CommandKind::LogOut).await;
     tracing::info!(account.id = account_id, "WhatsApp account removed");
     Ok(AccountRow { status: AccountStatus::Removed, status_reason: Some(reason), ..account })
-}
-
-/// Nothing can be sent from a number any more (removed, logged out,
-/// restricted): pause each of its running campaigns with `reason`, and tell
-/// whoever follows the number or one of its campaigns, once. Answers the
-/// campaigns paused.
-pub async fn pause_campaigns(
-    db: &MySqlPool,
-    pusher: &Pusher,
-    account_id: i64,
-    reason: &str,
-) -> Result<Vec<i64>, sqlx::Error> {
-    let mut paused = Vec::new();
-    for campaign_id in whatsapp_accounts::running_campaigns(db, account_id).await? {
-        if deliveries::pause_with_reason(db, campaign_id, reason).await? {
-            tracing::warn!(campaign.id = campaign_id, account.id = account_id, reason, "campaign paused");
-            paused.push(campaign_id);
-        }
-    }
-    pusher.push_account(account_id, &CampaignEvent::ErrorUpdate { error: reason.to_owned() }).await;
-    Ok(paused)
 }
 
 fn removed_reason(account: &AccountRow) -> String {
@@ -98,7 +75,7 @@ fn removed_reason(account: &AccountRow) -> String {
 }
 
 /// Why a campaign cannot send from its account, if it cannot.
-pub(super) fn refusal(account: Option<&AccountRow>) -> Option<ApiError> {
+pub(crate) fn refusal(account: Option<&AccountRow>) -> Option<ApiError> {
     let refuse = |code, message: String| Some(ApiError::BusinessRule { code, message });
     match account {
         Some(account) if account.status == AccountStatus::Connected => None,

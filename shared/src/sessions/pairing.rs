@@ -31,7 +31,7 @@ pub async fn request_pairing_code(
         CampaignLink::Linking(account_id) => account_id,
     };
     // Names the campaign and its number: the session links for both.
-    super::nudge(ctx, id, CommandKind::Open).await;
+    crate::campaigns::run::nudge(ctx, id, CommandKind::Open).await;
     match link_queue::wait_for_code(ctx, account_id, true).await? {
         Shown::PairingCode { code, expires_at } => Ok(PairingAnswer::Code { code, expires_at }),
         Shown::Queued(queued) => Ok(PairingAnswer::Queued(queued)),

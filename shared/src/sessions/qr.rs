@@ -21,7 +21,7 @@ pub async fn request_qr(ctx: &AppContext, user_id: i64, id: i64) -> Result<QrAns
         CampaignLink::Linking(account_id) => account_id,
     };
     // Names the campaign and its number: the session links for both.
-    super::nudge(ctx, id, CommandKind::Open).await;
+    crate::campaigns::run::nudge(ctx, id, CommandKind::Open).await;
     Ok(match link_queue::wait_for_code(ctx, account_id, false).await? {
         Shown::Qr(qr_code) => QrAnswer::Qr(qr_code),
         Shown::Connected => QrAnswer::Connected,

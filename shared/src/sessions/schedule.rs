@@ -4,13 +4,13 @@
 //! start; one that fails them is FAILED with the reason, and the user is
 //! told over the WebSocket.
 
-use super::{owned, start, wrong_state, Starter};
+use super::owned;
 use crate::{
+    campaigns::run::{self, start, Refused, Starter},
     db::{retry_transaction, LockConflict},
     domain::CampaignStatus,
     error::ApiError,
     queue::{Command, CommandKind},
-    realtime::CampaignEvent,
     repo::{
         campaigns::{self, CampaignRecord},
         health, session_leases, ws_connections,
@@ -58,8 +58,7 @@ pub async fn run_scheduler(ctx: &AppContext) -> Result<SchedulerReport, ApiError
             }
             Err(refusal) => {
                 let reason = format!("Scheduled start refused: {refusal}");
-                campaigns::fail(&ctx.db, id, &reason).await?;
-                ctx.pusher.push(id, &CampaignEvent::ErrorUpdate { error: reason }).await;
+                run::fail(&ctx.db, &ctx.pusher, id, &reason).await?;
                 report.failed += 1;
             }
         }
@@ -114,7 +113,7 @@ pub async fn cancel_schedule(ctx: &AppContext, user_id: i64, id: i64) -> Result<
                 CampaignStatus::Ready | CampaignStatus::Draft => {
                     ApiError::Conflict { code: "NOT_SCHEDULED", message: "The campaign is not scheduled".into() }
                 }
-                other => wrong_state(other, CampaignStatus::Ready),
+                other => Refused { from: other, to: CampaignStatus::Ready }.into(),
             });
         }
         campaigns::unschedule(&mut *tx, id).await?;

@@ -7,7 +7,9 @@
 
 use std::future::Future;
 
-use super::{announce, nudge, wrong_state};
+use sqlx::MySqlPool;
+
+use super::{announce, nudge, Refused};
 use crate::{
     commerce::{quota, subscription},
     db::retry_transaction,
@@ -31,16 +33,20 @@ fn refuse(code: &'static str, message: &str) -> ApiError {
 
 /// A start takes a READY or a PAUSED campaign; a resume only a PAUSED one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Launch {
+pub(super) enum Launch {
     Start,
     Resume,
 }
 
 impl Launch {
-    fn accepts(self, status: CampaignStatus) -> bool {
+    /// RUNNING as SPEC allows it; a resume only of what was paused.
+    pub(super) fn check(self, status: CampaignStatus) -> Result<(), Refused> {
+        super::check(status, CampaignStatus::Running)?;
         match self {
-            Launch::Start => matches!(status, CampaignStatus::Ready | CampaignStatus::Paused),
-            Launch::Resume => status == CampaignStatus::Paused,
+            Launch::Resume if status != CampaignStatus::Paused => {
+                Err(Refused { from: status, to: CampaignStatus::Running })
+            }
+            _ => Ok(()),
         }
     }
 
@@ -79,7 +85,7 @@ async fn launch(
     starter: Starter,
     launch: Launch,
 ) -> Result<campaigns::CampaignRecord, ApiError> {
-    let (campaign, open) = retry_transaction(|| check(ctx, id, starter, launch)).await?;
+    let (campaign, open) = retry_transaction(|| admit(&ctx.db, id, starter, launch)).await?;
 
     // The reservation takes the user's quota row in its own transaction (it
     // also references this campaign, so it cannot run while we hold the
@@ -93,33 +99,31 @@ async fn launch(
         if !matches!(moved, CampaignStatus::Running | CampaignStatus::Active) {
             quota::release(&ctx.db, id).await?;
         }
-        return Err(wrong_state(moved, CampaignStatus::Running));
+        return Err(Refused { from: moved, to: CampaignStatus::Running }.into());
     }
 
     let started = campaigns::find(&ctx.db, id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
     nudge(ctx, id, CommandKind::Start).await;
-    announce(ctx, &started, "running", launch.message()).await;
+    announce(&ctx.pusher, &started, "running", launch.message()).await;
     tracing::info!(recipients = open, ?launch, "campaign running");
     Ok(started)
 }
 
 /// Every condition of a start, under the campaign's lock: the campaign as
 /// it was and the number of recipients still to message.
-async fn check(
-    ctx: &AppContext,
+pub(super) async fn admit(
+    db: &MySqlPool,
     id: i64,
     starter: Starter,
     launch: Launch,
 ) -> Result<(campaigns::CampaignRecord, i64), ApiError> {
-    let mut tx = ctx.db.begin().await?;
+    let mut tx = db.begin().await?;
     let campaign = match starter {
         Starter::User(user_id) => campaigns::lock_owned(&mut *tx, id, user_id).await?,
         Starter::Scheduler => campaigns::lock(&mut *tx, id).await?,
     }
     .ok_or_else(|| ApiError::not_found("Campaign"))?;
-    if !launch.accepts(campaign.status) {
-        return Err(wrong_state(campaign.status, CampaignStatus::Running));
-    }
+    launch.check(campaign.status)?;
     let open = deliveries::open_count(&mut *tx, id).await?;
     if campaign.total_recipients == 0 || open == 0 {
         return Err(refuse("NO_RECIPIENTS", "The campaign has no recipients left to message; import a list first"));
@@ -138,7 +142,7 @@ async fn check(
         Some(account_id) => whatsapp_accounts::find(&mut *tx, account_id).await?,
         None => None,
     };
-    if let Some(refusal) = super::accounts::refusal(account.as_ref()) {
+    if let Some(refusal) = crate::sessions::accounts::refusal(account.as_ref()) {
         return Err(refusal);
     }
     tx.commit().await?;
@@ -150,7 +154,7 @@ async fn check(
 async fn mark_running(ctx: &AppContext, id: i64, seen: CampaignStatus) -> Result<Option<CampaignStatus>, ApiError> {
     let mut tx = ctx.db.begin().await?;
     let now = campaigns::lock(&mut *tx, id).await?.ok_or_else(|| ApiError::not_found("Campaign"))?;
-    if now.status != seen {
+    if now.status != seen || super::check(now.status, CampaignStatus::Running).is_err() {
         return Ok(Some(now.status));
     }
     campaigns::mark_started(&mut *tx, id).await?;
