@@ -35,10 +35,16 @@ async fn account(stack: &Stack, token: &str, id: i64) -> Value {
 /// Link a new number by QR and scan it; its id.
 async fn link_and_scan(stack: &Stack, token: &str, sender: &str) -> i64 {
     let (status, linking) = stack.call(Method::POST, "/api/whatsapp-accounts", token, None).await;
-    assert_eq!(status, 201, "{linking}\n{}", stack.sender_log(sender));
+    // 202 when the browser took longer than the request's wait (a loaded
+    // machine): the QR is then on the number moments later.
+    assert!(status == 201 || status == 202, "{status} {linking}\n{}", stack.sender_log(sender));
     let id = linking["account"]["id"].as_i64().unwrap();
-    let raw = linking["qrCode"]["raw"].as_str().expect("a QR to scan");
-    stack.simulator.control().scan(raw, None).await.expect("the QR scans");
+    let raw = eventually("a QR to scan", Duration::from_secs(30), || async {
+        let (_, answer) = stack.call(Method::GET, &format!("/api/whatsapp-accounts/{id}"), token, None).await;
+        answer["qrCode"]["raw"].as_str().map(str::to_owned)
+    })
+    .await;
+    stack.simulator.control().scan(&raw, None).await.expect("the QR scans");
     eventually("the number is linked", Duration::from_secs(30), || async {
         (account(stack, token, id).await["isConnected"] == true).then_some(())
     })

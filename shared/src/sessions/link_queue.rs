@@ -25,6 +25,10 @@ use crate::{
 /// code); API Gateway gives a request 29 s.
 const LINK_WAIT: Duration = Duration::from_secs(20);
 
+/// How long a request to a full fleet looks for its own session before it
+/// answers with a place in line.
+const QUEUE_GRACE: Duration = Duration::from_secs(1);
+
 /// A sender that has not heartbeat this long counts as gone.
 const SENDER_FRESH_SECS: u64 = 30;
 
@@ -54,12 +58,13 @@ pub struct Queued {
     pub retry_after_secs: u64,
 }
 
-/// Waits for what the account's session shows; answers `Queued` at once
-/// when every sender is full, or when nothing showed within the wait (no
-/// sender running yet, one starting).
+/// Waits for what the account's session shows; answers `Queued` within a
+/// second when every sender is full, or when nothing showed within the
+/// wait (no sender running yet, one starting).
 pub async fn wait_for_code(ctx: &AppContext, account_id: i64, by_pairing: bool) -> Result<Shown, ApiError> {
-    let deadline = Instant::now() + LINK_WAIT;
-    let mut first = true;
+    let asked = Instant::now();
+    let deadline = asked + LINK_WAIT;
+    let mut full = None;
     loop {
         let account = whatsapp_accounts::find(&ctx.db, account_id)
             .await?
@@ -84,11 +89,18 @@ pub async fn wait_for_code(ctx: &AppContext, account_id: i64, by_pairing: bool) 
         } else if let Some(raw) = account.qr_code.filter(|raw| !raw.is_empty()) {
             return Ok(Shown::Qr(qr::qr_code(&raw).map_err(ApiError::internal)?));
         }
-        let full = first && session_leases::fleet_is_full(&ctx.db, SENDER_FRESH_SECS).await?;
-        if full || Instant::now() >= deadline {
+        let full = match full {
+            Some(full) => full,
+            None => *full.insert(session_leases::fleet_is_full(&ctx.db, SENDER_FRESH_SECS).await?),
+        };
+        // A full fleet may be counting this very attempt's session, opened
+        // a moment ago: it is queued only if, after a short grace, no
+        // sender holds its lease.
+        let waits_in_line =
+            full && asked.elapsed() >= QUEUE_GRACE && session_leases::live_owner(&ctx.db, account_id).await?.is_none();
+        if waits_in_line || Instant::now() >= deadline {
             return Ok(Shown::Queued(queued(ctx, account_id).await?));
         }
-        first = false;
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
