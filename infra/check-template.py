@@ -22,12 +22,17 @@ check on the template with the old defect put back (a function's
 environment naming the HTTP API's URL through `Globals`), which must be
 reported — so a broken transform or a blind graph cannot pass silently.
 
-Usage: check-template.py [template.yaml]    (exit 0: no cycle)
+Usage: check-template.py [template.yaml] [--transformed-out FILE]    (exit 0: no cycle)
+
+With `--transformed-out`, the transformed template is also written to FILE
+as JSON (infra/dev.sh runs checkov on it: the resources SAM generates —
+roles, permissions, stages — are what AWS receives).
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import sys
@@ -262,10 +267,20 @@ def self_test(template: dict[str, Any]) -> None:
 
 
 def main() -> int:
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "template.yaml")
+    args = sys.argv[1:]
+    out = None
+    if "--transformed-out" in args:
+        at = args.index("--transformed-out")
+        if at + 1 >= len(args):
+            raise SystemExit("check-template: --transformed-out needs a file")
+        out = Path(args[at + 1])
+        del args[at : at + 2]
+    path = Path(args[0] if args else Path(__file__).resolve().parent.parent / "template.yaml")
     template = yaml_parse(path.read_text())
     self_test(template)
     transformed = sam_transform(template)
+    if out is not None:
+        out.write_text(json.dumps(transformed, indent=1))
     resources = transformed.get("Resources", {})
     found = cycles(dependency_graph(resources))
     for cycle, members in found:

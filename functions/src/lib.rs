@@ -13,6 +13,6 @@ pub mod openapi;
 pub mod packages;
 pub mod payments;
 pub mod routes;
-pub mod sessions;
 pub mod suppressions;
+pub mod whatsapp;
 pub mod ws;

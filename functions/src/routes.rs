@@ -1,12 +1,14 @@
-//! The one route table: every HTTP route of the API, with the Lambda
-//! function that serves it. The Lambda binaries build their routers through
-//! [`lambda_router`], the local gateway merges the same routers, and a test
-//! checks this table against the specification (`docs/spec.md`), against
-//! `template.yaml` and against what the routers actually answer — so the
-//! three cannot drift apart.
+//! The route table: every HTTP route of the API, with the Lambda function
+//! that serves it. Each area registers its handlers once (`api()`: the
+//! route and its documented operation together); this table, the routers,
+//! the Lambda binaries ([`run_lambda`]), the local gateway and the OpenAPI
+//! document all read those registrations. Tests check the table against
+//! the specification (`docs/spec.md`), against `template.yaml` and against
+//! what the routers actually answer.
 
 use axum::Router;
 use shared::AppContext;
+use utoipa_axum::router::OpenApiRouter;
 
 /// The HTTP API's Lambda functions (the WebSocket and scheduler functions
 /// are not routed by path).
@@ -37,91 +39,42 @@ impl Function {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiRoute {
-    pub method: &'static str,
+    /// `GET`, `POST`, …
+    pub method: String,
     /// axum/API Gateway path syntax: `/api/campaigns/{id}`.
-    pub path: &'static str,
+    pub path: String,
     pub function: Function,
 }
 
-const fn route(method: &'static str, path: &'static str, function: Function) -> ApiRoute {
-    ApiRoute { method, path, function }
+/// Every route, read from the areas' registrations.
+pub fn table() -> Vec<ApiRoute> {
+    let mut routes = Vec::new();
+    for function in Function::ALL {
+        let api = (function.api())().into_openapi();
+        for (path, item) in api.paths.paths {
+            let operations = [
+                ("GET", &item.get),
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("PATCH", &item.patch),
+                ("DELETE", &item.delete),
+                ("HEAD", &item.head),
+                ("OPTIONS", &item.options),
+                ("TRACE", &item.trace),
+            ];
+            for (method, operation) in operations {
+                if operation.is_some() {
+                    routes.push(ApiRoute { method: method.to_owned(), path: path.clone(), function });
+                }
+            }
+        }
+    }
+    routes
 }
 
 use Function::*;
-
-pub const ROUTES: &[ApiRoute] = &[
-    route("GET", "/api/health", Auth),
-    route("POST", "/api/auth/request-otp", Auth),
-    route("POST", "/api/auth/verify-otp", Auth),
-    route("POST", "/api/auth/logout", Auth),
-    route("POST", "/api/user/register", Auth),
-    route("POST", "/api/user/register-simple", Auth),
-    route("POST", "/api/user/login", Auth),
-    route("GET", "/api/user/profile", Auth),
-    route("POST", "/api/user/profile", Auth),
-    route("POST", "/api/refresh/token", Auth),
-    route("POST", "/api/campaigns", Campaigns),
-    route("GET", "/api/campaigns", Campaigns),
-    route("GET", "/api/campaigns/scheduled", Campaigns),
-    route("GET", "/api/campaigns/excel-template/download", Campaigns),
-    route("POST", "/api/campaigns/reports/download-multiple", Campaigns),
-    route("GET", "/api/campaigns/{id}", Campaigns),
-    route("DELETE", "/api/campaigns/{id}", Campaigns),
-    route("PUT", "/api/campaigns/{id}/title", Campaigns),
-    route("PUT", "/api/campaigns/{id}/interval", Campaigns),
-    route("PUT", "/api/campaigns/{id}/send-window", Campaigns),
-    route("POST", "/api/campaigns/{id}/recipients", Campaigns),
-    route("GET", "/api/campaigns/{id}/recipients", Campaigns),
-    route("POST", "/api/campaigns/{id}/recipients/upload-url", Campaigns),
-    route("POST", "/api/campaigns/{id}/recipients/import-staged", Campaigns),
-    route("POST", "/api/campaigns/{id}/attachment", Campaigns),
-    route("GET", "/api/campaigns/{id}/attachment", Campaigns),
-    route("DELETE", "/api/campaigns/{id}/attachment", Campaigns),
-    route("POST", "/api/campaigns/{id}/attachment/temp", Campaigns),
-    route("POST", "/api/campaigns/{id}/attachment/upload-url", Campaigns),
-    route("POST", "/api/campaigns/{id}/attachment/confirm", Campaigns),
-    route("GET", "/api/campaigns/{id}/preview", Campaigns),
-    route("GET", "/api/campaigns/{id}/report", Campaigns),
-    route("GET", "/api/campaigns/{id}/report/download", Campaigns),
-    route("POST", "/api/campaigns/{id}/qr-code", Campaigns),
-    route("POST", "/api/campaigns/{id}/pairing-code", Campaigns),
-    route("GET", "/api/campaigns/{id}/connection", Campaigns),
-    route("POST", "/api/campaigns/{id}/start", Campaigns),
-    route("POST", "/api/campaigns/{id}/pause", Campaigns),
-    route("POST", "/api/campaigns/{id}/resume", Campaigns),
-    route("POST", "/api/campaigns/{id}/cleanup-session", Campaigns),
-    route("POST", "/api/campaigns/{id}/cancel-schedule", Campaigns),
-    route("GET", "/api/suppressions", Campaigns),
-    route("POST", "/api/suppressions", Campaigns),
-    route("DELETE", "/api/suppressions/{phone}", Campaigns),
-    route("GET", "/api/whatsapp-accounts", Campaigns),
-    route("POST", "/api/whatsapp-accounts", Campaigns),
-    route("POST", "/api/whatsapp-accounts/pairing-otp", Campaigns),
-    route("GET", "/api/whatsapp-accounts/{id}", Campaigns),
-    route("DELETE", "/api/whatsapp-accounts/{id}", Campaigns),
-    route("GET", "/api/packages", Packages),
-    route("POST", "/api/packages", Packages),
-    route("GET", "/api/packages/{id}", Packages),
-    route("PUT", "/api/packages/{id}", Packages),
-    route("DELETE", "/api/packages/{id}", Packages),
-    route("POST", "/api/orders", Payments),
-    route("GET", "/api/orders/me", Payments),
-    route("POST", "/api/payments/request", Payments),
-    route("GET", "/api/payments/callback", Payments),
-    route("POST", "/api/payments/verify", Payments),
-    route("GET", "/api/payments/me", Payments),
-    route("GET", "/api/campaigns/subscription", Payments),
-    route("GET", "/api/admin/users", Admin),
-    route("PATCH", "/api/admin/users/{userId}/role", Admin),
-    route("PATCH", "/api/admin/users/{userId}/status", Admin),
-    route("GET", "/api/admin/transactions", Admin),
-    route("GET", "/api/admin/dashboard", Admin),
-    route("POST", "/api/admin/excel-template", Admin),
-    route("GET", "/api/admin/excel-template/info", Admin),
-    route("GET", "/api/openapi.json", Docs),
-    route("GET", "/api/docs", Docs),
-];
 
 /// The routes one Lambda function serves (without the common layers).
 pub fn routes(function: Function, ctx: &AppContext) -> Router {
@@ -135,19 +88,33 @@ impl Function {
     pub const fn router(self) -> fn(AppContext) -> Router {
         match self {
             Auth => crate::auth::router,
-            Campaigns => campaigns_and_sessions,
+            Campaigns => campaigns_and_whatsapp,
             Packages => crate::packages::router,
             Payments => crate::payments::router,
             Admin => crate::admin::router,
             Docs => crate::openapi::router,
         }
     }
+
+    /// This function's registrations: its routes with their operations.
+    pub const fn api(self) -> fn() -> OpenApiRouter<AppContext> {
+        match self {
+            Auth => crate::auth::api,
+            Campaigns => campaigns_and_whatsapp_api,
+            Packages => crate::packages::api,
+            Payments => crate::payments::api,
+            Admin => crate::admin::api,
+            Docs => crate::openapi::api,
+        }
+    }
 }
 
-fn campaigns_and_sessions(ctx: AppContext) -> Router {
-    crate::campaigns::router(ctx.clone())
-        .merge(crate::sessions::router(ctx.clone()))
-        .merge(crate::suppressions::router(ctx))
+fn campaigns_and_whatsapp_api() -> OpenApiRouter<AppContext> {
+    crate::campaigns::api().merge(crate::whatsapp::api()).merge(crate::suppressions::api())
+}
+
+fn campaigns_and_whatsapp(ctx: AppContext) -> Router {
+    crate::openapi::serve(campaigns_and_whatsapp_api(), ctx)
 }
 
 /// A Lambda function's whole life: settings, then API Gateway events

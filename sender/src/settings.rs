@@ -36,7 +36,7 @@ pub struct SenderSettings {
     pub idle_timeout: Duration,
     /// `LINKING_TIMEOUT_SECONDS` and the other link limits: a session whose
     /// QR (or pairing code) nobody used this long closes and frees its slot.
-    pub linking: shared::sessions::LinkingSettings,
+    pub linking: shared::whatsapp::LinkingSettings,
     /// `SEND_INTERVAL_OVERRIDE_MS`: replaces every campaign's interval. For
     /// tests and demos only; unset in production.
     pub interval_override: Option<Duration>,
@@ -86,7 +86,7 @@ impl SenderSettings {
         let governor = shared::governor::GovernorSettings::from_source(&lookup)
             .map_err(|e| problems.extend(e.0))
             .unwrap_or_default();
-        let linking = shared::sessions::LinkingSettings::from_source(&lookup)
+        let linking = shared::whatsapp::LinkingSettings::from_source(&lookup)
             .map_err(|e| problems.extend(e.0))
             .unwrap_or_default();
         let mut number = |name: &str, default: u64| match value(name) {

@@ -1,4 +1,5 @@
-//! Typed settings, read once at start from the environment.
+//! Typed settings, read once at start from the environment (and, in AWS,
+//! Secrets Manager: [`secrets`]).
 //!
 //! Every missing or malformed variable is collected and reported together,
 //! each by name, so a misconfigured deployment fails loudly at start instead
@@ -8,6 +9,8 @@
 use std::{collections::HashMap, fmt, str::FromStr, time::Duration};
 
 use crate::domain::PublicBaseUrl;
+
+mod secrets;
 
 /// A value that must never reach a log line or an error message.
 #[derive(Clone)]
@@ -47,7 +50,7 @@ pub struct Settings {
     /// The send governor's caps, pacing and default sending hours.
     pub governor: crate::governor::GovernorSettings,
     /// Link attempts: how many, how often, how long (`LINKING_*`, `PAIRING_RATE_*`).
-    pub linking: crate::sessions::LinkingSettings,
+    pub linking: crate::whatsapp::LinkingSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -184,8 +187,16 @@ pub struct GatewaySettings {
 pub struct ConfigError(pub Vec<String>);
 
 impl Settings {
+    /// The environment; in AWS, each secret whose ARN it names
+    /// (`DATABASE_URL_SECRET_ARN`, `JWT_SECRET_ARN`, … — [`secrets`]) is
+    /// read from Secrets Manager instead of its plain variable.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_source(|name| std::env::var(name).ok())
+        Self::from_lookup_with_secrets(|name| std::env::var(name).ok())
+    }
+
+    fn from_lookup_with_secrets(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let from_secrets = secrets::resolve(secrets::FROM_SECRETS, &lookup).map_err(ConfigError)?;
+        Self::from_source(|name| from_secrets.get(name).cloned().or_else(|| lookup(name)))
     }
 
     pub fn from_map(map: &HashMap<String, String>) -> Result<Self, ConfigError> {
@@ -279,7 +290,7 @@ impl Settings {
         let governor = crate::governor::GovernorSettings::from_source(&lookup)
             .map_err(|e| env.problems.extend(e.0))
             .unwrap_or_default();
-        let linking = crate::sessions::LinkingSettings::from_source(&lookup)
+        let linking = crate::whatsapp::LinkingSettings::from_source(&lookup)
             .map_err(|e| env.problems.extend(e.0))
             .unwrap_or_default();
 

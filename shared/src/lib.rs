@@ -4,7 +4,7 @@
 //! campaign operations with their spreadsheets (`excel`) and file-type
 //! checks (`media`), the sender fleet's commands (`queue`), live events
 //! (`realtime`), message templates (`message`), the opt-out list
-//! (`suppressions`), WhatsApp sessions as the API drives them (`sessions`), and
+//! (`suppressions`), linking the users' WhatsApp numbers (`whatsapp`), and
 //! the error type that becomes SPEC's JSON envelope.
 //!
 //! Nothing here knows about routes: `functions` and `sender` call in.
@@ -32,11 +32,11 @@ pub mod qr;
 pub mod queue;
 pub mod realtime;
 pub mod repo;
-pub mod sessions;
 pub mod storage;
 pub mod suppressions;
 pub mod telemetry;
 pub mod validation;
+pub mod whatsapp;
 
 pub use context::AppContext;
 pub use error::ApiError;

@@ -5,7 +5,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use serde_json::json;
+use serde::Serialize;
 use shared::{
     admin::{
         dashboard, roles,
@@ -15,17 +15,62 @@ use shared::{
         Actor,
     },
     commerce::payments::{self, TransactionListQuery},
+    domain::Pagination,
     ApiError, AppContext,
 };
+use utoipa::ToSchema;
 
 use super::views::{StatsView, TemplateView};
 use crate::{
-    auth::views::Profile,
+    auth::{handlers::UserAnswer, views::Profile},
     http::{upload::read_file, AdminUser, JsonBody, PathId, QueryParams},
-    payments::views::TransactionView,
+    payments::{handlers::TransactionList, views::TransactionView},
 };
 
 type Answer = Result<Response, ApiError>;
+
+#[derive(Serialize, ToSchema)]
+pub struct UserList<'a> {
+    success: bool,
+    users: Vec<Profile<'a>>,
+    pagination: Pagination,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusChanged<'a> {
+    success: bool,
+    message: &'static str,
+    user: Profile<'a>,
+    /// Refresh tokens revoked by a ban.
+    revoked_sessions: u64,
+    /// Running campaigns stopped by a ban.
+    paused_campaigns: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Dashboard {
+    success: bool,
+    stats: StatsView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TemplateAnswer<'a> {
+    success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'static str>,
+    /// Null when no template was uploaded (the built-in one is served).
+    template: Option<TemplateView<'a>>,
+}
+
+/// `multipart/form-data` with the workbook in `template`.
+#[allow(dead_code)] // only described: the handler reads the form field by field
+#[derive(Serialize, ToSchema)]
+pub struct TemplateUpload {
+    /// An .xlsx whose first row has a phone column, at most 5 MB.
+    #[schema(value_type = String, format = Binary)]
+    template: Vec<u8>,
+}
 
 fn actor(admin: AdminUser) -> Actor {
     Actor { id: admin.id, role: admin.role }
@@ -37,7 +82,7 @@ fn actor(admin: AdminUser) -> Actor {
     tag = "admin",
     summary = "Users, filtered and paged",
     params(shared::admin::users::UserListQuery),
-    responses((status = 200, description = "A page of users", body = crate::openapi::bodies::UserList)),
+    responses((status = 200, description = "A page of users", body = UserList<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn users(
@@ -46,8 +91,8 @@ pub async fn users(
     QueryParams(query): QueryParams<UserListQuery>,
 ) -> Answer {
     let (rows, pagination) = users::list(&ctx, query).await?;
-    let users: Vec<_> = rows.iter().map(Profile::from).collect();
-    Ok(Json(json!({ "success": true, "users": users, "pagination": pagination })).into_response())
+    let users = rows.iter().map(Profile::from).collect();
+    Ok(Json(UserList { success: true, users, pagination }).into_response())
 }
 
 #[utoipa::path(
@@ -57,7 +102,7 @@ pub async fn users(
     summary = "Change a role (ADMIN/SUPER_ADMIN only by a SUPER_ADMIN; never one's own)",
     request_body = shared::admin::roles::RoleInput,
     params(("userId" = i64, Path, description = "The user's id")),
-    responses((status = 200, description = "Changed", body = crate::openapi::bodies::UserAnswer)),
+    responses((status = 200, description = "Changed", body = UserAnswer<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn change_role(
@@ -67,7 +112,7 @@ pub async fn change_role(
     JsonBody(input): JsonBody<RoleInput>,
 ) -> Answer {
     let user = roles::change_role(&ctx, actor(admin), user_id, input).await?;
-    Ok(Json(json!({ "success": true, "message": "Role changed", "user": Profile::from(&user) })).into_response())
+    Ok(Json(UserAnswer::new(Some("Role changed"), &user)).into_response())
 }
 
 #[utoipa::path(
@@ -77,7 +122,7 @@ pub async fn change_role(
     summary = "ACTIVE, INACTIVE or BANNED (a ban revokes tokens and stops campaigns)",
     request_body = shared::admin::users::StatusInput,
     params(("userId" = i64, Path, description = "The user's id")),
-    responses((status = 200, description = "Changed", body = crate::openapi::bodies::StatusChanged)),
+    responses((status = 200, description = "Changed", body = StatusChanged<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn change_status(
@@ -87,13 +132,13 @@ pub async fn change_status(
     JsonBody(input): JsonBody<StatusInput>,
 ) -> Answer {
     let (user, effects) = users::change_status(&ctx, actor(admin), user_id, input).await?;
-    Ok(Json(json!({
-        "success": true,
-        "message": "Status changed",
-        "user": Profile::from(&user),
-        "revokedSessions": effects.revoked_sessions,
-        "pausedCampaigns": effects.paused_campaigns,
-    }))
+    Ok(Json(StatusChanged {
+        success: true,
+        message: "Status changed",
+        user: Profile::from(&user),
+        revoked_sessions: effects.revoked_sessions,
+        paused_campaigns: effects.paused_campaigns,
+    })
     .into_response())
 }
 
@@ -103,7 +148,7 @@ pub async fn change_status(
     tag = "admin",
     summary = "All transactions",
     params(shared::commerce::payments::TransactionListQuery),
-    responses((status = 200, description = "A page of transactions", body = crate::openapi::bodies::TransactionList)),
+    responses((status = 200, description = "A page of transactions", body = TransactionList<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn transactions(
@@ -112,8 +157,8 @@ pub async fn transactions(
     QueryParams(query): QueryParams<TransactionListQuery>,
 ) -> Answer {
     let (rows, pagination) = payments::list_all(&ctx, query).await?;
-    let transactions: Vec<_> = rows.iter().map(TransactionView::for_admin).collect();
-    Ok(Json(json!({ "success": true, "transactions": transactions, "pagination": pagination })).into_response())
+    let transactions = rows.iter().map(TransactionView::for_admin).collect();
+    Ok(Json(TransactionList { success: true, transactions, pagination }).into_response())
 }
 
 #[utoipa::path(
@@ -121,12 +166,12 @@ pub async fn transactions(
     path = "/api/admin/dashboard",
     tag = "admin",
     summary = "Dashboard figures",
-    responses((status = 200, description = "The figures", body = crate::openapi::bodies::Dashboard)),
+    responses((status = 200, description = "The figures", body = Dashboard)),
     security(("bearer" = [])),
 )]
 pub async fn dashboard(State(ctx): State<AppContext>, _admin: AdminUser) -> Answer {
     let stats = dashboard::stats(&ctx).await?;
-    Ok(Json(json!({ "success": true, "stats": StatsView::from(stats) })).into_response())
+    Ok(Json(Dashboard { success: true, stats: StatsView::from(stats) }).into_response())
 }
 
 #[utoipa::path(
@@ -134,8 +179,8 @@ pub async fn dashboard(State(ctx): State<AppContext>, _admin: AdminUser) -> Answ
     path = "/api/admin/excel-template",
     tag = "admin",
     summary = "Replace the downloadable recipients template",
-    request_body(content = crate::openapi::bodies::TemplateUpload, content_type = "multipart/form-data"),
-    responses((status = 200, description = "Uploaded", body = crate::openapi::bodies::TemplateAnswer)),
+    request_body(content = TemplateUpload, content_type = "multipart/form-data"),
+    responses((status = 200, description = "Uploaded", body = TemplateAnswer<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn upload_template(
@@ -146,8 +191,8 @@ pub async fn upload_template(
     let file = read_file(multipart, "template", template::MAX_BYTES).await?;
     let name = Some(file.original_name.as_str()).filter(|name| !name.is_empty());
     let record = template::replace(&ctx, admin.id, name, file.bytes).await?;
-    Ok(Json(json!({ "success": true, "message": "Template uploaded", "template": TemplateView::from(&record) }))
-        .into_response())
+    let template = Some(TemplateView::from(&record));
+    Ok(Json(TemplateAnswer { success: true, message: Some("Template uploaded"), template }).into_response())
 }
 
 #[utoipa::path(
@@ -155,10 +200,11 @@ pub async fn upload_template(
     path = "/api/admin/excel-template/info",
     tag = "admin",
     summary = "The current template's name, size and upload time",
-    responses((status = 200, description = "The template, or null", body = crate::openapi::bodies::TemplateAnswer)),
+    responses((status = 200, description = "The template, or null", body = TemplateAnswer<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn template_info(State(ctx): State<AppContext>, _admin: AdminUser) -> Answer {
     let record = template::info(&ctx).await?;
-    Ok(Json(json!({ "success": true, "template": record.as_ref().map(TemplateView::from) })).into_response())
+    let template = record.as_ref().map(TemplateView::from);
+    Ok(Json(TemplateAnswer { success: true, message: None, template }).into_response())
 }

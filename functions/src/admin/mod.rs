@@ -6,26 +6,29 @@
 pub(crate) mod handlers;
 pub(crate) mod views;
 
-use axum::{
-    extract::DefaultBodyLimit,
-    routing::{get, patch, post},
-    Router,
-};
+use axum::{extract::DefaultBodyLimit, Router};
 use shared::{admin::template, AppContext};
+use utoipa_axum::{
+    router::{OpenApiRouter, UtoipaMethodRouterExt},
+    routes,
+};
 
 use crate::http::upload::MULTIPART_OVERHEAD;
 
-pub fn router(ctx: AppContext) -> Router {
-    Router::new()
-        .route("/api/admin/users", get(handlers::users))
-        .route("/api/admin/users/{userId}/role", patch(handlers::change_role))
-        .route("/api/admin/users/{userId}/status", patch(handlers::change_status))
-        .route("/api/admin/transactions", get(handlers::transactions))
-        .route("/api/admin/dashboard", get(handlers::dashboard))
-        .route(
-            "/api/admin/excel-template",
-            post(handlers::upload_template).layer(DefaultBodyLimit::max(template::MAX_BYTES + MULTIPART_OVERHEAD)),
+/// The area's routes, each registered once with its documentation.
+pub fn api() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::default()
+        .routes(routes!(handlers::users))
+        .routes(routes!(handlers::change_role))
+        .routes(routes!(handlers::change_status))
+        .routes(routes!(handlers::transactions))
+        .routes(routes!(handlers::dashboard))
+        .routes(
+            routes!(handlers::upload_template).layer(DefaultBodyLimit::max(template::MAX_BYTES + MULTIPART_OVERHEAD)),
         )
-        .route("/api/admin/excel-template/info", get(handlers::template_info))
-        .with_state(ctx)
+        .routes(routes!(handlers::template_info))
+}
+
+pub fn router(ctx: AppContext) -> Router {
+    crate::openapi::serve(api(), ctx)
 }

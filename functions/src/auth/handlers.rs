@@ -5,20 +5,74 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use shared::{
     accounts::{self, LoginInput, OtpInput, ProfileInput, RegisterInput},
+    repo::users::UserRecord,
     ApiError, AppContext,
 };
+use utoipa::ToSchema;
 
 use super::views::{Profile, UserSummary};
 use crate::http::{
-    layers::{created, no_store},
+    layers::{created, no_store, Done},
     CurrentUser, JsonBody,
 };
 
 type Answer = Result<Response, ApiError>;
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OtpSent {
+    pub success: bool,
+    pub message: &'static str,
+    /// Seconds the code stays valid.
+    pub expires_in: u64,
+    /// Seconds before another code may be requested for this target.
+    pub resend_after: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OtpVerified {
+    success: bool,
+    message: &'static str,
+    verified: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserAnswer<'a> {
+    pub success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<&'static str>,
+    pub user: Profile<'a>,
+}
+
+impl<'a> UserAnswer<'a> {
+    pub fn new(message: Option<&'static str>, user: &'a UserRecord) -> Self {
+        Self { success: true, message, user: Profile::from(user) }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LoggedIn<'a> {
+    success: bool,
+    message: &'static str,
+    /// A JWT for `Authorization: Bearer …`.
+    access_token: String,
+    /// Opaque; exchange it at `/api/refresh/token`.
+    refresh_token: String,
+    user: UserSummary<'a>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokensRefreshed {
+    success: bool,
+    access_token: String,
+    /// The rotated refresh token: the one sent is no longer valid.
+    refresh_token: String,
+}
 
 #[utoipa::path(
     post,
@@ -26,16 +80,16 @@ type Answer = Result<Response, ApiError>;
     tag = "auth",
     summary = "Send a 6-digit code by SMS or e-mail (resend throttled per target)",
     request_body = shared::accounts::OtpInput,
-    responses((status = 200, description = "Code sent", body = crate::openapi::bodies::OtpSent)),
+    responses((status = 200, description = "Code sent", body = OtpSent)),
 )]
 pub async fn request_otp(State(ctx): State<AppContext>, JsonBody(input): JsonBody<OtpInput>) -> Answer {
     let sent = accounts::request_otp(&ctx, input).await?;
-    Ok(Json(json!({
-        "success": true,
-        "message": "Verification code sent",
-        "expiresIn": sent.expires_in_secs,
-        "resendAfter": sent.resend_after_secs,
-    }))
+    Ok(Json(OtpSent {
+        success: true,
+        message: "Verification code sent",
+        expires_in: sent.expires_in_secs,
+        resend_after: sent.resend_after_secs,
+    })
     .into_response())
 }
 
@@ -45,11 +99,11 @@ pub async fn request_otp(State(ctx): State<AppContext>, JsonBody(input): JsonBod
     tag = "auth",
     summary = "Check a code (5 attempts, then the code is dead)",
     request_body = shared::accounts::OtpInput,
-    responses((status = 200, description = "Code verified", body = crate::openapi::bodies::OtpVerified)),
+    responses((status = 200, description = "Code verified", body = OtpVerified)),
 )]
 pub async fn verify_otp(State(ctx): State<AppContext>, JsonBody(input): JsonBody<OtpInput>) -> Answer {
     accounts::verify_otp(&ctx, input).await?;
-    Ok(Json(json!({ "success": true, "message": "Code verified", "verified": true })).into_response())
+    Ok(Json(OtpVerified { success: true, message: "Code verified", verified: true }).into_response())
 }
 
 #[utoipa::path(
@@ -58,11 +112,11 @@ pub async fn verify_otp(State(ctx): State<AppContext>, JsonBody(input): JsonBody
     tag = "auth",
     summary = "Sign up with a verified OTP for the phone",
     request_body = shared::accounts::RegisterInput,
-    responses((status = 201, description = "Registered", body = crate::openapi::bodies::UserAnswer)),
+    responses((status = 201, description = "Registered", body = UserAnswer)),
 )]
 pub async fn register(State(ctx): State<AppContext>, JsonBody(input): JsonBody<RegisterInput>) -> Answer {
     let user = accounts::register(&ctx, input, true).await?;
-    Ok(created(Json(json!({ "success": true, "message": "Registered", "user": Profile::from(&user) }))))
+    Ok(created(Json(UserAnswer::new(Some("Registered"), &user))))
 }
 
 #[utoipa::path(
@@ -71,11 +125,11 @@ pub async fn register(State(ctx): State<AppContext>, JsonBody(input): JsonBody<R
     tag = "auth",
     summary = "Sign up without an OTP (can be switched off)",
     request_body = shared::accounts::RegisterInput,
-    responses((status = 201, description = "Registered", body = crate::openapi::bodies::UserAnswer)),
+    responses((status = 201, description = "Registered", body = UserAnswer)),
 )]
 pub async fn register_simple(State(ctx): State<AppContext>, JsonBody(input): JsonBody<RegisterInput>) -> Answer {
     let user = accounts::register(&ctx, input, false).await?;
-    Ok(created(Json(json!({ "success": true, "message": "Registered", "user": Profile::from(&user) }))))
+    Ok(created(Json(UserAnswer::new(Some("Registered"), &user))))
 }
 
 #[utoipa::path(
@@ -84,18 +138,18 @@ pub async fn register_simple(State(ctx): State<AppContext>, JsonBody(input): Jso
     tag = "auth",
     summary = "Log in: an access token and a refresh token",
     request_body = shared::accounts::LoginInput,
-    responses((status = 200, description = "Logged in", body = crate::openapi::bodies::LoggedIn)),
+    responses((status = 200, description = "Logged in", body = LoggedIn)),
 )]
 pub async fn login(State(ctx): State<AppContext>, JsonBody(input): JsonBody<LoginInput>) -> Answer {
     let (user, tokens) = accounts::login(&ctx, input).await?;
     Ok(no_store(
-        Json(json!({
-            "success": true,
-            "message": "Logged in",
-            "accessToken": tokens.access_token,
-            "refreshToken": tokens.refresh_token,
-            "user": UserSummary::from(&user),
-        }))
+        Json(LoggedIn {
+            success: true,
+            message: "Logged in",
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
+            user: UserSummary::from(&user),
+        })
         .into_response(),
     ))
 }
@@ -105,12 +159,12 @@ pub async fn login(State(ctx): State<AppContext>, JsonBody(input): JsonBody<Logi
     path = "/api/user/profile",
     tag = "auth",
     summary = "The own profile with the subscription fields",
-    responses((status = 200, description = "The profile", body = crate::openapi::bodies::UserAnswer)),
+    responses((status = 200, description = "The profile", body = UserAnswer)),
     security(("bearer" = [])),
 )]
 pub async fn profile(State(ctx): State<AppContext>, caller: CurrentUser) -> Answer {
     let user = accounts::get_profile(&ctx, caller.id).await?;
-    Ok(Json(json!({ "success": true, "user": Profile::from(&user) })).into_response())
+    Ok(Json(UserAnswer::new(None, &user)).into_response())
 }
 
 #[utoipa::path(
@@ -119,7 +173,7 @@ pub async fn profile(State(ctx): State<AppContext>, caller: CurrentUser) -> Answ
     tag = "auth",
     summary = "Update the own profile",
     request_body = shared::accounts::ProfileInput,
-    responses((status = 200, description = "Updated", body = crate::openapi::bodies::UserAnswer)),
+    responses((status = 200, description = "Updated", body = UserAnswer)),
     security(("bearer" = [])),
 )]
 pub async fn update_profile(
@@ -128,10 +182,10 @@ pub async fn update_profile(
     JsonBody(input): JsonBody<ProfileInput>,
 ) -> Answer {
     let user = accounts::update_profile(&ctx, caller.id, input).await?;
-    Ok(Json(json!({ "success": true, "message": "Profile updated", "user": Profile::from(&user) })).into_response())
+    Ok(Json(UserAnswer::new(Some("Profile updated"), &user)).into_response())
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshTokenInput {
     refresh_token: String,
@@ -143,12 +197,12 @@ pub struct RefreshTokenInput {
     tag = "auth",
     summary = "A new access token (and a rotated refresh token)",
     request_body = RefreshTokenInput,
-    responses((status = 200, description = "New tokens", body = crate::openapi::bodies::TokensRefreshed)),
+    responses((status = 200, description = "New tokens", body = TokensRefreshed)),
 )]
 pub async fn refresh(State(ctx): State<AppContext>, JsonBody(input): JsonBody<RefreshTokenInput>) -> Answer {
     let tokens = accounts::refresh(&ctx, &input.refresh_token).await?;
     Ok(no_store(
-        Json(json!({ "success": true, "accessToken": tokens.access_token, "refreshToken": tokens.refresh_token }))
+        Json(TokensRefreshed { success: true, access_token: tokens.access_token, refresh_token: tokens.refresh_token })
             .into_response(),
     ))
 }
@@ -159,7 +213,7 @@ pub async fn refresh(State(ctx): State<AppContext>, JsonBody(input): JsonBody<Re
     tag = "auth",
     summary = "Revoke a refresh token",
     request_body = RefreshTokenInput,
-    responses((status = 200, description = "Logged out", body = crate::openapi::bodies::Done)),
+    responses((status = 200, description = "Logged out", body = Done)),
     security(("bearer" = [])),
 )]
 pub async fn logout(
@@ -168,5 +222,5 @@ pub async fn logout(
     JsonBody(input): JsonBody<RefreshTokenInput>,
 ) -> Answer {
     accounts::logout(&ctx, caller.id, &input.refresh_token).await?;
-    Ok(Json(json!({ "success": true, "message": "Logged out" })).into_response())
+    Ok(Done::answer("Logged out"))
 }

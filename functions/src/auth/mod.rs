@@ -3,24 +3,26 @@
 pub(crate) mod handlers;
 pub(crate) mod views;
 
-use axum::{
-    routing::{get, post},
-    Router,
-};
+use axum::Router;
 use shared::AppContext;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::health::health;
+use crate::health;
+
+/// The area's routes, each registered once with its documentation.
+pub fn api() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::default()
+        .routes(routes!(handlers::request_otp))
+        .routes(routes!(handlers::verify_otp))
+        .routes(routes!(handlers::logout))
+        .routes(routes!(handlers::register))
+        .routes(routes!(handlers::register_simple))
+        .routes(routes!(handlers::login))
+        .routes(routes!(handlers::profile, handlers::update_profile))
+        .routes(routes!(handlers::refresh))
+        .routes(routes!(health::health))
+}
 
 pub fn router(ctx: AppContext) -> Router {
-    Router::new()
-        .route("/api/auth/request-otp", post(handlers::request_otp))
-        .route("/api/auth/verify-otp", post(handlers::verify_otp))
-        .route("/api/auth/logout", post(handlers::logout))
-        .route("/api/user/register", post(handlers::register))
-        .route("/api/user/register-simple", post(handlers::register_simple))
-        .route("/api/user/login", post(handlers::login))
-        .route("/api/user/profile", get(handlers::profile).post(handlers::update_profile))
-        .route("/api/refresh/token", post(handlers::refresh))
-        .route("/api/health", get(health))
-        .with_state(ctx)
+    crate::openapi::serve(api(), ctx)
 }

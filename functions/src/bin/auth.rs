@@ -1,5 +1,5 @@
 //! The auth Lambda: API Gateway HTTP API events in, the router of the
-//! routes `functions::routes::ROUTES` gives this function answers (the same
+//! routes `functions::routes::table()` gives this function answers (the same
 //! router the local gateway serves).
 
 #[tokio::main]

@@ -19,7 +19,7 @@ async fn main() -> anyhow::Result<()> {
                 tick.tick().await;
                 // Boxed: the scheduler's future is deep enough that laying it
                 // out inline here overflows the compiler's query depth.
-                if let Err(err) = Box::pin(shared::sessions::run_scheduler(&ctx)).await {
+                if let Err(err) = Box::pin(shared::campaigns::schedule::run_scheduler(&ctx)).await {
                     tracing::error!(error = %err, "scheduler run failed");
                 }
             }

@@ -12,7 +12,7 @@ async fn main() -> Result<(), Error> {
     let ctx = shared::AppContext::from_env().await?;
     let ctx = &ctx;
     lambda_runtime::run(service_fn(move |_: LambdaEvent<serde_json::Value>| async move {
-        let report = shared::sessions::run_scheduler(ctx).await.map_err(|e| Error::from(e.to_string()))?;
+        let report = shared::campaigns::schedule::run_scheduler(ctx).await.map_err(|e| Error::from(e.to_string()))?;
         Ok::<_, Error>(
             serde_json::json!({ "started": report.started, "failed": report.failed, "reoffered": report.reoffered,
                 "stalled": report.stalled }),

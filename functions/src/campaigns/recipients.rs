@@ -6,22 +6,58 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use serde_json::json;
+use serde::Serialize;
 use shared::{
     campaigns::{self, ImportOutcome, RecipientListQuery, StagedImportInput, MAX_MULTIPART_RECIPIENTS_BYTES},
+    domain::Pagination,
     ApiError, AppContext,
 };
+use utoipa::ToSchema;
 
 use super::views::{ImportView, RecipientView, UploadUrlView};
 use crate::http::{upload::read_file, CurrentUser, JsonBody, PathId, QueryParams};
 
 type Answer = Result<Response, ApiError>;
 
-fn imported(outcome: &ImportOutcome) -> Result<Response, ApiError> {
-    let mut body = serde_json::to_value(ImportView::from(outcome)).map_err(ApiError::internal)?;
-    body["success"] = json!(true);
-    body["message"] = json!(format!("{} recipients imported", outcome.imported));
-    Ok(Json(body).into_response())
+#[derive(Serialize, ToSchema)]
+pub struct Imported<'a> {
+    success: bool,
+    message: String,
+    #[serde(flatten)]
+    import: ImportView<'a>,
+}
+
+fn imported(outcome: &ImportOutcome) -> Answer {
+    let message = format!("{} recipients imported", outcome.imported);
+    Ok(Json(Imported { success: true, message, import: ImportView::from(outcome) }).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadUrlAnswer<'a> {
+    pub success: bool,
+    #[serde(flatten)]
+    pub upload: UploadUrlView<'a>,
+    /// Attachments only: the name to confirm once the upload is done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temp_filename: Option<&'a str>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecipientList<'a> {
+    success: bool,
+    recipients: Vec<RecipientView<'a>>,
+    pagination: Pagination,
+}
+
+/// `multipart/form-data` with the recipients list in `recipientsFile`.
+#[allow(dead_code)] // only described: the handler reads the form field by field
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipientsUpload {
+    /// .xlsx, .xls or .csv.
+    #[schema(value_type = String, format = Binary)]
+    recipients_file: Vec<u8>,
 }
 
 #[utoipa::path(
@@ -29,9 +65,9 @@ fn imported(outcome: &ImportOutcome) -> Result<Response, ApiError> {
     path = "/api/campaigns/{id}/recipients",
     tag = "campaigns",
     summary = "Import the recipients list (.xlsx, .xls or .csv in `recipientsFile`); replaces the old list",
-    request_body(content = crate::openapi::bodies::RecipientsUpload, content_type = "multipart/form-data"),
+    request_body(content = RecipientsUpload, content_type = "multipart/form-data"),
     params(("id" = i64, Path, description = "The campaign's id")),
-    responses((status = 200, description = "Imported, with the skipped rows and why", body = crate::openapi::bodies::Imported)),
+    responses((status = 200, description = "Imported, with the skipped rows and why", body = Imported<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn import(
@@ -50,14 +86,13 @@ pub async fn import(
     tag = "campaigns",
     summary = "A presigned S3 upload for a large list; then call import-staged",
     params(("id" = i64, Path, description = "The campaign's id")),
-    responses((status = 200, description = "Where to PUT the file", body = crate::openapi::bodies::UploadUrlAnswer)),
+    responses((status = 200, description = "Where to PUT the file", body = UploadUrlAnswer<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn upload_url(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     let upload = campaigns::recipients_upload_url(&ctx, caller.id, id).await?;
-    let mut body = serde_json::to_value(UploadUrlView::from(&upload)).map_err(ApiError::internal)?;
-    body["success"] = json!(true);
-    Ok(Json(body).into_response())
+    Ok(Json(UploadUrlAnswer { success: true, upload: UploadUrlView::from(&upload), temp_filename: None })
+        .into_response())
 }
 
 #[utoipa::path(
@@ -67,7 +102,7 @@ pub async fn upload_url(State(ctx): State<AppContext>, caller: CurrentUser, Path
     summary = "Import a list uploaded through upload-url",
     request_body = shared::campaigns::StagedImportInput,
     params(("id" = i64, Path, description = "The campaign's id")),
-    responses((status = 200, description = "Imported", body = crate::openapi::bodies::Imported)),
+    responses((status = 200, description = "Imported", body = Imported<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn import_staged(
@@ -85,7 +120,7 @@ pub async fn import_staged(
     tag = "campaigns",
     summary = "The campaign's recipients, sorted, filtered and paged",
     params(("id" = i64, Path, description = "The campaign's id"), shared::campaigns::RecipientListQuery),
-    responses((status = 200, description = "A page of recipients", body = crate::openapi::bodies::RecipientList)),
+    responses((status = 200, description = "A page of recipients", body = RecipientList<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn list(
@@ -95,7 +130,6 @@ pub async fn list(
     QueryParams(query): QueryParams<RecipientListQuery>,
 ) -> Answer {
     let page = campaigns::list_recipients(&ctx, caller.id, id, query).await?;
-    let recipients: Vec<RecipientView> =
-        page.recipients.iter().zip(page.texts).map(|(r, text)| RecipientView::new(r, text)).collect();
-    Ok(Json(json!({ "success": true, "recipients": recipients, "pagination": page.pagination })).into_response())
+    let recipients = page.recipients.iter().zip(page.texts).map(|(r, text)| RecipientView::new(r, text)).collect();
+    Ok(Json(RecipientList { success: true, recipients, pagination: page.pagination }).into_response())
 }

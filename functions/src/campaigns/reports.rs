@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use serde_json::json;
+use serde::Serialize;
 use shared::{
     campaigns::{self, Download, ReportsInput},
     storage::content_disposition,
@@ -21,6 +21,26 @@ use super::views::ReportView;
 use crate::http::{CurrentUser, JsonBody, PathId};
 
 type Answer = Result<Response, ApiError>;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ReportAnswer<'a> {
+    success: bool,
+    report: ReportView<'a>,
+}
+
+/// A file answer: an .xlsx workbook as bytes.
+pub struct Workbook;
+
+impl utoipa::PartialSchema for Workbook {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Workbook {}
 
 fn file_response(download: Download) -> Answer {
     match download {
@@ -46,12 +66,12 @@ fn file_response(download: Download) -> Answer {
     tag = "campaigns",
     summary = "The campaign's figures",
     params(("id" = i64, Path, description = "The campaign's id")),
-    responses((status = 200, description = "The report", body = crate::openapi::bodies::ReportAnswer)),
+    responses((status = 200, description = "The report", body = ReportAnswer<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn report(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
     let report = campaigns::campaign_report(&ctx, caller.id, id).await?;
-    Ok(Json(json!({ "success": true, "report": ReportView::new(&report.campaign, &report.figures) })).into_response())
+    Ok(Json(ReportAnswer { success: true, report: ReportView::new(&report.campaign, &report.figures) }).into_response())
 }
 
 #[utoipa::path(
@@ -60,7 +80,7 @@ pub async fn report(State(ctx): State<AppContext>, caller: CurrentUser, PathId(i
     tag = "campaigns",
     summary = "The report as .xlsx (summary + one row per recipient, Jalali dates too)",
     params(("id" = i64, Path, description = "The campaign's id")),
-    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::bodies::Workbook), (status = 303, description = "A large workbook: `Location` is a presigned download link")),
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Workbook), (status = 303, description = "A large workbook: `Location` is a presigned download link")),
     security(("bearer" = [])),
 )]
 pub async fn download(State(ctx): State<AppContext>, caller: CurrentUser, PathId(id): PathId) -> Answer {
@@ -73,7 +93,7 @@ pub async fn download(State(ctx): State<AppContext>, caller: CurrentUser, PathId
     tag = "campaigns",
     summary = "One workbook for several own campaigns",
     request_body = shared::campaigns::ReportsInput,
-    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::bodies::Workbook), (status = 303, description = "A large workbook: `Location` is a presigned download link")),
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Workbook), (status = 303, description = "A large workbook: `Location` is a presigned download link")),
     security(("bearer" = [])),
 )]
 pub async fn download_multiple(
@@ -90,7 +110,7 @@ pub async fn download_multiple(
     path = "/api/campaigns/excel-template/download",
     tag = "campaigns",
     summary = "The recipients template (no token needed)",
-    responses((status = 200, description = "The template workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = crate::openapi::bodies::Workbook)),
+    responses((status = 200, description = "The template workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Workbook)),
 )]
 pub async fn template(State(ctx): State<AppContext>) -> Answer {
     file_response(campaigns::recipients_template(&ctx).await?)

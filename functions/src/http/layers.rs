@@ -86,6 +86,20 @@ pub fn no_store(mut response: Response) -> Response {
     response
 }
 
+/// The body of a success that carries nothing but its message.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Done {
+    /// Always `true` on success.
+    pub success: bool,
+    pub message: &'static str,
+}
+
+impl Done {
+    pub fn answer(message: &'static str) -> Response {
+        axum::Json(Done { success: true, message }).into_response()
+    }
+}
+
 pub fn created<T: IntoResponse>(body: T) -> Response {
     (StatusCode::CREATED, body).into_response()
 }

@@ -198,7 +198,7 @@ pub struct NumberUpdateEvent {
 pub struct NumberUpdateData {
     account_id: i64,
     #[serde(flatten)]
-    number: shared::governor::accounts::AccountSummary,
+    number: shared::governor::numbers::AccountSummary,
     /// What the user should know, in a sentence.
     message: String,
     /// When the event was sent.

@@ -9,11 +9,12 @@
 //! the reference page all read, rather than a second AsyncAPI document that
 //! would need its own tooling.
 //!
-//! Tests hold the document to the route table both ways (every route is
-//! documented, every documented operation is answered) and check real
-//! answers against the documented shapes.
+//! Each area registers a handler once (`api()`, utoipa-axum's
+//! `OpenApiRouter` with `routes!`): the same registration gives the router
+//! its route and the document its operation, and the handler's answer is
+//! the typed body its `#[utoipa::path]` names. Tests check real answers
+//! against the documented shapes.
 
-pub(crate) mod bodies;
 pub mod contract;
 mod events;
 
@@ -22,7 +23,6 @@ use std::sync::OnceLock;
 use axum::{
     http::{header, HeaderValue},
     response::{IntoResponse, Response},
-    routing::get,
     Router,
 };
 use shared::{
@@ -37,8 +37,9 @@ use utoipa::{
     },
     Modify, OpenApi,
 };
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{admin, auth, campaigns, health, packages, payments, sessions, suppressions};
+use crate::routes::Function;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -48,85 +49,12 @@ use crate::{admin, auth, campaigns, health, packages, payments, sessions, suppre
         version = env!("CARGO_PKG_VERSION"),
     ),
     servers((url = "/", description = "This API")),
-    paths(
-        health::health,
-        docs_json,
-        docs_page,
-        auth::handlers::request_otp,
-        auth::handlers::verify_otp,
-        auth::handlers::logout,
-        auth::handlers::register,
-        auth::handlers::register_simple,
-        auth::handlers::login,
-        auth::handlers::profile,
-        auth::handlers::update_profile,
-        auth::handlers::refresh,
-        campaigns::crud::create,
-        campaigns::crud::list,
-        campaigns::crud::details,
-        campaigns::crud::delete,
-        campaigns::crud::rename,
-        campaigns::crud::set_interval,
-        campaigns::crud::set_send_window,
-        campaigns::crud::preview,
-        campaigns::recipients::import,
-        campaigns::recipients::list,
-        campaigns::recipients::upload_url,
-        campaigns::recipients::import_staged,
-        campaigns::attachments::upload,
-        campaigns::attachments::details,
-        campaigns::attachments::delete,
-        campaigns::attachments::stage,
-        campaigns::attachments::upload_url,
-        campaigns::attachments::confirm,
-        campaigns::reports::template,
-        campaigns::reports::download_multiple,
-        campaigns::reports::report,
-        campaigns::reports::download,
-        sessions::handlers::qr_code,
-        sessions::handlers::pairing_code,
-        sessions::handlers::connection,
-        sessions::handlers::start,
-        sessions::handlers::pause,
-        sessions::handlers::resume,
-        sessions::handlers::cleanup,
-        sessions::handlers::scheduled,
-        sessions::handlers::cancel_schedule,
-        suppressions::list,
-        suppressions::add,
-        suppressions::remove,
-        sessions::accounts::list,
-        sessions::accounts::link,
-        sessions::accounts::pairing_otp,
-        sessions::accounts::get_one,
-        sessions::accounts::remove,
-        packages::handlers::list,
-        packages::handlers::create,
-        packages::handlers::get,
-        packages::handlers::update,
-        packages::handlers::delete,
-        payments::handlers::create_order,
-        payments::handlers::my_orders,
-        payments::handlers::request_payment,
-        payments::handlers::callback,
-        payments::handlers::verify,
-        payments::handlers::my_payments,
-        payments::handlers::subscription,
-        admin::handlers::users,
-        admin::handlers::change_role,
-        admin::handlers::change_status,
-        admin::handlers::transactions,
-        admin::handlers::dashboard,
-        admin::handlers::upload_template,
-        admin::handlers::template_info,
-    ),
     components(schemas(
         shared::error::ErrorEnvelope,
         events::WsEvent,
         events::WsClientMessage,
         events::WsServerReply,
     )),
-    modifiers(&Conventions),
     tags(
         (name = "auth", description = "Sign-up, login, tokens and the own profile"),
         (name = "campaigns", description = "Campaigns, recipient lists, attachments, previews and reports"),
@@ -241,12 +169,25 @@ fn add_error_answers(operation: &mut Operation) {
     });
 }
 
-/// The document: what the handlers' attributes generate, refined where
-/// the derives cannot say what the code accepts (`contract`).
+/// The document: the operations every function's routes registered, with
+/// what they share (`Conventions`), refined where the derives cannot say
+/// what the code accepts (`contract`).
 pub fn document() -> serde_json::Value {
-    let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes");
+    let mut api = ApiDoc::openapi();
+    for function in Function::ALL {
+        api.merge((function.api())().into_openapi());
+    }
+    Conventions.modify(&mut api);
+    let mut doc = serde_json::to_value(api).expect("the OpenAPI document serializes");
     contract::refine(&mut doc);
     doc
+}
+
+/// An area's routes, ready to serve: the router of its registrations
+/// (their operations are for `document`).
+pub fn serve(api: OpenApiRouter<AppContext>, ctx: AppContext) -> Router {
+    let (router, _) = api.split_for_parts();
+    router.with_state(ctx)
 }
 
 /// The document as JSON, built once per process.
@@ -301,6 +242,10 @@ fn with_type(body: &'static str, content_type: &'static str) -> Response {
 }
 
 /// The description's routes; they need nothing of the context.
-pub fn router(_ctx: AppContext) -> Router {
-    Router::new().route("/api/openapi.json", get(docs_json)).route("/api/docs", get(docs_page))
+pub fn api() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::default().routes(routes!(docs_json)).routes(routes!(docs_page))
+}
+
+pub fn router(ctx: AppContext) -> Router {
+    serve(api(), ctx)
 }

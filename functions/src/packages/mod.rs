@@ -4,12 +4,19 @@
 pub(crate) mod handlers;
 pub(crate) mod views;
 
-use axum::{routing::get, Router};
+use axum::Router;
 use shared::AppContext;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// The area's routes, each registered once with its documentation.
+pub fn api() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::default().routes(routes!(handlers::list, handlers::create)).routes(routes!(
+        handlers::get,
+        handlers::update,
+        handlers::delete
+    ))
+}
 
 pub fn router(ctx: AppContext) -> Router {
-    Router::new()
-        .route("/api/packages", get(handlers::list).post(handlers::create))
-        .route("/api/packages/{id}", get(handlers::get).put(handlers::update).delete(handlers::delete))
-        .with_state(ctx)
+    crate::openapi::serve(api(), ctx)
 }

@@ -5,8 +5,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     Json,
 };
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use shared::{
     commerce::{
         orders::{self, OrderInput},
@@ -14,14 +13,69 @@ use shared::{
         settlement::{self, VerifyInput},
         subscription,
     },
-    domain::PageQuery,
+    domain::{OrderStatus, PageQuery, Pagination},
     ApiError, AppContext,
 };
+use utoipa::ToSchema;
 
 use super::views::{result_url, NewOrderView, OrderView, SubscriptionView, TransactionView};
 use crate::http::{layers::created, CurrentUser, JsonBody, QueryParams, RequestBaseUrl};
 
 type Answer = Result<Response, ApiError>;
+
+#[derive(Serialize, ToSchema)]
+pub struct OrderCreated<'a> {
+    success: bool,
+    message: &'static str,
+    order: NewOrderView<'a>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrderList<'a> {
+    success: bool,
+    orders: Vec<OrderView<'a>>,
+    pagination: Pagination,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentStarted {
+    success: bool,
+    authority: String,
+    /// The gateway's StartPay page: send the buyer there.
+    payment_url: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PaidOrder {
+    id: i64,
+    status: OrderStatus,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentVerified<'a> {
+    success: bool,
+    message: &'static str,
+    /// True when an earlier verify or callback had already settled it.
+    already_verified: bool,
+    ref_id: Option<&'a str>,
+    order: PaidOrder,
+    transaction: TransactionView<'a>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TransactionList<'a> {
+    pub success: bool,
+    pub transactions: Vec<TransactionView<'a>>,
+    pub pagination: Pagination,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SubscriptionAnswer<'a> {
+    success: bool,
+    subscription: SubscriptionView<'a>,
+}
 
 #[utoipa::path(
     post,
@@ -29,7 +83,7 @@ type Answer = Result<Response, ApiError>;
     tag = "payments",
     summary = "Order a package",
     request_body = shared::commerce::orders::OrderInput,
-    responses((status = 201, description = "Ordered (PENDING)", body = crate::openapi::bodies::OrderCreated)),
+    responses((status = 201, description = "Ordered (PENDING)", body = OrderCreated<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn create_order(
@@ -39,7 +93,7 @@ pub async fn create_order(
 ) -> Answer {
     let new = orders::create(&ctx, caller.id, input).await?;
     let order = NewOrderView::new(&new.order, &new.package);
-    Ok(created(Json(json!({ "success": true, "message": "Order created", "order": order }))))
+    Ok(created(Json(OrderCreated { success: true, message: "Order created", order })))
 }
 
 #[utoipa::path(
@@ -48,7 +102,7 @@ pub async fn create_order(
     tag = "payments",
     summary = "Own orders",
     params(shared::domain::PageQuery),
-    responses((status = 200, description = "A page of orders", body = crate::openapi::bodies::OrderList)),
+    responses((status = 200, description = "A page of orders", body = OrderList<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn my_orders(
@@ -57,8 +111,8 @@ pub async fn my_orders(
     QueryParams(page): QueryParams<PageQuery>,
 ) -> Answer {
     let (rows, pagination) = orders::list_own(&ctx, caller.id, page).await?;
-    let orders: Vec<_> = rows.iter().map(OrderView::from).collect();
-    Ok(Json(json!({ "success": true, "orders": orders, "pagination": pagination })).into_response())
+    let orders = rows.iter().map(OrderView::from).collect();
+    Ok(Json(OrderList { success: true, orders, pagination }).into_response())
 }
 
 /// The gateway sends the buyer back to our callback under the address this
@@ -69,7 +123,7 @@ pub async fn my_orders(
     tag = "payments",
     summary = "Start a gateway payment for an order",
     request_body = shared::commerce::payments::PaymentInput,
-    responses((status = 200, description = "Redirect the buyer to paymentUrl", body = crate::openapi::bodies::PaymentStarted)),
+    responses((status = 200, description = "Redirect the buyer to paymentUrl", body = PaymentStarted)),
     security(("bearer" = [])),
 )]
 pub async fn request_payment(
@@ -79,7 +133,7 @@ pub async fn request_payment(
     JsonBody(input): JsonBody<PaymentInput>,
 ) -> Answer {
     let started = payments::request(&ctx, caller.id, input, base).await?;
-    Ok(Json(json!({ "success": true, "authority": started.authority, "paymentUrl": started.payment_url }))
+    Ok(Json(PaymentStarted { success: true, authority: started.authority, payment_url: started.payment_url })
         .into_response())
 }
 
@@ -131,7 +185,7 @@ pub async fn callback(State(ctx): State<AppContext>, QueryParams(query): QueryPa
     tag = "payments",
     summary = "Verify a payment; grants the package exactly once",
     request_body = shared::commerce::settlement::VerifyInput,
-    responses((status = 200, description = "Paid", body = crate::openapi::bodies::PaymentVerified)),
+    responses((status = 200, description = "Paid", body = PaymentVerified<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn verify(
@@ -142,14 +196,14 @@ pub async fn verify(
     let settled = settlement::verify(&ctx, caller.id, input).await?;
     let message =
         if settled.newly_paid { "Payment verified; the package is active" } else { "Payment already verified" };
-    Ok(Json(json!({
-        "success": true,
-        "message": message,
-        "alreadyVerified": !settled.newly_paid,
-        "refId": settled.transaction.ref_id,
-        "order": { "id": settled.order_id, "status": "PAID" },
-        "transaction": TransactionView::from(&settled.transaction),
-    }))
+    Ok(Json(PaymentVerified {
+        success: true,
+        message,
+        already_verified: !settled.newly_paid,
+        ref_id: settled.transaction.ref_id.as_deref(),
+        order: PaidOrder { id: settled.order_id, status: OrderStatus::Paid },
+        transaction: TransactionView::from(&settled.transaction),
+    })
     .into_response())
 }
 
@@ -159,7 +213,7 @@ pub async fn verify(
     tag = "payments",
     summary = "Own transactions",
     params(shared::domain::PageQuery),
-    responses((status = 200, description = "A page of transactions", body = crate::openapi::bodies::TransactionList)),
+    responses((status = 200, description = "A page of transactions", body = TransactionList<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn my_payments(
@@ -168,8 +222,8 @@ pub async fn my_payments(
     QueryParams(page): QueryParams<PageQuery>,
 ) -> Answer {
     let (rows, pagination) = payments::list_own(&ctx, caller.id, page).await?;
-    let transactions: Vec<_> = rows.iter().map(TransactionView::own).collect();
-    Ok(Json(json!({ "success": true, "transactions": transactions, "pagination": pagination })).into_response())
+    let transactions = rows.iter().map(TransactionView::own).collect();
+    Ok(Json(TransactionList { success: true, transactions, pagination }).into_response())
 }
 
 #[utoipa::path(
@@ -177,10 +231,10 @@ pub async fn my_payments(
     path = "/api/campaigns/subscription",
     tag = "payments",
     summary = "The own subscription and quota",
-    responses((status = 200, description = "The subscription", body = crate::openapi::bodies::SubscriptionAnswer)),
+    responses((status = 200, description = "The subscription", body = SubscriptionAnswer<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn subscription(State(ctx): State<AppContext>, caller: CurrentUser) -> Answer {
     let summary = subscription::summary(&ctx.db, caller.id).await?;
-    Ok(Json(json!({ "success": true, "subscription": SubscriptionView::from(&summary) })).into_response())
+    Ok(Json(SubscriptionAnswer { success: true, subscription: SubscriptionView::from(&summary) }).into_response())
 }

@@ -7,20 +7,22 @@
 pub(crate) mod handlers;
 pub(crate) mod views;
 
-use axum::{
-    routing::{get, post},
-    Router,
-};
+use axum::Router;
 use shared::AppContext;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// The area's routes, each registered once with its documentation.
+pub fn api() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::default()
+        .routes(routes!(handlers::create_order))
+        .routes(routes!(handlers::my_orders))
+        .routes(routes!(handlers::request_payment))
+        .routes(routes!(handlers::callback))
+        .routes(routes!(handlers::verify))
+        .routes(routes!(handlers::my_payments))
+        .routes(routes!(handlers::subscription))
+}
 
 pub fn router(ctx: AppContext) -> Router {
-    Router::new()
-        .route("/api/orders", post(handlers::create_order))
-        .route("/api/orders/me", get(handlers::my_orders))
-        .route("/api/payments/request", post(handlers::request_payment))
-        .route("/api/payments/callback", get(handlers::callback))
-        .route("/api/payments/verify", post(handlers::verify))
-        .route("/api/payments/me", get(handlers::my_payments))
-        .route("/api/campaigns/subscription", get(handlers::subscription))
-        .with_state(ctx)
+    crate::openapi::serve(api(), ctx)
 }

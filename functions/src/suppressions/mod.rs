@@ -8,26 +8,72 @@ use axum::{
     extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State},
     http::header::CONTENT_TYPE,
     response::{IntoResponse, Response},
-    routing::{delete, get},
-    Json, Router,
+    Json,
 };
-use serde_json::json;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 use shared::{
     campaigns::MAX_MULTIPART_RECIPIENTS_BYTES,
+    domain::Pagination,
+    repo::suppressions::SuppressionRecord,
     suppressions::{self, AddOutcome, AddSuppressionsInput, SuppressionListQuery},
     ApiError, AppContext,
 };
+use utoipa::ToSchema;
+use utoipa_axum::{
+    router::{OpenApiRouter, UtoipaMethodRouterExt},
+    routes,
+};
 
-use crate::http::{upload::read_file, upload::MULTIPART_OVERHEAD, CurrentUser, JsonBody, QueryParams};
+use crate::http::{layers::Done, upload::read_file, upload::MULTIPART_OVERHEAD, CurrentUser, JsonBody, QueryParams};
 
 type Answer = Result<Response, ApiError>;
 
-pub fn router(ctx: AppContext) -> Router {
+/// The area's routes, each registered once with its documentation.
+pub fn api() -> OpenApiRouter<AppContext> {
     let file_limit = DefaultBodyLimit::max(MAX_MULTIPART_RECIPIENTS_BYTES + MULTIPART_OVERHEAD);
-    Router::new()
-        .route("/api/suppressions", get(list).post(add).layer(file_limit))
-        .route("/api/suppressions/{phone}", delete(remove))
-        .with_state(ctx)
+    OpenApiRouter::default().routes(routes!(list, add).layer(file_limit)).routes(routes!(remove))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SuppressionView<'a> {
+    /// Canonical digits (`989123456789`).
+    phone: &'a str,
+    reason: Option<&'a str>,
+    created_at: DateTime<Utc>,
+}
+
+impl<'a> From<&'a SuppressionRecord> for SuppressionView<'a> {
+    fn from(s: &'a SuppressionRecord) -> Self {
+        Self { phone: &s.phone, reason: s.reason.as_deref(), created_at: s.created_at }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SuppressionList<'a> {
+    success: bool,
+    suppressions: Vec<SuppressionView<'a>>,
+    pagination: Pagination,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SuppressionsAdded {
+    success: bool,
+    message: String,
+    #[serde(flatten)]
+    outcome: AddOutcome,
+}
+
+/// `multipart/form-data` with a list of numbers in `suppressionsFile` (a
+/// phone column as in a recipient list).
+#[allow(dead_code)] // only described: the handler reads the form field by field
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SuppressionsUpload {
+    /// .xlsx, .xls or .csv.
+    #[schema(value_type = String, format = Binary)]
+    suppressions_file: Vec<u8>,
 }
 
 #[utoipa::path(
@@ -36,7 +82,7 @@ pub fn router(ctx: AppContext) -> Router {
     tag = "suppressions",
     summary = "The numbers never to be messaged (opt-outs), newest first",
     params(SuppressionListQuery),
-    responses((status = 200, description = "A page of the list", body = crate::openapi::bodies::SuppressionList)),
+    responses((status = 200, description = "A page of the list", body = SuppressionList<'static>)),
     security(("bearer" = [])),
 )]
 pub async fn list(
@@ -45,9 +91,8 @@ pub async fn list(
     QueryParams(query): QueryParams<SuppressionListQuery>,
 ) -> Answer {
     let (items, pagination) = suppressions::list(&ctx, caller.id, query).await?;
-    let items: Vec<_> =
-        items.iter().map(|s| json!({ "phone": s.phone, "reason": s.reason, "createdAt": s.created_at })).collect();
-    Ok(Json(json!({ "success": true, "suppressions": items, "pagination": pagination })).into_response())
+    let suppressions = items.iter().map(SuppressionView::from).collect();
+    Ok(Json(SuppressionList { success: true, suppressions, pagination }).into_response())
 }
 
 #[utoipa::path(
@@ -58,10 +103,10 @@ pub async fn list(
     request_body(
         content(
             (AddSuppressionsInput = "application/json"),
-            (crate::openapi::bodies::SuppressionsUpload = "multipart/form-data"),
+            (SuppressionsUpload = "multipart/form-data"),
         ),
     ),
-    responses((status = 200, description = "Added", body = crate::openapi::bodies::SuppressionsAdded)),
+    responses((status = 200, description = "Added", body = SuppressionsAdded)),
     security(("bearer" = [])),
 )]
 pub async fn add(State(ctx): State<AppContext>, caller: CurrentUser, request: Request) -> Answer {
@@ -78,14 +123,8 @@ pub async fn add(State(ctx): State<AppContext>, caller: CurrentUser, request: Re
         let JsonBody(input) = JsonBody::<AddSuppressionsInput>::from_request(request, &()).await?;
         suppressions::add(&ctx, caller.id, input).await?
     };
-    added(&outcome)
-}
-
-fn added(outcome: &AddOutcome) -> Answer {
-    let mut body = serde_json::to_value(outcome).map_err(ApiError::internal)?;
-    body["success"] = json!(true);
-    body["message"] = json!(format!("{} numbers added to the suppression list", outcome.added));
-    Ok(Json(body).into_response())
+    let message = format!("{} numbers added to the suppression list", outcome.added);
+    Ok(Json(SuppressionsAdded { success: true, message, outcome }).into_response())
 }
 
 #[utoipa::path(
@@ -97,10 +136,10 @@ fn added(outcome: &AddOutcome) -> Answer {
         description = "The number, in any accepted form: digits (Latin, Persian or Arabic-Indic), an optional \
                        leading `+`, spaces, dashes, dots and brackets. Other characters are a 400; digits that \
                        make no valid number cannot be on the list (404)")),
-    responses((status = 200, description = "Removed", body = crate::openapi::bodies::Done)),
+    responses((status = 200, description = "Removed", body = Done)),
     security(("bearer" = [])),
 )]
 pub async fn remove(State(ctx): State<AppContext>, caller: CurrentUser, Path(phone): Path<String>) -> Answer {
     suppressions::remove(&ctx, caller.id, &phone).await?;
-    Ok(Json(json!({ "success": true, "message": "Number removed from the suppression list" })).into_response())
+    Ok(Done::answer("Number removed from the suppression list"))
 }

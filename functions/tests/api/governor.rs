@@ -7,10 +7,10 @@ use serde_json::json;
 use shared::{
     governor::{
         cold::ContactKind,
-        ledger::{self, CampaignRules, Reservation},
+        ledger::{self, CampaignRules, Claim, Settled},
         GovernorSettings,
     },
-    repo::whatsapp_accounts,
+    repo::{session_leases, whatsapp_accounts},
 };
 
 use crate::{
@@ -112,12 +112,49 @@ async fn a_user_sees_only_their_own_whatsapp_numbers_with_their_caps() {
     assert_eq!(theirs["accounts"], json!([]));
 }
 
+/// A RUNNING campaign of `count` recipients sending from a number whose
+/// session lease a sender holds: (campaign, account, the sender's lease).
+async fn sending_campaign(
+    app: &TestApp,
+    owner: &crate::campaign_helpers::User,
+    count: u32,
+) -> (i64, i64, (String, i64)) {
+    let campaign = any_time_campaign_with_recipients(app, owner, count).await;
+    let account = whatsapp_accounts::upsert(&app.db, owner.id, "989121234567").await.unwrap();
+    whatsapp_accounts::attach_campaign(&app.db, campaign, account).await.unwrap();
+    sqlx::query("UPDATE campaigns SET status = 'RUNNING' WHERE id = ?").bind(campaign).execute(&app.db).await.unwrap();
+    let ttl = std::time::Duration::from_secs(60);
+    let lease = session_leases::claim(&app.db, account, "sender-a", "http://inbox", ttl).await.unwrap().unwrap();
+    (campaign, account, ("sender-a".to_owned(), lease.fencing))
+}
+
+fn rules(campaign_id: i64) -> CampaignRules<'static> {
+    CampaignRules {
+        campaign_id,
+        window: None,
+        timezone: shared::domain::Timezone::parse("UTC").unwrap().tz(),
+        floor: std::time::Duration::ZERO,
+    }
+}
+
+async fn recipient_status(app: &TestApp, campaign: i64, phone: &str) -> (String, Option<String>) {
+    sqlx::query_as("SELECT status, error FROM recipients WHERE campaign_id = ? AND phone = ?")
+        .bind(campaign)
+        .bind(phone)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
-async fn racing_reservations_never_pass_the_daily_cap_of_a_number() {
+async fn racing_claims_never_pass_the_daily_cap_of_a_number() {
     let app = TestApp::spawn().await;
     let owner = user(&app).await;
-    let campaign = create_campaign(&app, &owner, "t").await;
-    let account = whatsapp_accounts::upsert(&app.db, owner.id, "989121234567").await.unwrap();
+    let (campaign, account, (sender, fencing)) = sending_campaign(&app, &owner, 20).await;
+    // Everyone wrote to the number: only the general caps apply.
+    for n in 0..20 {
+        shared::repo::warm_contacts::record(&app.db, account, &format!("98912{:07}", n)).await.unwrap();
+    }
     let settings = GovernorSettings {
         daily_cap: 3,
         warm_up_ramp: vec![],
@@ -125,46 +162,47 @@ async fn racing_reservations_never_pass_the_daily_cap_of_a_number() {
         break_every: (1000, 1000),
         ..GovernorSettings::default()
     };
-    let rules = CampaignRules {
-        campaign_id: campaign,
-        window: None,
-        timezone: shared::domain::Timezone::parse("UTC").unwrap().tz(),
-        floor: std::time::Duration::ZERO,
-        contact: ContactKind::Warm,
-    };
     let racers = (0..12).map(|_| {
-        let (db, settings) = (app.db.clone(), settings.clone());
-        tokio::spawn(async move { ledger::reserve(&db, account, rules, &settings).await.unwrap() })
+        let (db, settings, sender) = (app.db.clone(), settings.clone(), sender.clone());
+        tokio::spawn(async move {
+            ledger::claim(&db, account, rules(campaign), (&sender, fencing), &settings).await.unwrap()
+        })
     });
     let mut went = 0;
     let mut daily_limit = 0;
     for racer in racers {
         match racer.await.unwrap() {
-            Reservation::Go { .. } => went += 1,
-            Reservation::Wait { reason: shared::governor::WaitReason::DailyLimit, .. } => daily_limit += 1,
-            Reservation::Hold { .. } => {}
+            Claim::Go { .. } => went += 1,
+            Claim::Wait { reason: shared::governor::WaitReason::DailyLimit, .. } => daily_limit += 1,
+            Claim::Hold { .. } => {}
             other => panic!("unexpected {other:?}"),
         }
     }
     assert!(went <= 3, "{went} went");
-    // Held ones (another just reserved) try again: at most the cap, ever.
+    // Held ones (another just claimed) try again: at most the cap, ever.
     loop {
-        match ledger::reserve(&app.db, account, rules, &settings).await.unwrap() {
-            Reservation::Go { .. } => went += 1,
-            Reservation::Hold { .. } => continue,
-            Reservation::Wait { .. } => break,
+        match ledger::claim(&app.db, account, rules(campaign), (&sender, fencing), &settings).await.unwrap() {
+            Claim::Go { .. } => went += 1,
+            Claim::Hold { .. } => continue,
+            Claim::Wait { .. } => break,
             other => panic!("unexpected {other:?}"),
         }
     }
     assert_eq!(went, 3, "exactly the cap ({daily_limit} told DAILY_LIMIT in the race)");
+    let (sending,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM recipients WHERE campaign_id = ? AND status = 'SENDING'")
+            .bind(campaign)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(sending, 3, "one recipient claimed per send");
 }
 
 #[tokio::test]
-async fn cold_reservations_stop_at_the_cold_budget_while_warm_ones_go_on() {
+async fn cold_claims_stop_at_the_cold_budget_while_warm_ones_go_on() {
     let app = TestApp::spawn().await;
     let owner = user(&app).await;
-    let campaign = create_campaign(&app, &owner, "t").await;
-    let account = whatsapp_accounts::upsert(&app.db, owner.id, "989121234567").await.unwrap();
+    let (campaign, account, (sender, fencing)) = sending_campaign(&app, &owner, 12).await;
     let settings = GovernorSettings {
         cold_daily_cap: (4, 8),
         warm_up_ramp: vec![],
@@ -172,28 +210,24 @@ async fn cold_reservations_stop_at_the_cold_budget_while_warm_ones_go_on() {
         break_every: (1000, 1000),
         ..GovernorSettings::default()
     };
-    let rules = move |contact| CampaignRules {
-        campaign_id: campaign,
-        window: None,
-        timezone: shared::domain::Timezone::parse("UTC").unwrap().tz(),
-        floor: std::time::Duration::ZERO,
-        contact,
-    };
     let racers = (0..10).map(|_| {
-        let (db, settings) = (app.db.clone(), settings.clone());
-        tokio::spawn(async move { ledger::reserve(&db, account, rules(ContactKind::Cold), &settings).await.unwrap() })
+        let (db, settings, sender) = (app.db.clone(), settings.clone(), sender.clone());
+        tokio::spawn(async move {
+            ledger::claim(&db, account, rules(campaign), (&sender, fencing), &settings).await.unwrap()
+        })
     });
     let mut cold_went = 0;
     for racer in racers {
-        if let Reservation::Go { .. } = racer.await.unwrap() {
+        if let Claim::Go { contact, .. } = racer.await.unwrap() {
+            assert_eq!(contact, ContactKind::Cold);
             cold_went += 1;
         }
     }
     loop {
-        match ledger::reserve(&app.db, account, rules(ContactKind::Cold), &settings).await.unwrap() {
-            Reservation::Go { .. } => cold_went += 1,
-            Reservation::Hold { .. } => continue,
-            Reservation::Wait { reason, .. } => {
+        match ledger::claim(&app.db, account, rules(campaign), (&sender, fencing), &settings).await.unwrap() {
+            Claim::Go { .. } => cold_went += 1,
+            Claim::Hold { .. } => continue,
+            Claim::Wait { reason, .. } => {
                 assert_eq!(reason, shared::governor::WaitReason::ColdContactLimit);
                 break;
             }
@@ -202,13 +236,88 @@ async fn cold_reservations_stop_at_the_cold_budget_while_warm_ones_go_on() {
     }
     assert_eq!(cold_went, 4, "a new number's cold budget");
     // People who wrote to the number are not held back by it.
+    shared::repo::warm_contacts::record(&app.db, account, "989120000010").await.unwrap();
     let warm = loop {
-        match ledger::reserve(&app.db, account, rules(ContactKind::Warm), &settings).await.unwrap() {
-            Reservation::Hold { .. } => continue,
+        match ledger::claim(&app.db, account, rules(campaign), (&sender, fencing), &settings).await.unwrap() {
+            Claim::Hold { .. } => continue,
             other => break other,
         }
     };
-    assert!(matches!(warm, Reservation::Go { .. }), "{warm:?}");
+    match warm {
+        Claim::Go { contact, recipient, .. } => {
+            assert_eq!((contact, recipient.phone.as_str()), (ContactKind::Warm, "989120000010"))
+        }
+        other => panic!("a warm recipient goes: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_claim_leaves_out_who_opted_out_or_is_known_unreachable_and_needs_the_lease() {
+    let app = TestApp::spawn().await;
+    let owner = user(&app).await;
+    let (campaign, account, (sender, fencing)) = sending_campaign(&app, &owner, 4).await;
+    let settings = GovernorSettings {
+        warm_up_ramp: vec![],
+        default_window: None,
+        break_every: (1000, 1000),
+        ..GovernorSettings::default()
+    };
+    sqlx::query("INSERT INTO suppressions (user_id, phone, reason) VALUES (?, '989120000000', 'asked')")
+        .bind(owner.id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    shared::repo::unreachable_numbers::remember(&app.db, owner.id, "989120000001").await.unwrap();
+    // Another sender's claim changes nothing.
+    let stranger = ledger::claim(&app.db, account, rules(campaign), ("sender-b", fencing), &settings).await.unwrap();
+    assert!(matches!(stranger, Claim::Lost), "{stranger:?}");
+    assert_eq!(recipient_status(&app, campaign, "989120000000").await.0, "PENDING");
+
+    let first = ledger::claim(&app.db, account, rules(campaign), (&sender, fencing), &settings).await.unwrap();
+    assert!(matches!(&first, Claim::Skipped { reason, .. } if reason == "opted out"), "{first:?}");
+    assert_eq!(recipient_status(&app, campaign, "989120000000").await, ("FAILED".into(), Some("opted out".into())));
+    let second = ledger::claim(&app.db, account, rules(campaign), (&sender, fencing), &settings).await.unwrap();
+    assert!(matches!(&second, Claim::Skipped { reason, .. } if reason.starts_with("not on WhatsApp")), "{second:?}");
+    let third = ledger::claim(&app.db, account, rules(campaign), (&sender, fencing), &settings).await.unwrap();
+    let Claim::Go { ticket, recipient, .. } = third else { panic!("the third goes: {third:?}") };
+    assert_eq!(recipient.phone, "989120000002");
+    assert_eq!(recipient_status(&app, campaign, "989120000002").await.0, "SENDING");
+    // Recorded with the counters, the send and the quota in one statement.
+    sqlx::query("INSERT INTO quota_reservations (campaign_id, user_id, reserved) VALUES (?, ?, 1)")
+        .bind(campaign)
+        .bind(owner.id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let used_before: i64 = sqlx::query_scalar("SELECT messages_used FROM users WHERE id = ?")
+        .bind(owner.id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let trip = ledger::record(&app.db, account, (campaign, recipient.id), ticket, Settled::Sent).await.unwrap();
+    assert_eq!(trip, None);
+    assert_eq!(recipient_status(&app, campaign, "989120000002").await.0, "SENT");
+    let figures: (i32, i32, i64, i64, String) = sqlx::query_as(
+        "SELECT c.sent_count, c.failed_count, q.reserved, u.messages_used, CAST(s.outcome AS CHAR) \
+         FROM campaigns c JOIN quota_reservations q ON q.campaign_id = c.id JOIN users u ON u.id = c.user_id \
+         JOIN whatsapp_sends s ON s.campaign_id = c.id WHERE c.id = ?",
+    )
+    .bind(campaign)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(figures, (1, 2, 0, used_before + 1, "SENT".into()), "sent, failed, reserved, used, the send");
+    // Nothing reserved any more: the next message is not counted (the session stops on it).
+    let fourth = loop {
+        match ledger::claim(&app.db, account, rules(campaign), (&sender, fencing), &settings).await.unwrap() {
+            Claim::Go { ticket, recipient, .. } => break (ticket, recipient),
+            Claim::Hold { .. } => continue,
+            other => panic!("{other:?}"),
+        }
+    };
+    let err = ledger::record(&app.db, account, (campaign, fourth.1.id), fourth.0, Settled::Sent).await.unwrap_err();
+    assert_eq!(err.code(), "QUOTA_NOT_RESERVED");
+    assert_eq!(recipient_status(&app, campaign, &fourth.1.phone).await.0, "SENDING", "left for the takeover to settle");
 }
 
 /// A campaign created to send at any time, with `count` recipients
@@ -309,13 +418,17 @@ async fn people_who_wrote_to_the_number_are_next_in_line_and_listed_warm() {
     let account = whatsapp_accounts::upsert(&app.db, user.id, "989121234567").await.unwrap();
     let id = any_time_campaign_with_recipients(&app, &user, 5).await;
     whatsapp_accounts::attach_campaign(&app.db, id, account).await.unwrap();
-    let next_in_line = shared::repo::deliveries::next_in_line;
-    let (first, kind) = next_in_line(&app.db, id).await.unwrap().unwrap();
-    assert_eq!((first.phone.as_str(), kind), ("989120000000", ContactKind::Cold), "list order among strangers");
+    let next_in_line = |db| shared::repo::deliveries::next_recipient(db, id, chrono::Utc::now());
+    let first = next_in_line(&app.db).await.unwrap().unwrap();
+    assert_eq!(
+        (first.phone.as_str(), first.contact()),
+        ("989120000000", ContactKind::Cold),
+        "list order among strangers"
+    );
     // The fourth one wrote to the number.
     shared::repo::warm_contacts::record(&app.db, account, "989120000003").await.unwrap();
-    let (first, kind) = next_in_line(&app.db, id).await.unwrap().unwrap();
-    assert_eq!((first.phone.as_str(), kind), ("989120000003", ContactKind::Warm), "who wrote goes first");
+    let first = next_in_line(&app.db).await.unwrap().unwrap();
+    assert_eq!((first.phone.as_str(), first.contact()), ("989120000003", ContactKind::Warm), "who wrote goes first");
     let listed = expect_status(
         app.get_auth(&format!("/api/campaigns/{id}/recipients?limit=10"), &user.token).await,
         StatusCode::OK,

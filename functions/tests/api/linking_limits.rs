@@ -89,7 +89,7 @@ async fn a_queued_attempt_that_never_got_a_browser_expires_and_frees_the_limit()
         .execute(&app.db)
         .await
         .unwrap();
-    let report = shared::sessions::run_scheduler(&app.ctx).await.unwrap();
+    let report = shared::campaigns::schedule::run_scheduler(&app.ctx).await.unwrap();
     assert_eq!(report.links_expired, 2);
     let accounts = expect_status(app.get_auth("/api/whatsapp-accounts", &owner.token).await, StatusCode::OK).await;
     for account in accounts["accounts"].as_array().unwrap() {

@@ -1,4 +1,6 @@
-//! The quota operation the sending side calls, against real MariaDB.
+//! The quota: reserved by a start, used by each message the sender
+//! records (`deliveries::record_sent`), returned on release, against real
+//! MariaDB.
 
 use reqwest::StatusCode;
 use shared::{commerce::quota, domain::Email, ApiError};
@@ -12,6 +14,30 @@ async fn subscriber(app: &TestApp, limit: i64) -> (i64, String) {
     let (account, session) = app.user().await;
     shared::commerce::subscription::give(&app.db, &Email::parse(&account.email).unwrap(), package_id).await.unwrap();
     (account.id, session.access_token)
+}
+
+/// One message of the campaign recorded as sent the way the sender records
+/// it (recipient, counters, the number's send and the quota in one
+/// statement); whether it was counted.
+async fn send_one(app: &TestApp, user_id: i64, campaign: i64) -> bool {
+    let account = shared::repo::whatsapp_accounts::upsert(&app.db, user_id, "989121234567").await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recipients WHERE campaign_id = ?")
+        .bind(campaign)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let recipient = sqlx::query("INSERT INTO recipients (campaign_id, phone, status) VALUES (?, ?, 'SENDING')")
+        .bind(campaign)
+        .bind(format!("98912{n:07}"))
+        .execute(&app.db)
+        .await
+        .unwrap()
+        .last_insert_id() as i64;
+    let mut conn = app.db.acquire().await.unwrap();
+    let send = shared::repo::whatsapp_accounts::insert_send(&mut conn, account, campaign, chrono::Utc::now(), false)
+        .await
+        .unwrap();
+    shared::repo::deliveries::record_sent(&app.db, campaign, recipient, send).await.unwrap()
 }
 
 fn code_of(err: ApiError) -> &'static str {
@@ -28,14 +54,8 @@ async fn reserve_consume_and_release() {
     let reserved = quota::reserve(&app.db, user_id, campaign, 30).await.unwrap();
     assert_eq!((reserved.reserved, reserved.remaining), (30, 70));
     for _ in 0..10 {
-        let mut tx = app.db.begin().await.unwrap();
-        quota::consume_one(&mut tx, campaign).await.unwrap();
-        tx.commit().await.unwrap();
+        assert!(send_one(&app, user_id, campaign).await);
     }
-    // A consumption rolled back with the caller's transaction never happened.
-    let mut tx = app.db.begin().await.unwrap();
-    quota::consume_one(&mut tx, campaign).await.unwrap();
-    tx.rollback().await.unwrap();
 
     let sub = expect_status(app.get_auth("/api/campaigns/subscription", &token).await, StatusCode::OK).await
         ["subscription"]
@@ -52,8 +72,7 @@ async fn reserve_consume_and_release() {
         .clone();
     assert_eq!((sub["used"].as_i64(), sub["remaining"].as_i64()), (Some(10), Some(90)));
 
-    let mut tx = app.db.begin().await.unwrap();
-    assert_eq!(code_of(quota::consume_one(&mut tx, campaign).await.unwrap_err()), "QUOTA_NOT_RESERVED");
+    assert!(!send_one(&app, user_id, campaign).await, "nothing reserved: not counted");
 }
 
 #[tokio::test]
@@ -62,11 +81,9 @@ async fn a_campaign_cannot_send_more_than_it_reserved() {
     let (user_id, _) = subscriber(&app, 100).await;
     let campaign = app.insert_campaign(user_id, "RUNNING").await;
     quota::reserve(&app.db, user_id, campaign, 2).await.unwrap();
-    let mut tx = app.db.begin().await.unwrap();
-    quota::consume_one(&mut tx, campaign).await.unwrap();
-    quota::consume_one(&mut tx, campaign).await.unwrap();
-    assert_eq!(code_of(quota::consume_one(&mut tx, campaign).await.unwrap_err()), "QUOTA_NOT_RESERVED");
-    tx.commit().await.unwrap();
+    assert!(send_one(&app, user_id, campaign).await);
+    assert!(send_one(&app, user_id, campaign).await);
+    assert!(!send_one(&app, user_id, campaign).await, "a third is not counted");
     // Re-reserving replaces the campaign's reservation and counts what was used.
     assert_eq!(code_of(quota::reserve(&app.db, user_id, campaign, 99).await.unwrap_err()), "INSUFFICIENT_QUOTA");
     assert_eq!(quota::reserve(&app.db, user_id, campaign, 98).await.unwrap().remaining, 0);

@@ -1,4 +1,5 @@
-//! No drift between the specification (`docs/spec.md`), the route table (`functions::routes::ROUTES`),
+//! No drift between the specification (`docs/spec.md`), the route table
+//! (`functions::routes::table()`, read from the areas' registrations),
 //! `template.yaml` and the routers: every SPEC route is in the table, every
 //! table route is in the template under its function and is answered by
 //! that function's own router and by the local gateway.
@@ -6,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use axum::{body::Body, http::Request};
-use functions::routes::{routes, Function, ROUTES};
+use functions::routes::{routes, table as route_table, Function};
 use tower::ServiceExt;
 
 use crate::helpers::TestApp;
@@ -17,7 +18,7 @@ fn repo_file(relative: &str) -> String {
 }
 
 fn table() -> BTreeSet<(String, String)> {
-    ROUTES.iter().map(|r| (r.method.to_owned(), r.path.to_owned())).collect()
+    route_table().into_iter().map(|r| (r.method, r.path)).collect()
 }
 
 /// `METHOD /api/...` pairs from docs/spec.md's endpoint tables, `:id` written
@@ -73,14 +74,14 @@ fn template_routes() -> BTreeSet<(String, String, String)> {
 #[test]
 fn every_spec_route_is_in_the_table() {
     let missing: Vec<_> = spec_routes().difference(&table()).cloned().collect();
-    assert!(missing.is_empty(), "SPEC routes missing from functions::routes::ROUTES: {missing:?}");
+    assert!(missing.is_empty(), "SPEC routes missing from functions::routes::table(): {missing:?}");
     assert!(spec_routes().len() > 40, "docs/spec.md was read");
 }
 
 #[test]
 fn the_template_routes_exactly_the_table() {
     let expected: BTreeSet<_> =
-        ROUTES.iter().map(|r| (r.function.resource().to_owned(), r.method.to_owned(), r.path.to_owned())).collect();
+        route_table().into_iter().map(|r| (r.function.resource().to_owned(), r.method, r.path)).collect();
     let template = template_routes();
     let missing: Vec<_> = expected.difference(&template).collect();
     let extra: Vec<_> = template.difference(&expected).collect();
@@ -101,19 +102,59 @@ async fn routed(response: axum::response::Response) -> bool {
 #[tokio::test]
 async fn each_function_serves_its_routes_and_the_gateway_serves_all() {
     let app = TestApp::spawn().await;
+    let all = route_table();
+    assert!(all.len() > 60, "the table has every route: {}", all.len());
     for function in Function::ALL {
         let router = functions::http::finish(routes(function, &app.ctx));
-        for route in ROUTES.iter().filter(|r| r.function == function) {
-            let request =
-                Request::builder().method(route.method).uri(concrete(route.path)).body(Body::empty()).unwrap();
+        for route in all.iter().filter(|r| r.function == function) {
+            let request = Request::builder()
+                .method(route.method.as_str())
+                .uri(concrete(&route.path))
+                .body(Body::empty())
+                .unwrap();
             let response = router.clone().oneshot(request).await.unwrap();
             assert!(routed(response).await, "{:?} does not serve {} {}", function, route.method, route.path);
         }
     }
-    for route in ROUTES {
+    for route in &all {
         let response =
-            app.client.request(route.method.parse().unwrap(), app.url(&concrete(route.path))).send().await.unwrap();
+            app.client.request(route.method.parse().unwrap(), app.url(&concrete(&route.path))).send().await.unwrap();
         let body: serde_json::Value = response.json().await.unwrap_or_default();
         assert!(body["message"] != "No such endpoint", "the gateway does not serve {} {}", route.method, route.path);
+    }
+}
+
+/// Every route comes from a `routes!` registration (`api()` of its area),
+/// which documents it and puts it in the table: no area adds one with
+/// axum's own `.route(…)`, which would be served but neither documented,
+/// in the table nor in `template.yaml`.
+#[test]
+fn areas_route_only_through_their_registrations() {
+    fn sources(path: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(path).unwrap() {
+                sources(&entry.unwrap().path(), found);
+            }
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            found.push(path.to_owned());
+        }
+    }
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    for area in
+        ["admin", "auth", "campaigns", "packages", "payments", "suppressions", "whatsapp", "openapi", "health.rs"]
+    {
+        sources(&src.join(area), &mut files);
+    }
+    assert!(files.len() > 20, "the areas' sources were read: {files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for needle in [".route(", "routing::get", "routing::post", "routing::{"] {
+            assert!(
+                !text.contains(needle),
+                "{} routes with axum's `{needle}`: register with `routes!`",
+                file.display()
+            );
+        }
     }
 }

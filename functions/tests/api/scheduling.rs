@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::json;
-use shared::sessions::run_scheduler;
+use shared::campaigns::schedule::run_scheduler;
 
 use crate::{
     campaign_helpers::{commands_in, inbox, linked, subscribed, user, User},

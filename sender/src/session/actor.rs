@@ -24,7 +24,7 @@ use shared::{
         session_leases::{self, Lease},
         whatsapp_accounts::{self, AccountRow, AccountStatus},
     },
-    sessions::link_queue,
+    whatsapp::link_queue,
 };
 use tokio::sync::mpsc;
 
@@ -41,6 +41,9 @@ use crate::{
 
 /// How often an idle session looks at its page and its nudges.
 const TICK: Duration = Duration::from_secs(1);
+
+/// How often a pause looks at its campaign without being told to.
+const LOOK_EVERY: Duration = Duration::from_secs(5);
 
 /// WhatsApp Web replaces a pairing code about every three minutes
 /// (`docs/whatsapp-web-evidence.md`); the page's renewal is pushed when it comes.
@@ -175,12 +178,15 @@ impl Actor {
         if let Some(end) = self.take_nudges() {
             return Ok(Some(end));
         }
-        if !session_leases::still_held(&self.ctx.db, self.account_id, self.ctx.sender_id(), self.fencing).await? {
-            return Ok(Some(SessionEnd::LostLease));
-        }
-        let Some(account) = whatsapp_accounts::find(&self.ctx.db, self.account_id).await? else {
+        // The turn's one read: the account, the lease, the running campaigns.
+        let lease = (self.ctx.sender_id(), self.fencing);
+        let Some(state) = deliveries::session_state(&self.ctx.db, self.account_id, lease).await? else {
             return Ok(Some(SessionEnd::Gone));
         };
+        if !state.held {
+            return Ok(Some(SessionEnd::LostLease));
+        }
+        let (account, running) = (state.account, state.running);
         self.removing |= account.status == AccountStatus::Removed;
         if self.removing {
             return self.remove().await;
@@ -199,7 +205,6 @@ impl Actor {
             if !self.inbox.looked {
                 replies::look_for_warm(self).await;
             }
-            let running = deliveries::running_for_account(&self.ctx.db, self.account_id).await?;
             if running.is_empty() {
                 if self.evict_asked {
                     return Ok(Some(SessionEnd::Evicted));
@@ -211,7 +216,7 @@ impl Actor {
             }
             if let Some(campaign) = self.next_campaign(&running) {
                 self.last_active = Instant::now();
-                return self.serve(&campaign).await;
+                return self.serve(&campaign, &account).await;
             }
             // Every running campaign waits for the send governor.
             if let Some(until) = running.iter().filter_map(|c| c.waiting_until).min() {
@@ -242,33 +247,44 @@ impl Actor {
         ready.iter().find(|c| c.id > self.last_served).or_else(|| ready.first()).map(|c| (*c).clone())
     }
 
-    /// One message of `campaign`, asked of the governor first, then the
-    /// pause after it.
-    async fn serve(&mut self, campaign: &SendingCampaign) -> anyhow::Result<Option<SessionEnd>> {
+    /// One message of `campaign`, its recipient claimed from the governor
+    /// first, then the pause after it.
+    async fn serve(&mut self, campaign: &SendingCampaign, account: &AccountRow) -> anyhow::Result<Option<SessionEnd>> {
         self.last_served = campaign.id;
-        if governed::check_restriction(self, campaign).await? {
+        if governed::check_restriction(self, campaign, account).await? {
             return Ok(None);
         }
-        // With nobody left the campaign completes: no governor to ask.
-        let ticket = match deliveries::open_count(&self.ctx.db, campaign.id).await? {
-            0 => None,
-            _ => match governed::gate(self, campaign).await? {
-                Gate::Go(ticket) => Some(ticket),
-                // Stored on the campaign: the next turn serves the others.
-                Gate::Wait | Gate::Stopped => return Ok(None),
-                Gate::Hold { until } => {
-                    return self.pause(Some(campaign), (until - Utc::now()).to_std().unwrap_or_default(), None).await
-                }
-            },
+        let claimed = match governed::claim(self, campaign).await? {
+            Gate::Go(claimed) => claimed,
+            // Stored on the campaign (or the recipient): the next turn goes on.
+            Gate::Skipped | Gate::Wait | Gate::Stopped => return Ok(None),
+            Gate::Hold { until } => {
+                return self.pause(Some(campaign), (until - Utc::now()).to_std().unwrap_or_default(), None).await
+            }
+            Gate::Nobody => {
+                return self.after(sending::nobody_left(self, campaign).await?, Duration::ZERO, campaign).await
+            }
+            Gate::Lost => {
+                let held =
+                    session_leases::still_held(&self.ctx.db, self.account_id, self.ctx.sender_id(), self.fencing)
+                        .await?;
+                return Ok((!held).then_some(SessionEnd::LostLease));
+            }
         };
-        let step = sending::send_next(self, campaign).await;
-        if let Some(ticket) = ticket {
-            governed::settle(self, campaign.id, ticket, &step).await?;
-        }
-        let pause = ticket.map_or(Duration::ZERO, |t| t.pause);
-        match step? {
+        let pause = claimed.ticket.pause;
+        let step = sending::send(self, campaign, claimed).await?;
+        self.after(step, pause, campaign).await
+    }
+
+    async fn after(
+        &mut self,
+        step: Step,
+        pause: Duration,
+        campaign: &SendingCampaign,
+    ) -> anyhow::Result<Option<SessionEnd>> {
+        match step {
             Step::Sent(delivery) => self.pause(Some(campaign), pause, Some(delivery)).await,
-            Step::Failed(_) => self.pause(Some(campaign), pause, None).await,
+            Step::Failed => self.pause(Some(campaign), pause, None).await,
             // The login handling, the next campaign, or the reason the
             // campaign was paused with: the next turn sees to it.
             Step::LoggedOut | Step::Finished | Step::Stopped | Step::Deferred | Step::Waiting => Ok(None),
@@ -506,8 +522,9 @@ impl Actor {
         mut watching: Option<sending::Delivery>,
     ) -> anyhow::Result<Option<SessionEnd>> {
         let started = Instant::now();
+        let (mut last_look, mut told) = (Instant::now(), false);
         loop {
-            if let Some(delivery) = &watching {
+            if let Some(delivery) = &mut watching {
                 match sending::check_delivered(self, delivery).await {
                     Ok(true) => watching = None,
                     Ok(false) => {}
@@ -543,10 +560,15 @@ impl Actor {
                 }
                 // Waiting, not pacing: a started campaign may be free to go.
                 Ok(Some(Nudge::Command(_))) if campaign.is_none() => return Ok(None),
-                Ok(Some(Nudge::Command(_))) | Err(_) => {}
+                // A pause or a cancel comes as a command: looked at now.
+                Ok(Some(Nudge::Command(_))) => told = true,
+                Err(_) => {}
             }
-            // Pause or cancel take effect now; a new interval at the next message.
-            if let Some(campaign) = campaign {
+            // Pause or cancel take effect now when told, or within a few
+            // seconds should the command be lost (the next claim refuses a
+            // stopped campaign anyway); a new interval at the next message.
+            if let Some(campaign) = campaign.filter(|_| told || last_look.elapsed() >= LOOK_EVERY) {
+                (last_look, told) = (Instant::now(), false);
                 match deliveries::campaign(&self.ctx.db, campaign.id).await? {
                     Some(now) if now.status.is_running() && now.whatsapp_account_id == Some(self.account_id) => {}
                     _ => return Ok(None),

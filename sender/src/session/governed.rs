@@ -1,8 +1,8 @@
 //! The session's side of the send governor (`shared::governor`): which
-//! WhatsApp number the session sends from, asking before each message,
-//! telling the user why a campaign waits, settling each send, and stopping
-//! when the breaker trips or WhatsApp restricts the number. The rules and
-//! the counting live in `shared::governor`, per number; this module only
+//! WhatsApp number the session sends from, claiming each message's
+//! recipient, telling the user why a campaign waits, and stopping when
+//! WhatsApp restricts the number. The rules and the counting live in
+//! `shared::governor`, per number and per recipient; this module only
 //! asks and obeys, so a session serving several campaigns of one number
 //! can reuse it unchanged.
 
@@ -13,24 +13,32 @@ use shared::{
     campaigns::run::{self, Halt},
     domain::Timezone,
     governor::{
-        cold::{self, ContactKind, QuotaStatus},
-        ledger::{self, CampaignRules, Reservation, Settled},
+        cold::{self, QuotaStatus},
+        ledger::{self, CampaignRules, Claim},
         SendWindow, WaitReason,
     },
-    repo::{deliveries, deliveries::SendingCampaign, whatsapp_accounts},
+    repo::{
+        deliveries::SendingCampaign,
+        whatsapp_accounts::{self, AccountRow},
+    },
 };
 
 use super::{
     actor::Actor,
     numbers,
-    sending::{self, Failure, Step},
+    sending::{self, Claimed},
 };
 use crate::{context::SenderContext, driver::Limit};
 
 /// The answer before a message.
 pub enum Gate {
-    /// Send one message; settle the ticket after it.
-    Go(Ticket),
+    /// Send one message to the claimed recipient; record the outcome after it.
+    Go(Claimed),
+    /// The next recipient is never messaged (opted out, known unreachable):
+    /// FAILED; the next can be asked for at once.
+    Skipped,
+    /// Nobody to claim now (see `sending::nobody_left`).
+    Nobody,
     /// A rule the user was told about holds the campaign back (until its
     /// stored `waiting_until`).
     Wait,
@@ -38,15 +46,8 @@ pub enum Gate {
     Hold { until: DateTime<Utc> },
     /// The number is restricted: its campaigns were paused.
     Stopped,
-}
-
-/// A reserved send.
-#[derive(Debug, Clone, Copy)]
-pub struct Ticket {
-    account_id: i64,
-    send_id: i64,
-    /// The pause after this message (jitter and breaks included).
-    pub pause: Duration,
+    /// The claim did not hold: the lease is gone, or the campaign stopped.
+    Lost,
 }
 
 /// After the scan (or a restored login): the number WhatsApp Web shows as
@@ -68,8 +69,9 @@ pub async fn bind_number(actor: &Actor) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// May the campaign send its next message now?
-pub async fn gate(actor: &Actor, campaign: &SendingCampaign) -> anyhow::Result<Gate> {
+/// May the campaign send its next message now, and to whom? One
+/// transaction of the governor's (`ledger::claim`).
+pub async fn claim(actor: &Actor, campaign: &SendingCampaign) -> anyhow::Result<Gate> {
     let ctx = &actor.ctx;
     // The session serves only its account's campaigns.
     let account_id = actor.account_id;
@@ -77,34 +79,41 @@ pub async fn gate(actor: &Actor, campaign: &SendingCampaign) -> anyhow::Result<G
         (Some(start), Some(end)) => SendWindow::parse(start, end).ok(),
         _ => None,
     };
-    // Nobody claimable (all held back by the timelock): nothing is sent,
-    // and the reservation is given back.
-    let contact = deliveries::next_in_line(&ctx.db, campaign.id).await?.map_or(ContactKind::Warm, |(_, kind)| kind);
     let rules = CampaignRules {
         campaign_id: campaign.id,
         window: window.as_ref(),
         timezone: Timezone::from_stored(&campaign.timezone).tz(),
         floor: sending::interval(ctx, campaign.interval),
-        contact,
     };
-    Ok(match ledger::reserve(&ctx.db, account_id, rules, &ctx.settings.governor).await? {
-        Reservation::Go { send_id, pause, long_break } => {
-            run::go_on(&ctx.db, campaign.id).await?;
-            if long_break {
-                tracing::info!(campaign.id = campaign.id, pause_ms = pause.as_millis() as u64, "a long break follows");
+    let lease = (ctx.sender_id(), actor.fencing);
+    Ok(match ledger::claim(&ctx.db, account_id, rules, lease, &ctx.settings.governor).await? {
+        Claim::Go { ticket, recipient, phone, .. } => {
+            if ticket.long_break {
+                tracing::info!(
+                    campaign.id = campaign.id,
+                    pause_ms = ticket.pause.as_millis() as u64,
+                    "a long break follows"
+                );
             }
-            Gate::Go(Ticket { account_id, send_id, pause })
+            Gate::Go(Claimed { ticket, recipient, phone })
         }
-        Reservation::Hold { until } => Gate::Hold { until },
-        Reservation::Wait { until, reason } => {
+        Claim::Skipped { recipient_id, reason } => {
+            tracing::info!(campaign.id = campaign.id, recipient.id = recipient_id, reason, "recipient left out");
+            sending::skipped(ctx, campaign).await;
+            Gate::Skipped
+        }
+        Claim::Nobody => Gate::Nobody,
+        Claim::Hold { until } => Gate::Hold { until },
+        Claim::Wait { until, reason } => {
             announce_wait(ctx, campaign.id, until, reason).await?;
             Gate::Wait
         }
-        Reservation::Restricted { until } => {
+        Claim::Restricted { until } => {
             let reason = restricted_reason(until);
             run::pause_with_reason(&ctx.db, &ctx.pusher, Halt::Number(account_id), &reason).await?;
             Gate::Stopped
         }
+        Claim::Lost => Gate::Lost,
     })
 }
 
@@ -122,42 +131,6 @@ pub(super) async fn announce_wait(
     Ok(())
 }
 
-/// Record how the reserved send ended; a tripped breaker pauses the campaign.
-pub async fn settle(
-    actor: &Actor,
-    campaign_id: i64,
-    ticket: Ticket,
-    step: &anyhow::Result<Step>,
-) -> anyhow::Result<()> {
-    let ctx = &actor.ctx;
-    let outcome = match step {
-        Ok(Step::Sent(_)) => Settled::Sent,
-        Ok(Step::Failed(Failure::Unconfirmed)) => Settled::Unconfirmed,
-        Ok(Step::Failed(Failure::NotOnWhatsApp)) => Settled::NotOnWhatsApp,
-        Ok(Step::Failed(Failure::Other)) => Settled::Failed,
-        // Nothing was typed: the reservation is given back.
-        Ok(
-            Step::Failed(Failure::Skipped)
-            | Step::LoggedOut
-            | Step::Finished
-            | Step::Stopped
-            | Step::Deferred
-            | Step::Waiting
-            | Step::LostLease,
-        )
-        | Err(_) => {
-            return Ok(ledger::cancel(&ctx.db, ticket.send_id).await?);
-        }
-    };
-    if let Some(trip) = ledger::settle(&ctx.db, ticket.account_id, ticket.send_id, outcome).await? {
-        let paused = run::pause_with_reason(&ctx.db, &ctx.pusher, Halt::Campaign(campaign_id), &trip.reason()).await?;
-        if !paused.is_empty() {
-            tracing::warn!(campaign.id = campaign_id, ?trip, "breaker tripped; campaign paused");
-        }
-    }
-    Ok(())
-}
-
 /// Before a message: does WhatsApp Web show that the number is
 /// restricted? The account-wide notice pauses every campaign of the number
 /// (`true`); without it, a restriction recorded earlier is over: the page
@@ -165,7 +138,11 @@ pub async fn settle(
 /// WhatsApp's new-chat quota are recorded, and sending goes on: the
 /// governor holds cold recipients back while chats with people who wrote
 /// still work. Nothing here restarts, re-links or logs out.
-pub async fn check_restriction(actor: &Actor, campaign: &SendingCampaign) -> anyhow::Result<bool> {
+pub async fn check_restriction(
+    actor: &Actor,
+    campaign: &SendingCampaign,
+    account: &AccountRow,
+) -> anyhow::Result<bool> {
     let limit = actor.whatsapp().restriction().await?;
     if let Some(Limit::Account { length }) = limit {
         let length = length.unwrap_or(DEFAULT_RESTRICTION);
@@ -173,11 +150,13 @@ pub async fn check_restriction(actor: &Actor, campaign: &SendingCampaign) -> any
         restricted(&actor.ctx, campaign, until).await?;
         return Ok(true);
     }
-    let Some(account_id) = campaign.whatsapp_account_id else { return Ok(false) };
     let ctx = &actor.ctx;
-    whatsapp_accounts::clear_restriction(&ctx.db, account_id).await?;
+    let account_id = account.id;
+    if account.restricted_until.is_some() {
+        whatsapp_accounts::clear_restriction(&ctx.db, account_id).await?;
+    }
     if let Some(Limit::NewChats { until }) = limit {
-        let on = whatsapp_accounts::find(&ctx.db, account_id).await?.and_then(|a| a.timelock_until);
+        let on = account.timelock_until;
         if until.is_some() || on.is_none_or(|on| on <= Utc::now()) {
             // Only its "Show details" says when it ends: asked once per timelock.
             let until = match until {
@@ -194,8 +173,7 @@ pub async fn check_restriction(actor: &Actor, campaign: &SendingCampaign) -> any
         }
     }
     if let Some(quota) = actor.whatsapp().new_chat_quota().await? {
-        let account = whatsapp_accounts::find(&ctx.db, account_id).await?;
-        if account.and_then(|a| a.whatsapp_quota()) != Some(quota) {
+        if account.whatsapp_quota() != Some(quota) {
             whatsapp_accounts::record_quota(&ctx.db, account_id, &quota).await?;
             tracing::info!(
                 account.id = account_id,

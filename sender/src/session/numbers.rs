@@ -5,7 +5,7 @@
 
 use chrono::Utc;
 use shared::{
-    governor::accounts::{self, relink_warning_due},
+    governor::numbers::{self, relink_warning_due},
     realtime::CampaignEvent,
     repo::whatsapp_accounts::{self, AccountRow},
 };
@@ -15,7 +15,7 @@ use crate::context::SenderContext;
 /// Push the number as the API shows it now, with `message`.
 pub async fn announce(ctx: &SenderContext, account_id: i64, message: &str) -> anyhow::Result<()> {
     let Some(account) = whatsapp_accounts::find(&ctx.db, account_id).await? else { return Ok(()) };
-    let number = accounts::summary(&ctx.db, account, &ctx.settings.governor).await?;
+    let number = numbers::summary(&ctx.db, account, &ctx.settings.governor).await?;
     let event = CampaignEvent::NumberUpdate { number: Box::new(number), message: message.to_owned() };
     ctx.pusher.push_account(account_id, &event).await;
     Ok(())
@@ -30,7 +30,7 @@ pub async fn warn_if_relink_due(ctx: &SenderContext, account: &AccountRow) -> an
         return Ok(());
     }
     if whatsapp_accounts::record_relink_warning(&ctx.db, account.id).await? {
-        let due = accounts::relink_due_at(account.phone_seen(), &ctx.settings.governor);
+        let due = numbers::relink_due_at(account.phone_seen(), &ctx.settings.governor);
         let message = format!(
             "Open WhatsApp on the phone of this number before {}: WhatsApp logs linked devices out after about 14 \
              days without the phone, and campaigns would stop until it is linked again",

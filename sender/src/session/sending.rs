@@ -1,17 +1,22 @@
-//! One message at a time: claim the next recipient (marked SENDING under the
-//! lease), send, record the outcome with the campaign's counters and the
-//! user's quota in one transaction, push the progress. When nobody is left,
-//! complete the campaign.
+//! One message at a time: the governor has claimed the next recipient
+//! with everything the message needs (`governed::claim`); the message is
+//! typed and sent, its outcome recorded in one statement with the
+//! campaign's counters, the number's ledger and the user's quota, and the
+//! progress pushed. When nobody is left, the campaign completes.
 
 use std::{path::PathBuf, time::Duration};
 
 use shared::{
-    campaigns::run,
+    campaigns::run::{self, Halt},
     domain::{Interval, Phone},
-    governor::{cold, pacing, WaitReason},
+    governor::{
+        breaker::Trip,
+        ledger::{self, Back, Settled, Ticket},
+        pacing, WaitReason,
+    },
     realtime::{CampaignEvent, Progress},
     repo::{
-        deliveries::{self, SendingCampaign},
+        deliveries::{self, NextRecipient, SendingAttachment, SendingCampaign},
         session_leases, unreachable_numbers,
     },
 };
@@ -25,7 +30,8 @@ use crate::{
 /// What one step did.
 pub enum Step {
     Sent(Delivery),
-    Failed(Failure),
+    /// Not sent, or not confirmed: recorded as such.
+    Failed,
     /// The page showed the QR: nothing was sent; the login handling takes over.
     LoggedOut,
     /// Every recipient is handled; the campaign is COMPLETED.
@@ -43,25 +49,20 @@ pub enum Step {
     LostLease,
 }
 
-/// Why a recipient failed, as the send governor counts it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
-    NotOnWhatsApp,
-    /// Handed to WhatsApp, never confirmed (may have left).
-    Unconfirmed,
-    /// Known not to be on WhatsApp from an earlier campaign: nothing was opened.
-    Skipped,
-    Other,
-}
-
-/// How long a number found not on WhatsApp is remembered per owner.
-const UNREACHABLE_FOR: chrono::TimeDelta = chrono::TimeDelta::days(30);
-
 /// A sent message whose ticks are being watched.
 pub struct Delivery {
     campaign_id: i64,
     recipient_id: i64,
     phone: Phone,
+    /// The campaign's figures with this message sent.
+    progress: Progress,
+}
+
+/// A recipient the governor claimed for one message.
+pub struct Claimed {
+    pub ticket: Ticket,
+    pub recipient: Box<NextRecipient>,
+    pub phone: Phone,
 }
 
 /// The pause between two messages: the campaign's, unless overridden for
@@ -70,47 +71,41 @@ pub fn interval(ctx: &SenderContext, interval: Interval) -> Duration {
     ctx.settings.interval_override.unwrap_or(Duration::from_secs(interval.seconds()))
 }
 
-pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow::Result<Step> {
-    let ctx = actor.ctx.clone();
-    personal::drop_opted_out(&ctx, campaign.id).await?;
-    let Some(recipient) = deliveries::claim_next(&ctx.db, campaign.id, ctx.sender_id(), actor.fencing).await? else {
-        if !session_leases::still_held(&ctx.db, actor.account_id, ctx.sender_id(), actor.fencing).await? {
-            return Ok(Step::LostLease);
-        }
-        // Detached meanwhile: not ours to complete.
-        if deliveries::campaign(&ctx.db, campaign.id).await?.and_then(|c| c.whatsapp_account_id)
-            != Some(actor.account_id)
-        {
-            return Ok(Step::Stopped);
-        }
-        // Held back by the timelock is not done: wait for the first of them
-        // (whose time may have come just now: then take it at once).
-        if let Some(until) = deliveries::next_deferred(&ctx.db, campaign.id).await? {
-            if until <= chrono::Utc::now() {
-                return Ok(Step::Deferred);
-            }
-            governed::announce_wait(&ctx, campaign.id, until, WaitReason::WhatsappTimelock).await?;
-            return Ok(Step::Waiting);
-        }
-        // COMPLETED, reported to the frontend by the campaign's owner.
-        run::complete(&ctx.db, &ctx.pusher, campaign.id).await?;
-        return Ok(Step::Finished);
-    };
-    let phone = match Phone::from_stored(&recipient.phone) {
-        Ok(phone) => phone,
-        Err(err) => {
-            record_failure(&ctx, campaign, recipient.id, &format!("invalid phone number: {err}")).await?;
-            return Ok(Step::Failed(Failure::Other));
-        }
-    };
-    let since = chrono::Utc::now() - UNREACHABLE_FOR;
-    if let Some(seen) = unreachable_numbers::seen_since(&ctx.db, campaign.user_id, phone.as_str(), since).await? {
-        let error = format!("not on WhatsApp (found so on {})", seen.format("%Y-%m-%d"));
-        record_failure(&ctx, campaign, recipient.id, &error).await?;
-        return Ok(Step::Failed(Failure::Skipped));
+/// What happens when the governor finds nobody to claim: a session that
+/// lost its lease stops; a campaign detached meanwhile is not this
+/// session's to complete; recipients held back by the timelock make it
+/// wait (or go at once when their time came just now); otherwise every
+/// recipient is handled and the campaign is COMPLETED.
+pub async fn nobody_left(actor: &Actor, campaign: &SendingCampaign) -> anyhow::Result<Step> {
+    let ctx = &actor.ctx;
+    if !session_leases::still_held(&ctx.db, actor.account_id, ctx.sender_id(), actor.fencing).await? {
+        return Ok(Step::LostLease);
     }
-    let attachment = attachment_file(actor, campaign.id).await?;
-    let text = personal::text_for(&ctx, campaign, &recipient).await?;
+    if deliveries::campaign(&ctx.db, campaign.id).await?.and_then(|c| c.whatsapp_account_id) != Some(actor.account_id) {
+        return Ok(Step::Stopped);
+    }
+    if let Some(until) = deliveries::next_deferred(&ctx.db, campaign.id).await? {
+        if until <= chrono::Utc::now() {
+            return Ok(Step::Deferred);
+        }
+        governed::announce_wait(ctx, campaign.id, until, WaitReason::WhatsappTimelock).await?;
+        return Ok(Step::Waiting);
+    }
+    // COMPLETED, reported to the frontend by the campaign's owner.
+    run::complete(&ctx.db, &ctx.pusher, campaign.id).await?;
+    Ok(Step::Finished)
+}
+
+/// Send the claimed recipient their message and record how it went.
+pub async fn send(actor: &mut Actor, campaign: &SendingCampaign, claimed: Claimed) -> anyhow::Result<Step> {
+    let ctx = actor.ctx.clone();
+    let Claimed { ticket, recipient, phone } = claimed;
+    let ids = (campaign.id, recipient.id);
+    let attachment = match recipient.attachment() {
+        Some(attachment) => Some(attachment_file(actor, campaign.id, &attachment).await?),
+        None => None,
+    };
+    let text = personal::text_for(campaign, &recipient);
     let whatsapp = actor.whatsapp();
     let typing = pacing::typing_for(&text, &ctx.settings.governor);
     let result = match &attachment {
@@ -118,87 +113,101 @@ pub async fn send_next(actor: &mut Actor, campaign: &SendingCampaign) -> anyhow:
         None => whatsapp.send_text_typing(&phone, &text, typing).await,
     };
     crate::ops::record_send(&result);
+    let account_id = actor.account_id;
     match result {
         Ok(SendOutcome::Sent { .. }) => {
-            let mut tx = ctx.db.begin().await?;
-            deliveries::record_sent(&mut tx, campaign.id, recipient.id).await?;
-            shared::commerce::quota::consume_one(&mut tx, campaign.id).await?;
-            tx.commit().await?;
-            push_progress(&ctx, campaign.id).await?;
-            Ok(Step::Sent(Delivery { campaign_id: campaign.id, recipient_id: recipient.id, phone }))
+            ledger::record(&ctx.db, account_id, ids, ticket, Settled::Sent).await?;
+            let progress = figures(campaign, 1, 0);
+            push_progress(&ctx, campaign.id, &progress).await;
+            Ok(Step::Sent(Delivery { campaign_id: campaign.id, recipient_id: recipient.id, phone, progress }))
         }
         Ok(SendOutcome::NewChatsRestricted { until }) => {
             // A timelock signal, not a failure: never retried at once, never
             // a reason to re-link; the recipient stays PENDING until it lifts
             // and the governor holds the number's other cold sends back.
-            let until = match campaign.whatsapp_account_id {
-                Some(account_id) => governed::record_timelock(&ctx, account_id, until).await?,
-                None => cold::timelock_end(chrono::Utc::now(), until, ctx.settings.timelock_recheck),
-            };
-            deliveries::defer(&ctx.db, recipient.id, until).await?;
+            let until = governed::record_timelock(&ctx, account_id, until).await?;
+            ledger::give_back(&ctx.db, recipient.id, ticket, Back::After(until)).await?;
             tracing::warn!(campaign.id = campaign.id, recipient.id = recipient.id, %until,
                 "WhatsApp's timelock closes new chats: the recipient waits for it to lift");
             Ok(Step::Deferred)
         }
         Ok(SendOutcome::NotOnWhatsApp(reason)) => {
             unreachable_numbers::remember(&ctx.db, campaign.user_id, phone.as_str()).await?;
-            record_failure(&ctx, campaign, recipient.id, &format!("not on WhatsApp: {reason}")).await?;
-            Ok(Step::Failed(Failure::NotOnWhatsApp))
+            let error = format!("not on WhatsApp: {reason}");
+            record_failure(&ctx, campaign, account_id, ids, ticket, Settled::NotOnWhatsApp(&error)).await?;
+            Ok(Step::Failed)
         }
         Err(SendError::LoggedOut) => {
-            deliveries::unclaim(&ctx.db, recipient.id).await?;
+            ledger::give_back(&ctx.db, recipient.id, ticket, Back::InLine).await?;
             Ok(Step::LoggedOut)
         }
         Err(err @ SendError::Unconfirmed(_)) => {
             // Never guessed either way: UNKNOWN, and never sent again.
-            let mut conn = ctx.db.acquire().await?;
-            deliveries::settle_interrupted(&mut conn, campaign.id, &err.to_string()).await?;
-            drop(conn);
-            push_progress(&ctx, campaign.id).await?;
-            Ok(Step::Failed(Failure::Unconfirmed))
+            record_failure(&ctx, campaign, account_id, ids, ticket, Settled::Unconfirmed(&err.to_string())).await?;
+            Ok(Step::Failed)
         }
         Err(err @ (SendError::Timeout { .. } | SendError::EmptyMessage | SendError::Attachment { .. })) => {
-            record_failure(&ctx, campaign, recipient.id, &err.to_string()).await?;
-            Ok(Step::Failed(Failure::Other))
+            record_failure(&ctx, campaign, account_id, ids, ticket, Settled::Failed(&err.to_string())).await?;
+            Ok(Step::Failed)
         }
         Err(err @ (SendError::HookMissing { .. } | SendError::UiLanguage(_))) => {
             if err.may_have_been_sent() {
-                let mut conn = ctx.db.acquire().await?;
-                deliveries::settle_interrupted(&mut conn, campaign.id, &err.to_string()).await?;
+                record_failure(&ctx, campaign, account_id, ids, ticket, Settled::Unconfirmed(&err.to_string())).await?;
             } else {
-                deliveries::unclaim(&ctx.db, recipient.id).await?;
+                ledger::give_back(&ctx.db, recipient.id, ticket, Back::InLine).await?;
             }
             drift::stop_campaign(actor, campaign.id, &err).await?;
-            push_progress(&ctx, campaign.id).await?;
             Ok(Step::Stopped)
         }
         Err(SendError::Browser(err)) => {
             // Nothing was sent (the button was never pressed): put the
             // recipient back and let the session end; another try reopens it.
-            deliveries::unclaim(&ctx.db, recipient.id).await?;
+            ledger::give_back(&ctx.db, recipient.id, ticket, Back::InLine).await?;
             Err(err.into())
         }
     }
 }
 
+/// A failed or unconfirmed message: recorded, the progress pushed, and a
+/// tripped breaker pauses the campaign.
 async fn record_failure(
     ctx: &SenderContext,
     campaign: &SendingCampaign,
-    recipient_id: i64,
-    error: &str,
+    account_id: i64,
+    ids: (i64, i64),
+    ticket: Ticket,
+    outcome: Settled<'_>,
 ) -> anyhow::Result<()> {
-    let mut conn = ctx.db.acquire().await?;
-    deliveries::record_failed(&mut conn, campaign.id, recipient_id, error).await?;
-    drop(conn);
-    push_progress(ctx, campaign.id).await
+    let trip = ledger::record(&ctx.db, account_id, ids, ticket, outcome).await?;
+    push_progress(ctx, campaign.id, &figures(campaign, 0, 1)).await;
+    if let Some(trip) = trip {
+        breaker_tripped(ctx, campaign.id, trip).await?;
+    }
+    Ok(())
+}
+
+async fn breaker_tripped(ctx: &SenderContext, campaign_id: i64, trip: Trip) -> anyhow::Result<()> {
+    let paused = run::pause_with_reason(&ctx.db, &ctx.pusher, Halt::Campaign(campaign_id), &trip.reason()).await?;
+    if !paused.is_empty() {
+        tracing::warn!(campaign.id = campaign_id, ?trip, "breaker tripped; campaign paused");
+    }
+    Ok(())
+}
+
+/// A recipient the rules left out was FAILED: the figures show it.
+pub async fn skipped(ctx: &SenderContext, campaign: &SendingCampaign) {
+    push_progress(ctx, campaign.id, &figures(campaign, 0, 1)).await;
 }
 
 /// The campaign's attachment as a local file, downloaded from S3 once per
 /// session.
-async fn attachment_file(actor: &mut Actor, campaign_id: i64) -> anyhow::Result<Option<(PathBuf, String)>> {
-    let Some(attachment) = deliveries::attachment(&actor.ctx.db, campaign_id).await? else { return Ok(None) };
+async fn attachment_file(
+    actor: &mut Actor,
+    campaign_id: i64,
+    attachment: &SendingAttachment,
+) -> anyhow::Result<(PathBuf, String)> {
     if let Some(file) = actor.attachment_files.get(&campaign_id) {
-        return Ok(Some((file.clone(), attachment.mimetype)));
+        return Ok((file.clone(), attachment.mimetype.clone()));
     }
     let object = actor
         .ctx
@@ -213,32 +222,33 @@ async fn attachment_file(actor: &mut Actor, campaign_id: i64) -> anyhow::Result<
     let file = dir.join(name);
     tokio::fs::write(&file, &object.bytes).await?;
     actor.attachment_files.insert(campaign_id, file.clone());
-    Ok(Some((file, attachment.mimetype)))
+    Ok((file, attachment.mimetype.clone()))
 }
 
 /// Whether the watch is over: the message shows two ticks (recorded as
 /// DELIVERED once) and then blue ones (see `receipts`).
-pub async fn check_delivered(actor: &Actor, delivery: &Delivery) -> anyhow::Result<bool> {
+pub async fn check_delivered(actor: &Actor, delivery: &mut Delivery) -> anyhow::Result<bool> {
     let status = actor.whatsapp().message_status(&delivery.phone).await?;
     let Some(status) = status.filter(|s| *s >= MessageStatus::Delivered) else { return Ok(false) };
-    let mut conn = actor.ctx.db.acquire().await?;
-    let delivered_now = deliveries::record_delivered(&mut conn, delivery.campaign_id, delivery.recipient_id).await?;
-    drop(conn);
-    if delivered_now {
-        push_progress(&actor.ctx, delivery.campaign_id).await?;
+    if deliveries::record_delivered(&actor.ctx.db, delivery.recipient_id).await? {
+        delivery.progress.delivered += 1;
+        push_progress(&actor.ctx, delivery.campaign_id, &delivery.progress).await;
     }
     receipts::follow(&actor.ctx, delivery.recipient_id, status).await
 }
 
-async fn push_progress(ctx: &SenderContext, campaign_id: i64) -> anyhow::Result<()> {
-    if let Some(c) = deliveries::campaign(&ctx.db, campaign_id).await? {
-        let progress = Progress::new(
-            c.total_recipients.into(),
-            c.sent_count.into(),
-            c.failed_count.into(),
-            c.delivered_count.into(),
-        );
-        ctx.pusher.push(campaign_id, &CampaignEvent::ProgressUpdate { progress }).await;
-    }
-    Ok(())
+/// The campaign's figures as of the turn's read, with this session's
+/// latest outcome added: the session is the only one recording its
+/// campaign's messages, so nothing is re-read.
+fn figures(campaign: &SendingCampaign, sent: i64, failed: i64) -> Progress {
+    Progress::new(
+        campaign.total_recipients.into(),
+        i64::from(campaign.sent_count) + sent,
+        i64::from(campaign.failed_count) + failed,
+        campaign.delivered_count.into(),
+    )
+}
+
+async fn push_progress(ctx: &SenderContext, campaign_id: i64, progress: &Progress) {
+    ctx.pusher.push(campaign_id, &CampaignEvent::ProgressUpdate { progress: progress.clone() }).await;
 }

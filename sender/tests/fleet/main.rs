@@ -29,6 +29,7 @@ macro_rules! on_every_markup {
 }
 
 mod bench_pacing;
+mod bench_statements;
 mod browser_killed;
 mod campaign;
 mod cold_contacts;

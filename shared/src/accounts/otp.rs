@@ -59,7 +59,7 @@ pub async fn request_otp(ctx: &AppContext, input: OtpInput) -> Result<OtpRequest
 #[tracing::instrument(skip_all, fields(user.id = user_id, phone = %phone.masked()))]
 pub async fn request_pairing_otp(ctx: &AppContext, user_id: i64, phone: &Phone) -> Result<OtpRequested, ApiError> {
     // Each is an SMS we pay for, to a number of the caller's choosing.
-    crate::sessions::admit_pairing_otp(ctx, user_id, phone).await?;
+    crate::whatsapp::admit_pairing_otp(ctx, user_id, phone).await?;
     send_code(ctx, phone.as_str(), OtpChannel::Sms, StoredOtpPurpose::Pairing).await
 }
 

@@ -145,7 +145,7 @@ pub async fn create(ctx: &AppContext, user_id: i64, input: CreateCampaignInput) 
             }
             Some(account_id)
         }
-        None => crate::sessions::accounts::default_for_new_campaign(ctx, user_id).await?,
+        None => crate::whatsapp::numbers::default_for_new_campaign(ctx, user_id).await?,
     };
     let fields = input.parse()?;
     let (is_scheduled, send_type, scheduled_at) = fields.schedule;

@@ -1,7 +1,8 @@
 //! Campaign operations behind the campaigns API: create, list, read, rename,
 //! re-pace and delete; import recipient lists (multipart or staged in S3);
 //! the attachment; the recipient list; preview; reports and workbooks;
-//! each recipient's personal text (`personal`).
+//! each recipient's personal text (`personal`); a campaign's life (`run`)
+//! and its scheduled starts (`schedule`).
 //!
 //! Every operation takes the caller's id and finds the campaign through it,
 //! so another tenant's campaign is a 404 everywhere. Each operation owns its
@@ -19,6 +20,7 @@ mod preview;
 mod recipients;
 mod report;
 pub mod run;
+pub mod schedule;
 mod staging;
 mod template;
 

@@ -11,7 +11,7 @@
 //! releasing run again whole if they lose a lock conflict; consuming is
 //! part of its caller's transaction, which decides.
 
-use sqlx::{MySqlConnection, MySqlPool};
+use sqlx::MySqlPool;
 
 use super::subscription::is_active;
 use crate::{
@@ -62,22 +62,6 @@ async fn reserve_once(db: &MySqlPool, user_id: i64, campaign_id: i64, count: i64
     quota::set_reservation(&mut *tx, campaign_id, user_id, count).await?;
     tx.commit().await?;
     Ok(Reserved { reserved: count, remaining: available - count })
-}
-
-/// Turn one reserved message of the campaign into a used one, inside the
-/// caller's transaction (the one that marks the recipient SENT).
-pub async fn consume_one(conn: &mut MySqlConnection, campaign_id: i64) -> Result<(), ApiError> {
-    let nothing_reserved = || ApiError::BusinessRule {
-        code: "QUOTA_NOT_RESERVED",
-        message: "This campaign has no reserved messages left".into(),
-    };
-    let user_id = quota::reservation_owner(&mut *conn, campaign_id).await?.ok_or_else(nothing_reserved)?;
-    subscriptions::lock_user(&mut *conn, user_id).await?;
-    if !quota::take_one(&mut *conn, campaign_id).await? {
-        return Err(nothing_reserved());
-    }
-    quota::add_used(&mut *conn, user_id, 1).await?;
-    Ok(())
 }
 
 /// Return the messages the campaign reserved and did not send; how many.

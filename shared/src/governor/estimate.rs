@@ -313,15 +313,18 @@ pub async fn for_campaign(
         None => None,
     };
     let number = match account {
-        Some(account) => Some(NumberNow {
-            sends: whatsapp_accounts::sends_since(db, account.id, now - chrono(s.day)).await?,
-            cold_sends: whatsapp_accounts::cold_sends_since(db, account.id, now - chrono(s.day)).await?,
-            warm_up_since: account.warm_up_since,
-            last_sent_at: account.last_sent_at,
-            first_linked_at: account.first_linked_at,
-            restricted_until: account.restricted_until,
-            timelock_until: account.timelock_until,
-            quota: account.whatsapp_quota(),
+        Some(account) => Some({
+            let recent = whatsapp_accounts::recent_sends(db, account.id, now - chrono(s.day)).await?;
+            NumberNow {
+                sends: recent.all,
+                cold_sends: recent.cold,
+                warm_up_since: account.warm_up_since,
+                last_sent_at: account.last_sent_at,
+                first_linked_at: account.first_linked_at,
+                restricted_until: account.restricted_until,
+                timelock_until: account.timelock_until,
+                quota: account.whatsapp_quota(),
+            }
         }),
         None => None,
     };

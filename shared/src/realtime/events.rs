@@ -96,7 +96,7 @@ pub enum CampaignEvent {
     /// link is due soon: the account as `GET /api/whatsapp-accounts` shows
     /// it, and what the user should know.
     NumberUpdate {
-        number: Box<crate::governor::accounts::AccountSummary>,
+        number: Box<crate::governor::numbers::AccountSummary>,
         message: String,
     },
 }

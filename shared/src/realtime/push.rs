@@ -4,8 +4,16 @@
 //! A push never fails the caller's work: a connection that is gone (410)
 //! is forgotten, transient errors are retried by the SDK's standard retry
 //! (exponential backoff with jitter), and whatever still fails is logged.
+//!
+//! Progress comes after every message and again at its ticks: who follows
+//! a campaign is remembered for [`AUDIENCE_TTL`] for those, so a message
+//! costs one lookup at most. Every other event looks its audience up.
 
-use std::time::Duration;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 use aws_sdk_apigatewaymanagement::{
     config::{retry::RetryConfig, timeout::TimeoutConfig},
@@ -22,10 +30,17 @@ use crate::repo::ws_connections;
 /// How many PostToConnection calls run at once for one push.
 const CONCURRENCY: usize = 64;
 
+/// How long a campaign's followers are remembered for progress updates: a
+/// socket opened meanwhile gets the next one.
+const AUDIENCE_TTL: Duration = Duration::from_secs(2);
+
+type Audiences = Arc<Mutex<HashMap<i64, (Instant, Vec<String>)>>>;
+
 #[derive(Clone)]
 pub struct Pusher {
     client: Option<Client>,
     db: MySqlPool,
+    progress_audiences: Audiences,
 }
 
 /// What one push achieved.
@@ -69,7 +84,7 @@ impl Pusher {
                 .build();
             Client::from_conf(config)
         });
-        Self { client, db }
+        Self { client, db, progress_audiences: Audiences::default() }
     }
 
     /// Send `event` to everyone following `campaign_id`.
@@ -79,12 +94,9 @@ impl Pusher {
             tracing::debug!("no management endpoint configured; push skipped");
             return PushReport::default();
         };
-        let connections = match ws_connections::for_campaign(&self.db, campaign_id).await {
-            Ok(connections) => connections,
-            Err(err) => {
-                tracing::warn!(error = %err, "could not list connections; push skipped");
-                return PushReport::default();
-            }
+        let Some(connections) = self.audience(campaign_id, matches!(event, CampaignEvent::ProgressUpdate { .. })).await
+        else {
+            return PushReport::default();
         };
         let payload = Blob::new(event.to_json(campaign_id).into_bytes());
         let outcomes: Vec<Outcome> = stream::iter(connections)
@@ -95,7 +107,34 @@ impl Pusher {
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
-        PushReport::tally(outcomes)
+        let report = PushReport::tally(outcomes);
+        if report.gone > 0 {
+            self.progress_audiences.lock().expect("audiences").remove(&campaign_id);
+        }
+        report
+    }
+
+    /// Who follows the campaign; for progress, as looked up within the last
+    /// [`AUDIENCE_TTL`]. `None` when the lookup failed (logged).
+    async fn audience(&self, campaign_id: i64, progress: bool) -> Option<Vec<String>> {
+        if progress {
+            let audiences = self.progress_audiences.lock().expect("audiences");
+            if let Some((_, connections)) = audiences.get(&campaign_id).filter(|(at, _)| at.elapsed() < AUDIENCE_TTL) {
+                return Some(connections.clone());
+            }
+        }
+        match ws_connections::for_campaign(&self.db, campaign_id).await {
+            Ok(connections) => {
+                let mut audiences = self.progress_audiences.lock().expect("audiences");
+                audiences.retain(|_, (at, _)| at.elapsed() < AUDIENCE_TTL);
+                audiences.insert(campaign_id, (Instant::now(), connections.clone()));
+                Some(connections)
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "could not list connections; push skipped");
+                None
+            }
+        }
     }
 
     /// Send `event` of an account's session to everyone following the

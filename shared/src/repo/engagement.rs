@@ -1,58 +1,7 @@
-//! What the sender records around a message besides its sending: the
-//! recipient's personal fields for rendering, the numbers on the owner's
-//! suppression list dropped before a claim, blue ticks, and replies.
+//! What the sender records around a message besides its sending: blue
+//! ticks, and replies.
 
 use sqlx::MySqlExecutor;
-
-use crate::domain::StoredRecipientStatus;
-
-/// What a recipient's text is rendered from besides the campaign message.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PersonalFields {
-    pub variables: Option<String>,
-    pub opt_out_footer: bool,
-}
-
-pub async fn personal_fields(
-    db: impl MySqlExecutor<'_>,
-    recipient_id: i64,
-) -> Result<Option<PersonalFields>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT r.variables, c.opt_out_footer FROM recipients r JOIN campaigns c ON c.id = r.campaign_id WHERE r.id = ?",
-    )
-    .bind(recipient_id)
-    .fetch_optional(db)
-    .await
-}
-
-/// PENDING recipients whose number is now on the owner's suppression list
-/// become FAILED ("opted out") and are never claimed. Returns how many.
-pub async fn drop_opted_out(
-    db: &mut sqlx::MySqlConnection,
-    campaign_id: i64,
-    reason: &str,
-) -> Result<u64, sqlx::Error> {
-    let dropped = sqlx::query(
-        "UPDATE recipients r JOIN campaigns c ON c.id = r.campaign_id \
-         JOIN suppressions s ON s.user_id = c.user_id AND s.phone = r.phone \
-         SET r.status = ?, r.error = ? \
-         WHERE r.campaign_id = ? AND r.status = 'PENDING'",
-    )
-    .bind(StoredRecipientStatus::Failed.as_str())
-    .bind(reason)
-    .bind(campaign_id)
-    .execute(&mut *db)
-    .await?
-    .rows_affected();
-    if dropped > 0 {
-        sqlx::query("UPDATE campaigns SET failed_count = failed_count + ? WHERE id = ?")
-            .bind(dropped)
-            .bind(campaign_id)
-            .execute(&mut *db)
-            .await?;
-    }
-    Ok(dropped)
-}
 
 /// The message shows blue ticks: `readAt`, once (the recipient is
 /// DELIVERED already; see `deliveries::record_delivered`).

@@ -233,7 +233,7 @@ pub async fn link_queue_position(db: impl MySqlExecutor<'_>, account_id: i64) ->
 }
 
 /// Link attempts that waited for a browser longer than `older_secs` and
-/// still have none: they expire (see `sessions::link_queue`).
+/// still have none: they expire (see `whatsapp::link_queue`).
 pub async fn stale_queued_links(db: impl MySqlExecutor<'_>, older_secs: u64) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT a.id FROM whatsapp_accounts a \

@@ -2,7 +2,6 @@
 //! on WhatsApp, so later campaigns do not open their chats again for a while
 //! (repeated checks of numbers without WhatsApp are a spam signal).
 
-use chrono::{DateTime, Utc};
 use sqlx::MySqlExecutor;
 
 pub async fn remember(db: impl MySqlExecutor<'_>, user_id: i64, phone: &str) -> Result<(), sqlx::Error> {
@@ -15,19 +14,4 @@ pub async fn remember(db: impl MySqlExecutor<'_>, user_id: i64, phone: &str) -> 
     .execute(db)
     .await?;
     Ok(())
-}
-
-/// When `phone` was last found not on WhatsApp, if after `since`.
-pub async fn seen_since(
-    db: impl MySqlExecutor<'_>,
-    user_id: i64,
-    phone: &str,
-    since: DateTime<Utc>,
-) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-    sqlx::query_scalar("SELECT seen_at FROM unreachable_numbers WHERE user_id = ? AND phone = ? AND seen_at > ?")
-        .bind(user_id)
-        .bind(phone)
-        .bind(since)
-        .fetch_optional(db)
-        .await
 }

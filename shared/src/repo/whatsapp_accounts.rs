@@ -98,7 +98,7 @@ impl AccountStatus {
     }
 }
 
-const COLUMNS: &str = "id, user_id, phone, status, status_reason, qr_code, pairing_phone, \
+pub(crate) const COLUMNS: &str = "id, user_id, phone, status, status_reason, qr_code, pairing_phone, \
                        pairing_code, pairing_code_expires_at, connected_at, last_activity, first_linked_at, last_sent_at, warm_up_since, streak, streak_target, \
                        restricted_until, timelock_until, last_breaker_reason, last_breaker_at, breaker_after_send, next_send_at, \
                        quota_status, quota_used, quota_total, quota_cycle_ends_at, phone_seen_at, relink_warned_at, \
@@ -125,15 +125,6 @@ pub async fn find(db: impl MySqlExecutor<'_>, account_id: i64) -> Result<Option<
         .await
 }
 
-/// The account's row, locked until the transaction ends: every decision
-/// about the number is taken by one transaction at a time.
-pub async fn lock(db: &mut sqlx::MySqlConnection, account_id: i64) -> Result<Option<AccountRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM whatsapp_accounts WHERE id = ? FOR UPDATE"))
-        .bind(account_id)
-        .fetch_optional(db)
-        .await
-}
-
 /// The user's accounts, removed ones left out.
 pub async fn owned(db: impl MySqlExecutor<'_>, user_id: i64) -> Result<Vec<AccountRow>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -144,37 +135,76 @@ pub async fn owned(db: impl MySqlExecutor<'_>, user_id: i64) -> Result<Vec<Accou
     .await
 }
 
-/// When the number's messages that may have left went, since `since`, oldest first.
-pub async fn sends_since(
-    db: impl MySqlExecutor<'_>,
-    account_id: i64,
-    since: DateTime<Utc>,
-) -> Result<Vec<DateTime<Utc>>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT sent_at FROM whatsapp_sends WHERE account_id = ? AND sent_at > ? \
-         AND outcome IN ('PENDING', 'SENT', 'UNCONFIRMED') ORDER BY sent_at",
-    )
-    .bind(account_id)
-    .bind(since)
-    .fetch_all(db)
-    .await
+/// The number's messages that may have left since some moment, oldest
+/// first: all of them, and those to people who never wrote to it (cold).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecentSends {
+    pub all: Vec<DateTime<Utc>>,
+    pub cold: Vec<DateTime<Utc>>,
 }
 
-/// The number's cold sends (to people who never wrote to it) after `since`
-/// that may have left, oldest first.
-pub async fn cold_sends_since(
+impl RecentSends {
+    /// From `GROUP_CONCAT` of [`SEND_LIST`]: `<epoch ms><c|w>,…`.
+    fn from_list(list: Option<&str>) -> Self {
+        let mut sends = Self::default();
+        for item in list.unwrap_or_default().split(',').filter(|item| !item.is_empty()) {
+            let (millis, kind) = item.split_at(item.len() - 1);
+            let Some(at) = millis.parse().ok().and_then(DateTime::<Utc>::from_timestamp_millis) else { continue };
+            sends.all.push(at);
+            if kind == "c" {
+                sends.cold.push(at);
+            }
+        }
+        sends
+    }
+}
+
+/// The account's sends that may have left after the bound moment, as one
+/// text column (sqlx pins the session's time zone to UTC, so the epoch is
+/// right).
+const SEND_LIST: &str = "SELECT GROUP_CONCAT(CONCAT(CAST(UNIX_TIMESTAMP(s.sent_at) * 1000 AS UNSIGNED), \
+     IF(s.cold, 'c', 'w')) ORDER BY s.sent_at SEPARATOR ',') FROM whatsapp_sends s \
+     WHERE s.account_id = whatsapp_accounts.id AND s.sent_at > ? AND s.outcome IN ('PENDING', 'SENT', 'UNCONFIRMED')";
+
+#[derive(sqlx::FromRow)]
+struct AccountWithSends {
+    #[sqlx(flatten)]
+    account: AccountRow,
+    sends: Option<String>,
+}
+
+/// The number's sends since `since` that may have left.
+pub async fn recent_sends(
     db: impl MySqlExecutor<'_>,
     account_id: i64,
     since: DateTime<Utc>,
-) -> Result<Vec<DateTime<Utc>>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT sent_at FROM whatsapp_sends WHERE account_id = ? AND sent_at > ? AND cold = 1 \
-         AND outcome IN ('PENDING', 'SENT', 'UNCONFIRMED') ORDER BY sent_at",
-    )
-    .bind(account_id)
+) -> Result<RecentSends, sqlx::Error> {
+    let list: Option<String> = sqlx::query_scalar(&format!("SELECT ({SEND_LIST}) FROM whatsapp_accounts WHERE id = ?"))
+        .bind(since)
+        .bind(account_id)
+        .fetch_optional(db)
+        .await?
+        .flatten();
+    Ok(RecentSends::from_list(list.as_deref()))
+}
+
+/// The account's row locked for the rest of the transaction, with its
+/// sends since `since` — one statement. The sends are a plain read made
+/// after the lock is granted (the transaction's first read), so they
+/// include every send committed by whoever held the lock before.
+pub async fn lock_with_recent_sends(
+    db: &mut sqlx::MySqlConnection,
+    account_id: i64,
+    since: DateTime<Utc>,
+) -> Result<Option<(AccountRow, RecentSends)>, sqlx::Error> {
+    let row: Option<AccountWithSends> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, ({SEND_LIST}) AS sends FROM whatsapp_accounts WHERE id = ? FOR UPDATE"
+    ))
     .bind(since)
-    .fetch_all(db)
-    .await
+    .bind(account_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| (row.account, RecentSends::from_list(row.sends.as_deref()))))
 }
 
 /// A send about to happen, counted from now on; its id.
@@ -537,6 +567,14 @@ pub async fn set_qr(db: &sqlx::MySqlPool, account_id: i64, raw: &str) -> Result<
         .execute(&mut *tx)
         .await?;
     tx.commit().await
+}
+
+/// The account's row, locked until the transaction ends.
+async fn lock(db: &mut sqlx::MySqlConnection, account_id: i64) -> Result<Option<AccountRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM whatsapp_accounts WHERE id = ? FOR UPDATE"))
+        .bind(account_id)
+        .fetch_optional(db)
+        .await
 }
 
 /// After the scan: the account is `phone`'s. An older row of the same owner

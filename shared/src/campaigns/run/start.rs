@@ -142,7 +142,7 @@ pub(super) async fn admit(
         Some(account_id) => whatsapp_accounts::find(&mut *tx, account_id).await?,
         None => None,
     };
-    if let Some(refusal) = crate::sessions::accounts::refusal(account.as_ref()) {
+    if let Some(refusal) = crate::whatsapp::numbers::refusal(account.as_ref()) {
         return Err(refusal);
     }
     tx.commit().await?;

@@ -4,7 +4,11 @@
 //! when the fleet has no browser free, with the attempt's place in the
 //! queue. New QRs (about every 20 s) reach the client as `qr_code` events.
 
-use super::{accounts::CampaignLink, link_queue, prepare_linking, Queued, Shown};
+use super::{
+    link_queue::{self, Waited},
+    numbers::CampaignLink,
+    prepare_linking, Queued,
+};
 use crate::{error::ApiError, qr::QrCodePayload, queue::CommandKind, AppContext};
 
 pub enum QrAnswer {
@@ -22,10 +26,9 @@ pub async fn request_qr(ctx: &AppContext, user_id: i64, id: i64) -> Result<QrAns
     };
     // Names the campaign and its number: the session links for both.
     crate::campaigns::run::nudge(ctx, id, CommandKind::Open).await;
-    Ok(match link_queue::wait_for_code(ctx, account_id, false).await? {
-        Shown::Qr(qr_code) => QrAnswer::Qr(qr_code),
-        Shown::Connected => QrAnswer::Connected,
-        Shown::Queued(queued) => QrAnswer::Queued(queued),
-        Shown::PairingCode { .. } | Shown::PairingRefused => unreachable!("a QR request waits for a QR"),
+    Ok(match link_queue::wait_for(ctx, account_id, link_queue::qr_shown).await? {
+        Waited::Code(qr_code) => QrAnswer::Qr(qr_code),
+        Waited::Connected => QrAnswer::Connected,
+        Waited::Queued(queued) => QrAnswer::Queued(queued),
     })
 }

@@ -93,8 +93,8 @@ pub async fn summary(
     s: &GovernorSettings,
 ) -> Result<AccountSummary, sqlx::Error> {
     let now = Utc::now();
-    let sends = whatsapp_accounts::sends_since(db, account.id, now - chrono(s.day)).await?;
-    let cold_sends = whatsapp_accounts::cold_sends_since(db, account.id, now - chrono(s.day)).await?;
+    let recent = whatsapp_accounts::recent_sends(db, account.id, now - chrono(s.day)).await?;
+    let (sends, cold_sends) = (recent.all, recent.cold);
     let phone_seen = account.phone_seen();
     let whatsapp_quota = account.whatsapp_quota();
     let warm_up_since = caps::warm_up_since(now, account.warm_up_since, account.last_sent_at, s);

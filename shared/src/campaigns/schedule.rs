@@ -4,7 +4,6 @@
 //! start; one that fails them is FAILED with the reason, and the user is
 //! told over the WebSocket.
 
-use super::owned;
 use crate::{
     campaigns::run::{self, start, Refused, Starter},
     db::{retry_transaction, LockConflict},
@@ -71,7 +70,7 @@ pub async fn run_scheduler(ctx: &AppContext) -> Result<SchedulerReport, ApiError
         }
     }
     // Link attempts that never got a browser (their senders expire the rest).
-    report.links_expired = super::link_queue::expire_stale(ctx).await?;
+    report.links_expired = crate::whatsapp::link_queue::expire_stale(ctx).await?;
     ws_connections::delete_expired(&ctx.db).await?;
     report.stalled = health::stalled_running_campaigns(&ctx.db, STALLED_AFTER_MINUTES).await? as usize;
     crate::metrics::gauge("StalledCampaigns", report.stalled as f64, crate::metrics::Unit::Count, &[]);
@@ -121,5 +120,5 @@ pub async fn cancel_schedule(ctx: &AppContext, user_id: i64, id: i64) -> Result<
         Ok(())
     })
     .await?;
-    owned(ctx, user_id, id).await
+    super::owned(&ctx.db, id, user_id).await
 }

@@ -16,7 +16,7 @@ use crate::{
     realtime::{CampaignEvent, Pusher},
     repo::{
         session_leases,
-        whatsapp_accounts::{self, AccountStatus},
+        whatsapp_accounts::{self, AccountRow, AccountStatus},
     },
     AppContext,
 };
@@ -35,7 +35,7 @@ const SENDER_FRESH_SECS: u64 = 30;
 /// A queued attempt (no browser yet) expires after this many link timeouts.
 const QUEUE_PATIENCE_TIMEOUTS: u32 = 3;
 
-/// What a link request can show the user.
+/// What a link request for a new number can show the user.
 pub enum Shown {
     Qr(QrCodePayload),
     PairingCode {
@@ -50,6 +50,25 @@ pub enum Shown {
     PairingRefused,
 }
 
+/// What a wait for one kind of code ended with.
+pub enum Waited<T> {
+    Code(T),
+    /// Linked meanwhile: nothing to scan.
+    Connected,
+    /// No browser yet: the code comes by event.
+    Queued(Queued),
+}
+
+/// What the session shows when asked for a pairing code.
+pub enum Pairing {
+    Code {
+        code: String,
+        expires_at: DateTime<Utc>,
+    },
+    /// The sender could not get one (it said why in an `error_update`).
+    Refused,
+}
+
 /// Where a link attempt waits, and when to look again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Queued {
@@ -58,10 +77,54 @@ pub struct Queued {
     pub retry_after_secs: u64,
 }
 
-/// Waits for what the account's session shows; answers `Queued` within a
-/// second when every sender is full, or when nothing showed within the
-/// wait (no sender running yet, one starting).
+/// Waits for the QR or the pairing code, as asked.
 pub async fn wait_for_code(ctx: &AppContext, account_id: i64, by_pairing: bool) -> Result<Shown, ApiError> {
+    let waited = if by_pairing {
+        match wait_for(ctx, account_id, pairing_shown).await? {
+            Waited::Code(Pairing::Code { code, expires_at }) => Waited::Code(Shown::PairingCode { code, expires_at }),
+            Waited::Code(Pairing::Refused) => Waited::Code(Shown::PairingRefused),
+            Waited::Connected => Waited::Connected,
+            Waited::Queued(queued) => Waited::Queued(queued),
+        }
+    } else {
+        match wait_for(ctx, account_id, qr_shown).await? {
+            Waited::Code(qr) => Waited::Code(Shown::Qr(qr)),
+            Waited::Connected => Waited::Connected,
+            Waited::Queued(queued) => Waited::Queued(queued),
+        }
+    };
+    Ok(match waited {
+        Waited::Code(shown) => shown,
+        Waited::Connected => Shown::Connected,
+        Waited::Queued(queued) => Shown::Queued(queued),
+    })
+}
+
+/// The QR the session shows, if any.
+pub fn qr_shown(account: &AccountRow) -> Result<Option<QrCodePayload>, ApiError> {
+    match account.qr_code.as_deref().filter(|raw| !raw.is_empty()) {
+        Some(raw) => Ok(Some(qr::qr_code(raw).map_err(ApiError::internal)?)),
+        None => Ok(None),
+    }
+}
+
+/// The pairing code the session shows, or its refusal, if either yet.
+pub fn pairing_shown(account: &AccountRow) -> Result<Option<Pairing>, ApiError> {
+    Ok(match (&account.pairing_phone, &account.pairing_code, account.pairing_code_expires_at) {
+        (Some(_), Some(code), Some(expires_at)) => Some(Pairing::Code { code: code.clone(), expires_at }),
+        (None, ..) => Some(Pairing::Refused),
+        _ => None,
+    })
+}
+
+/// Waits for what the account's session shows (`read`); answers `Queued`
+/// within a second when every sender is full, or when nothing showed
+/// within the wait (no sender running yet, one starting).
+pub async fn wait_for<T>(
+    ctx: &AppContext,
+    account_id: i64,
+    read: impl Fn(&AccountRow) -> Result<Option<T>, ApiError>,
+) -> Result<Waited<T>, ApiError> {
     let asked = Instant::now();
     let deadline = asked + LINK_WAIT;
     let mut full = None;
@@ -70,7 +133,7 @@ pub async fn wait_for_code(ctx: &AppContext, account_id: i64, by_pairing: bool) 
             .await?
             .ok_or_else(|| ApiError::not_found("WhatsApp account"))?;
         match account.status {
-            AccountStatus::Connected => return Ok(Shown::Connected),
+            AccountStatus::Connected => return Ok(Waited::Connected),
             AccountStatus::Linking => {}
             // Expired or removed meanwhile: the reason is on the account.
             _ => {
@@ -80,14 +143,8 @@ pub async fn wait_for_code(ctx: &AppContext, account_id: i64, by_pairing: bool) 
                 })
             }
         }
-        if by_pairing {
-            match (account.pairing_phone, account.pairing_code, account.pairing_code_expires_at) {
-                (Some(_), Some(code), Some(expires_at)) => return Ok(Shown::PairingCode { code, expires_at }),
-                (None, ..) => return Ok(Shown::PairingRefused),
-                _ => {}
-            }
-        } else if let Some(raw) = account.qr_code.filter(|raw| !raw.is_empty()) {
-            return Ok(Shown::Qr(qr::qr_code(&raw).map_err(ApiError::internal)?));
+        if let Some(code) = read(&account)? {
+            return Ok(Waited::Code(code));
         }
         let full = match full {
             Some(full) => full,
@@ -99,7 +156,7 @@ pub async fn wait_for_code(ctx: &AppContext, account_id: i64, by_pairing: bool) 
         let waits_in_line =
             full && asked.elapsed() >= QUEUE_GRACE && session_leases::live_owner(&ctx.db, account_id).await?.is_none();
         if waits_in_line || Instant::now() >= deadline {
-            return Ok(Shown::Queued(queued(ctx, account_id).await?));
+            return Ok(Waited::Queued(queued(ctx, account_id).await?));
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }

@@ -7,7 +7,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{accounts::CampaignLink, link_queue, prepare_linking, Queued, Shown};
+use super::{
+    link_queue::{self, Pairing, Waited},
+    numbers::CampaignLink,
+    prepare_linking, Queued,
+};
 use crate::{domain::Phone, error::ApiError, queue::CommandKind, AppContext};
 
 pub enum PairingAnswer {
@@ -32,14 +36,13 @@ pub async fn request_pairing_code(
     };
     // Names the campaign and its number: the session links for both.
     crate::campaigns::run::nudge(ctx, id, CommandKind::Open).await;
-    match link_queue::wait_for_code(ctx, account_id, true).await? {
-        Shown::PairingCode { code, expires_at } => Ok(PairingAnswer::Code { code, expires_at }),
-        Shown::Queued(queued) => Ok(PairingAnswer::Queued(queued)),
-        Shown::Connected => Err(already()),
+    match link_queue::wait_for(ctx, account_id, link_queue::pairing_shown).await? {
+        Waited::Code(Pairing::Code { code, expires_at }) => Ok(PairingAnswer::Code { code, expires_at }),
+        Waited::Queued(queued) => Ok(PairingAnswer::Queued(queued)),
+        Waited::Connected => Err(already()),
         // The sender gave up on it (it says why in an error_update).
-        Shown::PairingRefused => {
+        Waited::Code(Pairing::Refused) => {
             Err(ApiError::Unavailable("WhatsApp Web could not show a pairing code; try the QR code".into()))
         }
-        Shown::Qr(_) => unreachable!("a pairing request waits for a pairing code"),
     }
 }

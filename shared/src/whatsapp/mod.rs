@@ -1,18 +1,18 @@
-//! WhatsApp sessions as the API drives them. A session belongs to a WhatsApp
-//! account (number), linked once and reused by every campaign of it
-//! (`accounts`); the per-campaign routes keep their meaning on top: ask for
-//! a QR code, read the connection (starting, pausing, resuming and
-//! detaching a campaign are its life's, `campaigns::run`). Each operation
-//! checks and changes MySQL first, then nudges the sender fleet
-//! (`queue::dispatch`); the sender acts on what the database says.
+//! Linking the users' WhatsApp numbers. A number is linked once and reused
+//! by every campaign of it (`numbers`); the per-campaign routes keep their
+//! meaning on top: link by QR code (`link_by_qr`) or pairing code
+//! (`link_by_code`), read the connection. Admission (`link_admission`) and
+//! the queue for a browser (`link_queue`) bound who may link and when.
+//! Each operation checks and changes MySQL first, then nudges the sender
+//! fleet (`queue::dispatch`); the sender acts on what the database says.
+//! A campaign's own life (start, pause, …) is `campaigns::run`'s.
 
-pub mod accounts;
 mod link_admission;
+mod link_by_code;
+mod link_by_qr;
 pub mod link_queue;
 mod linking_settings;
-mod pairing;
-mod qr;
-mod schedule;
+pub mod numbers;
 
 use chrono::{DateTime, Utc};
 
@@ -26,11 +26,10 @@ use crate::{
 };
 
 pub use link_admission::{admit_pairing_otp, LinkRequest};
+pub use link_by_code::{request_pairing_code, PairingAnswer};
+pub use link_by_qr::{request_qr, QrAnswer};
 pub use link_queue::{Queued, Shown};
 pub use linking_settings::LinkingSettings;
-pub use pairing::{request_pairing_code, PairingAnswer};
-pub use qr::{request_qr, QrAnswer};
-pub use schedule::{cancel_schedule, run_scheduler, scheduled, SchedulerReport};
 
 /// Whether the number the campaign sends from is linked (a sender restores
 /// its saved login whenever the campaign needs it), and its last activity.
@@ -54,13 +53,13 @@ async fn owned(ctx: &AppContext, user_id: i64, id: i64) -> Result<CampaignRecord
 
 /// The first step of linking WhatsApp for a campaign, by QR or by pairing
 /// code: the campaign is the caller's and will still send; then the number
-/// it links through (`accounts::link_for_campaign`).
+/// it links through (`numbers::link_for_campaign`).
 async fn prepare_linking(
     ctx: &AppContext,
     user_id: i64,
     id: i64,
     pairing: Option<(&crate::domain::Phone, Option<&str>)>,
-) -> Result<accounts::CampaignLink, ApiError> {
+) -> Result<numbers::CampaignLink, ApiError> {
     let campaign = owned(ctx, user_id, id).await?;
     if campaign.status.is_finished() {
         return Err(ApiError::Conflict {
@@ -68,5 +67,5 @@ async fn prepare_linking(
             message: format!("A {} campaign needs no WhatsApp session", campaign.status),
         });
     }
-    accounts::link_for_campaign(ctx, &campaign, pairing).await
+    numbers::link_for_campaign(ctx, &campaign, pairing).await
 }

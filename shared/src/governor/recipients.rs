@@ -1,0 +1,46 @@
+//! The per-recipient send rules, beside the per-number ones: who is never
+//! messaged (opted out, a number an earlier campaign found not on WhatsApp
+//! within the last 30 days, a stored phone that is not a number), and
+//! whether a message is cold (the recipient never wrote to the number) or
+//! warm. Pure: the facts come with the recipient (`deliveries::next_recipient`).
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::cold::ContactKind;
+use crate::{domain::Phone, repo::deliveries::NextRecipient};
+
+/// How long a number found not on WhatsApp is remembered per owner.
+pub const UNREACHABLE_FOR: TimeDelta = TimeDelta::days(30);
+
+/// Why a recipient who opted out is not messaged (the list import says the same).
+pub const OPTED_OUT: &str = crate::excel::import::OPTED_OUT;
+
+/// What the rules say of the next recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Message them: a cold or a warm contact, to this phone.
+    Send(ContactKind, Phone),
+    /// Never messaged: FAILED with the reason. `tried`: the number was
+    /// looked at (its row says when), rather than left out by the owner.
+    Skip { reason: String, tried: bool },
+}
+
+/// Findings of "not on WhatsApp" older than this are forgotten at `now`.
+pub fn unreachable_after(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - UNREACHABLE_FOR
+}
+
+pub fn verdict(recipient: &NextRecipient) -> Verdict {
+    if recipient.opted_out() {
+        return Verdict::Skip { reason: OPTED_OUT.to_owned(), tried: false };
+    }
+    let phone = match Phone::from_stored(&recipient.phone) {
+        Ok(phone) => phone,
+        Err(err) => return Verdict::Skip { reason: format!("invalid phone number: {err}"), tried: true },
+    };
+    if let Some(seen) = recipient.unreachable_since {
+        let reason = format!("not on WhatsApp (found so on {})", seen.format("%Y-%m-%d"));
+        return Verdict::Skip { reason, tried: true };
+    }
+    Verdict::Send(recipient.contact(), phone)
+}
