@@ -17,6 +17,8 @@
 #                        governor allows (time compressed by BENCH_SCALE,
 #                        default 30): messages per hour, the gaps (and their CV),
 #                        the most in any 15 minutes.
+#   infra/dev.sh bench-statements — a 50-recipient campaign through the real
+#                        sender: SQL statements per message, by shape.
 # Works on a fresh Debian machine with only the Rust toolchain; idempotent:
 # what is installed is not reinstalled, what is running is reused.
 set -euo pipefail
@@ -428,15 +430,23 @@ cmd_bench_pacing() {
   cargo test --manifest-path "$ROOT/Cargo.toml" -p sender --test fleet bench_pacing -- --ignored --nocapture
 }
 
+cmd_bench_statements() {
+  setup
+  log "counting SQL statements per message (50 recipients through the real sender)"
+  cargo test --manifest-path "$ROOT/Cargo.toml" -p sender --test fleet bench_statements -- --nocapture 2>&1 \
+    | grep -E '^statements bench|/msg|test result' || die "the statements bench failed"
+}
+
 case "${1:-}" in
   up) cmd_up ;;
   test) shift; cmd_test "$@" ;;
   bench) cmd_bench ;;
   bench-import) exec "$ROOT/infra/bench-import.sh" ;;
   bench-pacing) cmd_bench_pacing ;;
+  bench-statements) cmd_bench_statements ;;
   bench-load) setup; bench_load ;;
   bench-recovery) setup; bench_recovery ;;
   logs) shift; cmd_logs "$@" ;;
   quiet-up) exec "$ROOT/infra/quiet-up.sh" ;;
-  *) echo "usage: infra/dev.sh up|test|logs|quiet-up|bench|bench-load|bench-recovery|bench-import|bench-pacing" >&2; exit 2 ;;
+  *) echo "usage: infra/dev.sh up|test|logs|quiet-up|bench|bench-load|bench-recovery|bench-import|bench-pacing|bench-statements" >&2; exit 2 ;;
 esac

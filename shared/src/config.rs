@@ -39,6 +39,8 @@ pub struct Settings {
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub otp: OtpSettings,
+    /// Attempt counters for logins and one-time codes (per account and per IP).
+    pub attempts: AttemptSettings,
     pub sms: SmsSettings,
     pub email: EmailSettings,
     /// `POST /api/user/register-simple` (sign-up without an OTP).
@@ -51,14 +53,19 @@ pub struct Settings {
     pub governor: crate::governor::GovernorSettings,
     /// Link attempts: how many, how often, how long (`LINKING_*`, `PAIRING_RATE_*`).
     pub linking: crate::whatsapp::LinkingSettings,
+    /// `JWT_ISSUER`, `JWT_AUDIENCE`: the `iss` and `aud` every access token
+    /// carries and must carry to be accepted.
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
 }
 
 #[derive(Debug, Clone)]
 pub struct PaymentSettings {
     pub gateway: PaymentGatewaySettings,
     /// Public base URL of this API; the gateway sends the buyer back to
-    /// `{callback_base_url}/api/payments/callback`. `None`: the base the
-    /// payment request itself came in on (its scheme, host and stage).
+    /// `{callback_base_url}/api/payments/callback`. Never taken from a
+    /// request. `None`: payment requests answer 503 (the local gateway
+    /// fills in its own listen address).
     pub callback_base_url: Option<PublicBaseUrl>,
     /// The frontend page the callback redirects to, with the outcome in its
     /// query string.
@@ -129,6 +136,31 @@ pub struct OtpSettings {
     pub max_attempts: u32,
     /// How long a verified code stays usable for registration.
     pub registration_window: Duration,
+}
+
+/// Attempt limits for logins and one-time codes: at most `per_*` attempts in
+/// a window of `window` that starts at a subject's first attempt; `0`: no
+/// limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptLimit {
+    pub max: u32,
+    pub window: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct AttemptSettings {
+    /// Failed logins per e-mail (`LOGIN_ATTEMPTS_PER_ACCOUNT`).
+    pub login_per_account: AttemptLimit,
+    /// Failed logins per client IP (`LOGIN_ATTEMPTS_PER_IP`).
+    pub login_per_ip: AttemptLimit,
+    /// Codes asked for per phone or e-mail (`OTP_REQUESTS_PER_TARGET`).
+    pub otp_per_target: AttemptLimit,
+    /// Codes asked for per client IP (`OTP_REQUESTS_PER_IP`).
+    pub otp_per_ip: AttemptLimit,
+    /// Wrong codes per phone or e-mail (`OTP_VERIFY_FAILURES_PER_TARGET`).
+    pub verify_per_target: AttemptLimit,
+    /// Wrong codes per client IP (`OTP_VERIFY_FAILURES_PER_IP`).
+    pub verify_per_ip: AttemptLimit,
 }
 
 #[derive(Debug, Clone)]
@@ -232,6 +264,18 @@ impl Settings {
             max_attempts: 5,
             registration_window: Duration::from_secs(env.parsed("OTP_REGISTRATION_WINDOW_SECONDS", 900)),
         };
+        let login_window = Duration::from_secs(env.parsed("LOGIN_ATTEMPTS_WINDOW_SECONDS", 900));
+        let otp_window = Duration::from_secs(env.parsed("OTP_REQUESTS_WINDOW_SECONDS", 3600));
+        let mut limit =
+            |name: &str, default: u32, window: Duration| AttemptLimit { max: env.parsed(name, default), window };
+        let attempts = AttemptSettings {
+            login_per_account: limit("LOGIN_ATTEMPTS_PER_ACCOUNT", 10, login_window),
+            login_per_ip: limit("LOGIN_ATTEMPTS_PER_IP", 50, login_window),
+            otp_per_target: limit("OTP_REQUESTS_PER_TARGET", 5, otp_window),
+            otp_per_ip: limit("OTP_REQUESTS_PER_IP", 20, otp_window),
+            verify_per_target: limit("OTP_VERIFY_FAILURES_PER_TARGET", 10, otp_window),
+            verify_per_ip: limit("OTP_VERIFY_FAILURES_PER_IP", 30, otp_window),
+        };
         let sms = match env.optional("SMS_PROVIDER").as_deref().unwrap_or("disabled") {
             "disabled" => SmsSettings::Disabled,
             "log" => SmsSettings::Log,
@@ -304,6 +348,7 @@ impl Settings {
             access_token_ttl,
             refresh_token_ttl,
             otp,
+            attempts,
             sms,
             email,
             register_simple_enabled,
@@ -313,6 +358,8 @@ impl Settings {
             campaigns,
             governor,
             linking,
+            jwt_issuer: env.optional("JWT_ISSUER").unwrap_or_else(|| crate::auth::jwt::DEFAULT_ISSUER.into()),
+            jwt_audience: env.optional("JWT_AUDIENCE").unwrap_or_else(|| crate::auth::jwt::DEFAULT_AUDIENCE.into()),
         })
     }
 }
@@ -384,9 +431,8 @@ fn payment_settings<F: Fn(&str) -> Option<String>>(
             PaymentGatewaySettings::Disabled
         }
     };
-    // Unset or empty (the template's default): each payment request's own
-    // address, which behind API Gateway is the public one (custom domain,
-    // stage and all) without the function naming the API that routes to it.
+    // Unset or empty (the template's default): payments answer 503 until it
+    // is set (`payment_gateway`); the request's host is never a fallback.
     let callback_base_url = env.optional("PAYMENT_CALLBACK_BASE_URL").and_then(|raw| {
         PublicBaseUrl::parse(&raw)
             .map_err(|problem| env.problems.push(format!("PAYMENT_CALLBACK_BASE_URL: {problem}")))
@@ -486,7 +532,7 @@ mod tests {
     }
 
     #[test]
-    fn without_a_callback_base_the_request_decides() {
+    fn without_a_callback_base_none_is_configured() {
         let map = env(&[
             ("PAYMENT_GATEWAY", "zarinpal"),
             ("ZARINPAL_MERCHANT_ID", MERCHANT),

@@ -45,7 +45,9 @@ impl AppContext {
             queues: Queues::new(&sdk, settings.aws.sessions_queue_url.clone())
                 .with_creation(settings.aws.queues_create),
             pusher: Pusher::new(&sdk, settings.aws.ws_management_endpoint.as_deref(), db.clone()),
-            jwt: JwtKeys::new(settings.jwt_secret.expose(), settings.access_token_ttl),
+            jwt: JwtKeys::new(settings.jwt_secret.expose(), settings.access_token_ttl)
+                .with_issuer(&settings.jwt_issuer)
+                .with_audience(&settings.jwt_audience),
             otp_hasher: OtpHasher::new(settings.jwt_secret.expose()),
             notifier: Notifier::new(&settings.sms, &settings.email)?,
             payments: PaymentGateway::from_settings(&settings.payments)?,

@@ -13,7 +13,10 @@ use shared::{
 };
 use utoipa::ToSchema;
 
-use super::views::{Profile, UserSummary};
+use super::{
+    client_ip::ClientIp,
+    views::{Profile, UserSummary},
+};
 use crate::http::{
     layers::{created, no_store, Done},
     CurrentUser, JsonBody,
@@ -82,8 +85,12 @@ pub struct TokensRefreshed {
     request_body = shared::accounts::OtpInput,
     responses((status = 200, description = "Code sent", body = OtpSent)),
 )]
-pub async fn request_otp(State(ctx): State<AppContext>, JsonBody(input): JsonBody<OtpInput>) -> Answer {
-    let sent = accounts::request_otp(&ctx, input).await?;
+pub async fn request_otp(
+    State(ctx): State<AppContext>,
+    ClientIp(client): ClientIp,
+    JsonBody(input): JsonBody<OtpInput>,
+) -> Answer {
+    let sent = accounts::request_otp(&ctx, input, client).await?;
     Ok(Json(OtpSent {
         success: true,
         message: "Verification code sent",
@@ -101,8 +108,12 @@ pub async fn request_otp(State(ctx): State<AppContext>, JsonBody(input): JsonBod
     request_body = shared::accounts::OtpInput,
     responses((status = 200, description = "Code verified", body = OtpVerified)),
 )]
-pub async fn verify_otp(State(ctx): State<AppContext>, JsonBody(input): JsonBody<OtpInput>) -> Answer {
-    accounts::verify_otp(&ctx, input).await?;
+pub async fn verify_otp(
+    State(ctx): State<AppContext>,
+    ClientIp(client): ClientIp,
+    JsonBody(input): JsonBody<OtpInput>,
+) -> Answer {
+    accounts::verify_otp(&ctx, input, client).await?;
     Ok(Json(OtpVerified { success: true, message: "Code verified", verified: true }).into_response())
 }
 
@@ -140,8 +151,12 @@ pub async fn register_simple(State(ctx): State<AppContext>, JsonBody(input): Jso
     request_body = shared::accounts::LoginInput,
     responses((status = 200, description = "Logged in", body = LoggedIn)),
 )]
-pub async fn login(State(ctx): State<AppContext>, JsonBody(input): JsonBody<LoginInput>) -> Answer {
-    let (user, tokens) = accounts::login(&ctx, input).await?;
+pub async fn login(
+    State(ctx): State<AppContext>,
+    ClientIp(client): ClientIp,
+    JsonBody(input): JsonBody<LoginInput>,
+) -> Answer {
+    let (user, tokens) = accounts::login(&ctx, input, client).await?;
     Ok(no_store(
         Json(LoggedIn {
             success: true,
@@ -222,5 +237,6 @@ pub async fn logout(
     JsonBody(input): JsonBody<RefreshTokenInput>,
 ) -> Answer {
     accounts::logout(&ctx, caller.id, &input.refresh_token).await?;
+    shared::realtime::close_user_sockets(&ctx, caller.id).await;
     Ok(Done::answer("Logged out"))
 }

@@ -1,5 +1,6 @@
 //! The auth & users area: one-time codes, sign-up, login, tokens, profile.
 
+pub(crate) mod client_ip;
 pub(crate) mod handlers;
 pub(crate) mod views;
 

@@ -7,8 +7,16 @@ use std::net::SocketAddr;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     shared::telemetry::init();
-    let ctx = shared::AppContext::from_env().await?;
-    let port = ctx.settings.gateway.port;
+    let mut settings = shared::config::Settings::from_env()?;
+    let port = settings.gateway.port;
+    // The payment callback's base is configuration, never a request's
+    // `Host`; unset locally, it is this gateway's own listen address.
+    if settings.payments.callback_base_url.is_none() {
+        let local = shared::domain::PublicBaseUrl::parse(&format!("http://localhost:{port}"));
+        settings.payments.callback_base_url = Some(local.map_err(anyhow::Error::msg)?);
+    }
+    let pool = shared::db::connect_lazy(&settings.database_url, settings.database_max_connections)?;
+    let ctx = shared::AppContext::with_pool(settings, pool).await?;
     let interval = ctx.settings.gateway.scheduler_interval;
     if !interval.is_zero() {
         // EventBridge runs the scheduler Lambda in AWS; locally, a timer.

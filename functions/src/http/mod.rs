@@ -10,5 +10,4 @@ pub mod upload;
 
 pub use extract::{AdminUser, CurrentUser, JsonBody, PathId};
 pub use layers::finish;
-pub use public_url::RequestBaseUrl;
 pub use query::QueryParams;

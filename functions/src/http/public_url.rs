@@ -1,24 +1,19 @@
-//! The address a client used to reach us, as opposed to the path our
-//! routers match on.
+//! The path a client used to reach us, as opposed to the path our routers
+//! match on.
 //!
 //! Behind API Gateway the two differ: a named stage (`/prod`) or a custom
 //! domain's API mapping key (`/v1`) sits in front of our `/api/…` paths in
 //! the event's `rawPath`, and `lambda_http` keeps it in the URI it hands
 //! the router. [`route_from_api_gateway`] moves that prefix out of the URI
 //! (so the same routes match in Lambda, the local gateway and tests) into a
-//! [`PathPrefix`] extension, and [`RequestBaseUrl`] puts the public base
-//! back together — scheme, host and prefix — for URLs we hand out (the
-//! payment callback), so no function needs its API's URL in configuration
-//! (in the template that reference would be a dependency cycle).
+//! [`PathPrefix`] extension.
+//!
+//! No URL we hand out is built from a request: the payment callback's base
+//! comes from configuration only (`PAYMENT_CALLBACK_BASE_URL`), since
+//! `Host` and `X-Forwarded-Host` are whatever the client chose to send.
 
-use std::convert::Infallible;
-
-use axum::{
-    extract::FromRequestParts,
-    http::{request::Parts, Request, Uri},
-};
+use axum::http::{Request, Uri};
 use lambda_http::{request::RequestContext, RequestExt};
-use shared::domain::PublicBaseUrl;
 
 /// The path in front of our routes in the URL the client used: `""`,
 /// `/prod` (a stage), `/v1` (an API mapping key).
@@ -77,41 +72,6 @@ fn split_route_prefix(raw_path: &str, route_key: &str) -> Option<(String, String
     Some((join(head), join(tail)))
 }
 
-/// The public base URL this request was made to, if its headers name one:
-/// `X-Forwarded-Proto` (else the URI's scheme, else `http`),
-/// `X-Forwarded-Host` (a CDN in front) else `Host`, then the [`PathPrefix`].
-/// API Gateway sets `Host` to the domain the client used (custom or
-/// `execute-api`) and `X-Forwarded-Proto` to `https`.
-#[derive(Debug, Clone)]
-pub struct RequestBaseUrl(pub Option<PublicBaseUrl>);
-
-impl<S: Send + Sync> FromRequestParts<S> for RequestBaseUrl {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(base_url_of(parts)))
-    }
-}
-
-fn base_url_of(parts: &Parts) -> Option<PublicBaseUrl> {
-    // Proxies append: the first value is what the client used.
-    let header = |name: &str| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.split(',').next())
-            .map(str::trim)
-            .filter(|value| !value.is_empty())
-    };
-    let scheme = header("x-forwarded-proto").or(parts.uri.scheme_str()).unwrap_or("http");
-    let host = header("x-forwarded-host").or(header("host")).or(parts.uri.authority().map(|a| a.as_str()))?;
-    let prefix = parts.extensions.get::<PathPrefix>().map_or("", |p| p.0.as_str());
-    PublicBaseUrl::from_request(scheme, host, prefix)
-        .map_err(|problem| tracing::warn!(%problem, "the request names no usable public address"))
-        .ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,41 +101,39 @@ mod tests {
         lambda_http::request::from_str(&body.to_string()).expect("an HTTP API event")
     }
 
-    fn through(request: lambda_http::Request) -> (String, Option<String>) {
+    fn through(request: lambda_http::Request) -> (String, Option<PathPrefix>) {
         let request = route_from_api_gateway(request);
         let (parts, _) = request.into_parts();
         let path = parts.uri.path_and_query().unwrap().to_string();
-        (path, base_url_of(&parts).map(|b| b.join("/api/payments/callback")))
+        (path, parts.extensions.get::<PathPrefix>().cloned())
+    }
+
+    fn prefix(p: &str) -> Option<PathPrefix> {
+        Some(PathPrefix(p.into()))
     }
 
     #[test]
     fn the_default_stage_has_no_prefix() {
         let host = "abc123.execute-api.eu-west-1.amazonaws.com";
-        let (path, callback) = through(event("$default", "/api/payments/request", "POST /api/payments/request", host));
+        let (path, found) = through(event("$default", "/api/payments/request", "POST /api/payments/request", host));
         assert_eq!(path, "/api/payments/request?a=1");
-        assert_eq!(
-            callback.as_deref(),
-            Some("https://abc123.execute-api.eu-west-1.amazonaws.com/api/payments/callback")
-        );
+        assert_eq!(found, prefix(""));
     }
 
     #[test]
-    fn a_named_stage_is_kept_in_the_base_and_out_of_the_route() {
+    fn a_named_stage_is_kept_as_the_prefix_and_out_of_the_route() {
         let host = "abc123.execute-api.eu-west-1.amazonaws.com";
-        let (path, callback) = through(event("prod", "/prod/api/payments/request", "POST /api/payments/request", host));
+        let (path, found) = through(event("prod", "/prod/api/payments/request", "POST /api/payments/request", host));
         assert_eq!(path, "/api/payments/request?a=1");
-        assert_eq!(
-            callback.as_deref(),
-            Some("https://abc123.execute-api.eu-west-1.amazonaws.com/prod/api/payments/callback")
-        );
+        assert_eq!(found, prefix("/prod"));
     }
 
     #[test]
     fn a_custom_domains_mapping_key_is_the_prefix_not_the_stage() {
-        let (path, callback) =
+        let (path, found) =
             through(event("prod", "/v1/api/campaigns/42/start", "POST /api/campaigns/{id}/start", "api.example.com"));
         assert_eq!(path, "/api/campaigns/42/start?a=1");
-        assert_eq!(callback.as_deref(), Some("https://api.example.com/v1/api/payments/callback"));
+        assert_eq!(found, prefix("/v1"));
     }
 
     #[test]
@@ -188,10 +146,15 @@ mod tests {
     }
 
     #[test]
-    fn a_plain_request_uses_its_host_header() {
-        let request =
-            Request::builder().uri("/api/payments/request").header("host", "localhost:3000").body(()).unwrap();
+    fn a_plain_request_passes_unchanged() {
+        let request = Request::builder()
+            .uri("/api/payments/request")
+            .header("host", "localhost:3000")
+            .header("x-forwarded-host", "evil.example")
+            .body(())
+            .unwrap();
         let (parts, _) = route_from_api_gateway(request).into_parts();
-        assert_eq!(base_url_of(&parts).unwrap().as_str(), "http://localhost:3000");
+        assert_eq!(parts.uri, "/api/payments/request");
+        assert!(parts.extensions.get::<PathPrefix>().is_none());
     }
 }

@@ -19,7 +19,7 @@ use shared::{
 use utoipa::ToSchema;
 
 use super::views::{result_url, NewOrderView, OrderView, SubscriptionView, TransactionView};
-use crate::http::{layers::created, CurrentUser, JsonBody, QueryParams, RequestBaseUrl};
+use crate::http::{layers::created, CurrentUser, JsonBody, QueryParams};
 
 type Answer = Result<Response, ApiError>;
 
@@ -115,8 +115,9 @@ pub async fn my_orders(
     Ok(Json(OrderList { success: true, orders, pagination }).into_response())
 }
 
-/// The gateway sends the buyer back to our callback under the address this
-/// request came in on, unless `PAYMENT_CALLBACK_BASE_URL` names one.
+/// The gateway sends the buyer back to our callback under the configured
+/// public base URL (`PAYMENT_CALLBACK_BASE_URL`), never under the address
+/// this request names (`Host`, `X-Forwarded-Host`): without one, 503.
 #[utoipa::path(
     post,
     path = "/api/payments/request",
@@ -129,10 +130,9 @@ pub async fn my_orders(
 pub async fn request_payment(
     State(ctx): State<AppContext>,
     caller: CurrentUser,
-    RequestBaseUrl(base): RequestBaseUrl,
     JsonBody(input): JsonBody<PaymentInput>,
 ) -> Answer {
-    let started = payments::request(&ctx, caller.id, input, base).await?;
+    let started = payments::request(&ctx, caller.id, input).await?;
     Ok(Json(PaymentStarted { success: true, authority: started.authority, payment_url: started.payment_url })
         .into_response())
 }

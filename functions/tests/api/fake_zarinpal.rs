@@ -95,6 +95,10 @@ impl FakeZarinpal {
         self.state.lock().unwrap().verify_calls
     }
 
+    pub fn request_count(&self) -> usize {
+        self.state.lock().unwrap().requests.len()
+    }
+
     pub fn last_request(&self) -> Value {
         self.state.lock().unwrap().requests.last().cloned().expect("a payment request")
     }

@@ -12,6 +12,7 @@ mod log_capture;
 
 mod admin;
 mod admin_template;
+mod attempts;
 mod campaigns_attachments;
 mod campaigns_crud;
 mod campaigns_import;
@@ -39,6 +40,8 @@ mod realtime;
 mod register;
 mod routes;
 mod scheduling;
+mod sender_db_user;
 mod sessions;
+mod socket_revocation;
 mod tokens;
 mod whatsapp_accounts;

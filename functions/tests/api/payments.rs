@@ -412,12 +412,50 @@ async fn request_via_public_host(app: &TestApp, token: &str, order_id: i64) {
     expect_status(response, StatusCode::OK).await;
 }
 
+/// A client naming a host of its choosing, as a proxy would pass it on.
+async fn request_with_forged_host(app: &TestApp, token: &str, order_id: i64) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/payments/request"))
+        .bearer_auth(token)
+        .header("host", "evil.example")
+        .header("x-forwarded-host", "evil.example")
+        .header("x-forwarded-proto", "https")
+        .json(&json!({"orderId": order_id}))
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
-async fn without_a_configured_base_the_callback_is_on_the_host_the_buyer_used() {
+async fn a_forged_forwarded_host_never_reaches_the_callback() {
+    let app = TestApp::spawn().await;
+    let (_, session, order_id) = buyer(&app).await;
+    let started =
+        expect_status(request_with_forged_host(&app, &session.access_token, order_id).await, StatusCode::OK).await;
+    let callback = app.zarinpal.last_request()["callback_url"].as_str().unwrap().to_owned();
+    assert_eq!(callback, format!("{}/api/payments/callback", app.address));
+    assert!(!started.to_string().contains("evil.example"), "{started}");
+
+    // The mock gateway's payment page is the callback itself.
+    let app = TestApp::spawn_with(&[("PAYMENT_GATEWAY", "mock")]).await;
+    let (_, session, order_id) = buyer(&app).await;
+    let started =
+        expect_status(request_with_forged_host(&app, &session.access_token, order_id).await, StatusCode::OK).await;
+    let payment_url = started["paymentUrl"].as_str().unwrap();
+    assert!(payment_url.starts_with(&format!("{}/api/payments/callback?", app.address)), "{payment_url}");
+    assert!(!payment_url.contains("evil.example"), "{payment_url}");
+}
+
+#[tokio::test]
+async fn without_a_configured_base_a_real_gateway_answers_503() {
     let app = TestApp::spawn_with(&[("PAYMENT_CALLBACK_BASE_URL", "")]).await;
     let (_, session, order_id) = buyer(&app).await;
-    request_via_public_host(&app, &session.access_token, order_id).await;
-    assert_eq!(app.zarinpal.last_request()["callback_url"], "https://api.example.com/api/payments/callback");
+    let response = request_with_forged_host(&app, &session.access_token, order_id).await;
+    let error = expect_error(response, StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE").await;
+    assert!(!error.to_string().contains("evil.example"), "{error}");
+    assert_eq!(app.zarinpal.request_count(), 0, "the gateway was called");
+    assert_eq!(app.count("transactions").await, 0);
+    assert!(crate::log_capture::all().contains("PAYMENT_CALLBACK_BASE_URL is not set"));
 }
 
 #[tokio::test]

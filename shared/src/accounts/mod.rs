@@ -4,6 +4,7 @@
 //! Each operation owns its unit of work (one transaction) and returns domain
 //! values; shaping JSON is the handlers' job.
 
+mod attempts;
 mod login;
 mod otp;
 mod profile;

@@ -1,8 +1,11 @@
 //! Requesting and verifying one-time codes.
 
+use std::net::IpAddr;
+
 use chrono::Utc;
 use serde::Deserialize;
 
+use super::attempts::{self, Counter, Scope};
 use crate::{
     auth::otp_code,
     domain::{Email, OtpChannel, OtpPurpose, Phone, StoredOtpPurpose},
@@ -39,9 +42,11 @@ pub(crate) fn canonical_target(channel: OtpChannel, raw: &str) -> Result<String,
     fields.build(|| target)
 }
 
-/// Send a fresh code. Throttled per target; a delivery failure stores nothing.
+/// Send a fresh code. Throttled per target (a cooldown between codes, and
+/// `OTP_REQUESTS_PER_TARGET` per window) and per client address
+/// (`OTP_REQUESTS_PER_IP`); a delivery failure stores nothing.
 #[tracing::instrument(skip_all, fields(channel = %input.channel))]
-pub async fn request_otp(ctx: &AppContext, input: OtpInput) -> Result<OtpRequested, ApiError> {
+pub async fn request_otp(ctx: &AppContext, input: OtpInput, client: Option<IpAddr>) -> Result<OtpRequested, ApiError> {
     let target = canonical_target(input.channel, &input.target)?;
     if users::contact_taken(&ctx.db, &target).await? {
         return Err(ApiError::Conflict {
@@ -49,6 +54,9 @@ pub async fn request_otp(ctx: &AppContext, input: OtpInput) -> Result<OtpRequest
             message: "An account already uses this target".into(),
         });
     }
+    let per_target = Counter::of(ctx, Scope::OtpTarget, &target);
+    let per_ip = Counter::of_ip(ctx, Scope::OtpIp, client);
+    attempts::count(ctx, &[&per_target, &per_ip]).await?;
 
     send_code(ctx, &target, input.channel, input.purpose.into()).await
 }
@@ -102,14 +110,19 @@ async fn send_code(
 
 /// Check a code. Wrong codes count; after the last allowed attempt the code
 /// is dead even for the right digits. A verified code stays usable for
-/// registration for a short window.
+/// registration for a short window. Wrong codes also count per target and
+/// per client address across codes (`OTP_VERIFY_FAILURES_PER_*`): past
+/// either limit every code is refused with `429` until the window ends.
 #[tracing::instrument(skip_all, fields(channel = %input.channel))]
-pub async fn verify_otp(ctx: &AppContext, input: OtpInput) -> Result<(), ApiError> {
+pub async fn verify_otp(ctx: &AppContext, input: OtpInput, client: Option<IpAddr>) -> Result<(), ApiError> {
     let target = canonical_target(input.channel, &input.target)?;
     let code = input.code.as_deref().map(str::trim).unwrap_or_default();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::field("code", "must be 6 digits"));
     }
+    let per_target = Counter::of(ctx, Scope::VerifyTarget, &target);
+    let per_ip = Counter::of_ip(ctx, Scope::VerifyIp, client);
+    attempts::check(ctx, &[&per_target, &per_ip]).await?;
 
     let mut tx = ctx.db.begin().await?;
     let otp = otps::find_for_update(&mut *tx, &target, input.channel, input.purpose)
@@ -125,6 +138,7 @@ pub async fn verify_otp(ctx: &AppContext, input: OtpInput) -> Result<(), ApiErro
     if !matches {
         otps::record_failed_attempt(&mut *tx, otp.id).await?;
         tx.commit().await?;
+        attempts::record(ctx, &[&per_target, &per_ip]).await?;
         let left = otp.max_attempts - otp.attempts - 1;
         return Err(otp_error("OTP_INVALID", &format!("Wrong code; {left} attempts left")));
     }

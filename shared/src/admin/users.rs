@@ -1,4 +1,5 @@
-//! Listing users, and changing an account's status. Leaving ACTIVE ends the
+//! Listing users, and changing an account's status. Leaving ACTIVE closes
+//! the user's open WebSockets, and ends the
 //! account's sessions (every refresh token revoked) and pauses its running
 //! campaigns, in the same transaction as the status change.
 
@@ -112,6 +113,11 @@ pub async fn change_status(
     }
     let user = users::find_by_id(&mut *tx, target_id).await?.ok_or_else(|| ApiError::not_found("User"))?;
     tx.commit().await?;
+    if reason.is_some() {
+        // After the commit: a socket opened meanwhile is refused by
+        // `$connect`, which re-reads the account.
+        crate::realtime::close_user_sockets(ctx, target_id).await;
+    }
     tracing::info!(revoked = effects.revoked_sessions, paused = effects.paused_campaigns, "account status changed");
     Ok((user, effects))
 }

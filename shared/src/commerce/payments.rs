@@ -28,15 +28,10 @@ pub struct PaymentInput {
 /// new authority): the gateway refunds payments that are never verified.
 ///
 /// The gateway returns the buyer to `/api/payments/callback` under the
-/// configured public base URL or, without one, under `request_base`: the
-/// base this request came in on (`None` if it named none we could use).
+/// configured public base URL; the request's own host is never used (a
+/// client chooses its `Host` and `X-Forwarded-Host`). Without one: 503.
 #[tracing::instrument(skip_all, fields(user.id = user_id, order.id = input.order_id))]
-pub async fn request(
-    ctx: &AppContext,
-    user_id: i64,
-    input: PaymentInput,
-    request_base: Option<PublicBaseUrl>,
-) -> Result<StartedPayment, ApiError> {
+pub async fn request(ctx: &AppContext, user_id: i64, input: PaymentInput) -> Result<StartedPayment, ApiError> {
     let order =
         orders::find_owned(&ctx.db, input.order_id, user_id).await?.ok_or_else(|| ApiError::not_found("Order"))?;
     ensure_payable(&order)?;
@@ -51,7 +46,7 @@ pub async fn request(
     }
     let buyer = users::find_by_id(&ctx.db, user_id).await?.ok_or_else(|| ApiError::not_found("User"))?;
     let gateway = ctx.payments.kind().map_err(gateway_unavailable)?;
-    let callback_url = callback_base(ctx, request_base)?.join(CALLBACK_PATH);
+    let callback_url = callback_base(ctx)?.join(CALLBACK_PATH);
     let description = format!("{} (order {})", package.title, order.id);
     let started = ctx
         .payments
@@ -78,12 +73,13 @@ pub async fn request(
 /// Where the gateway sends the buyer back, under our public base URL.
 pub const CALLBACK_PATH: &str = "/api/payments/callback";
 
-fn callback_base(ctx: &AppContext, request_base: Option<PublicBaseUrl>) -> Result<PublicBaseUrl, ApiError> {
-    match (&ctx.settings.payments.callback_base_url, request_base) {
-        (Some(configured), _) => Ok(configured.clone()),
-        (None, Some(derived)) => Ok(derived),
-        (None, None) => Err(ApiError::field("host", "must name this API's host; the payment callback is built on it")),
-    }
+fn callback_base(ctx: &AppContext) -> Result<PublicBaseUrl, ApiError> {
+    ctx.settings.payments.callback_base_url.clone().ok_or_else(|| {
+        tracing::error!(
+            "PAYMENT_CALLBACK_BASE_URL is not set: payments are refused until this API's public URL is configured"
+        );
+        ApiError::Unavailable("Online payment is not available: this service's public address is not configured".into())
+    })
 }
 
 fn ensure_payable(order: &OrderRecord) -> Result<(), ApiError> {

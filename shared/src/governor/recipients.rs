@@ -44,3 +44,51 @@ pub fn verdict(recipient: &NextRecipient) -> Verdict {
     }
     Verdict::Send(recipient.contact(), phone)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn next(phone: &str) -> NextRecipient {
+        NextRecipient {
+            id: 7,
+            phone: phone.to_owned(),
+            name: None,
+            variables: None,
+            warm: 0,
+            opted_out: 0,
+            unreachable_since: None,
+            opt_out_footer: false,
+            attachment_name: None,
+            attachment_mimetype: None,
+            attachment_path: None,
+        }
+    }
+
+    #[test]
+    fn a_stranger_is_cold_and_who_wrote_is_warm() {
+        assert!(matches!(verdict(&next("989121234567")), Verdict::Send(ContactKind::Cold, _)));
+        let wrote = NextRecipient { warm: 1, ..next("989121234567") };
+        assert!(matches!(verdict(&wrote), Verdict::Send(ContactKind::Warm, _)));
+    }
+
+    #[test]
+    fn who_opted_out_is_never_messaged_even_if_they_wrote() {
+        let out = NextRecipient { opted_out: 1, warm: 1, ..next("989121234567") };
+        assert_eq!(verdict(&out), Verdict::Skip { reason: "opted out".into(), tried: false });
+    }
+
+    #[test]
+    fn a_number_found_not_on_whatsapp_is_left_out_with_the_day_it_was_found() {
+        let seen = "2026-11-20T10:00:00Z".parse().unwrap();
+        let gone = NextRecipient { unreachable_since: Some(seen), ..next("989121234567") };
+        let Verdict::Skip { reason, tried } = verdict(&gone) else { panic!("left out") };
+        assert_eq!((reason.as_str(), tried), ("not on WhatsApp (found so on 2026-11-20)", true));
+        assert_eq!(unreachable_after(seen + UNREACHABLE_FOR), seen);
+    }
+
+    #[test]
+    fn a_stored_phone_that_is_not_a_number_is_left_out() {
+        assert!(matches!(verdict(&next("12")), Verdict::Skip { tried: true, .. }));
+    }
+}

@@ -67,7 +67,27 @@ pub enum GatewayError {
 }
 
 impl PaymentGateway {
+    /// The configured gateway. In AWS Lambda (`AWS_LAMBDA_FUNCTION_NAME`
+    /// set) the mock gateway is refused: the function fails to start.
     pub fn from_settings(settings: &PaymentSettings) -> anyhow::Result<Self> {
+        Self::for_runtime(settings, std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some())
+    }
+
+    fn for_runtime(settings: &PaymentSettings, in_lambda: bool) -> anyhow::Result<Self> {
+        if in_lambda && matches!(settings.gateway, PaymentGatewaySettings::Mock) {
+            anyhow::bail!(
+                "PAYMENT_GATEWAY=mock is refused in AWS Lambda: the mock gateway marks orders paid without money \
+                 (set PAYMENT_GATEWAY to zarinpal or disabled)"
+            );
+        }
+        if !matches!(settings.gateway, PaymentGatewaySettings::Disabled) && settings.callback_base_url.is_none() {
+            // Not fatal: the function's other routes keep working, and each
+            // payment request answers 503 (and logs why) until it is set.
+            tracing::error!(
+                "PAYMENT_CALLBACK_BASE_URL is not set: every payment request will answer 503 until this API's \
+                 public URL is configured (the request's own host is never used)"
+            );
+        }
         Ok(match &settings.gateway {
             PaymentGatewaySettings::Disabled => Self::Disabled,
             PaymentGatewaySettings::Mock => Self::Mock(MockGateway),
@@ -99,5 +119,47 @@ impl PaymentGateway {
             Self::Mock(mock) => Ok(mock.verify(authority)),
             Self::Zarinpal(client) => client.verify(authority, amount).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::PublicBaseUrl;
+
+    fn settings(gateway: PaymentGatewaySettings) -> PaymentSettings {
+        PaymentSettings {
+            gateway,
+            callback_base_url: Some(PublicBaseUrl::parse("https://api.example.com").unwrap()),
+            result_url: "https://app.example.com/payment/result".into(),
+        }
+    }
+
+    #[test]
+    fn lambda_refuses_the_mock_gateway() {
+        let Err(err) = PaymentGateway::for_runtime(&settings(PaymentGatewaySettings::Mock), true) else {
+            panic!("the mock gateway started in Lambda");
+        };
+        let err = err.to_string();
+        assert!(err.contains("PAYMENT_GATEWAY=mock") && err.contains("Lambda"), "{err}");
+    }
+
+    #[test]
+    fn outside_lambda_the_mock_runs_and_in_lambda_the_others_do() {
+        assert!(matches!(
+            PaymentGateway::for_runtime(&settings(PaymentGatewaySettings::Mock), false),
+            Ok(PaymentGateway::Mock(_))
+        ));
+        assert!(matches!(
+            PaymentGateway::for_runtime(&settings(PaymentGatewaySettings::Disabled), true),
+            Ok(PaymentGateway::Disabled)
+        ));
+        let zarinpal = PaymentGatewaySettings::Zarinpal(crate::config::ZarinpalSettings {
+            merchant_id: "00000000-0000-0000-0000-000000000000".into(),
+            api_base: "https://payment.zarinpal.com".into(),
+            startpay_base: "https://payment.zarinpal.com".into(),
+            currency: "IRR".into(),
+        });
+        assert!(matches!(PaymentGateway::for_runtime(&settings(zarinpal), true), Ok(PaymentGateway::Zarinpal(_))));
     }
 }

@@ -4,7 +4,12 @@
 
 use std::time::Duration;
 
-use crate::{error::ApiError, repo::ws_connections, AppContext};
+use crate::{
+    domain::UserStatus,
+    error::ApiError,
+    repo::{users, ws_connections},
+    AppContext,
+};
 
 /// API Gateway closes WebSocket connections after two hours.
 pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(2 * 60 * 60);
@@ -17,6 +22,18 @@ fn not_yours() -> ApiError {
 #[tracing::instrument(skip(ctx), fields(user.id = user_id))]
 pub async fn connect(ctx: &AppContext, connection_id: &str, user_id: i64, campaign_id: i64) -> Result<(), ApiError> {
     let mut tx = ctx.db.begin().await?;
+    // The account again, locked: a ban committing meanwhile either waits
+    // for this connection (and then closes it) or is seen here.
+    match users::find_access_for_update(&mut *tx, user_id).await?.map(|access| access.status) {
+        Some(UserStatus::Active) => {}
+        Some(UserStatus::Banned) => {
+            return Err(ApiError::Forbidden { code: "USER_BANNED", message: "This account is banned".into() })
+        }
+        Some(UserStatus::Inactive) => {
+            return Err(ApiError::Forbidden { code: "USER_INACTIVE", message: "This account is inactive".into() })
+        }
+        None => return Err(ApiError::unauthorized("Invalid or expired access token")),
+    }
     if !ws_connections::campaign_belongs_to(&mut *tx, campaign_id, user_id).await? {
         return Err(not_yours());
     }

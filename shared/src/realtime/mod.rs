@@ -9,4 +9,11 @@ mod push;
 
 pub use connections::{connect, disconnect, subscribe, subscribe_account, CONNECTION_LIFETIME};
 pub use events::{CampaignEvent, CompletionReport, Progress, QrCodePayload};
-pub use push::{PushReport, Pusher};
+pub use push::{CloseReport, PushReport, Pusher};
+
+/// Close every open WebSocket of a user and forget its connections: a ban
+/// or a logout ends the live view too. Never fails the caller (see
+/// [`Pusher::close_user`]).
+pub async fn close_user_sockets(ctx: &crate::AppContext, user_id: i64) -> CloseReport {
+    ctx.pusher.close_user(user_id).await
+}

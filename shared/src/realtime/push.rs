@@ -17,7 +17,7 @@ use std::{
 
 use aws_sdk_apigatewaymanagement::{
     config::{retry::RetryConfig, timeout::TimeoutConfig},
-    operation::post_to_connection::PostToConnectionError,
+    operation::{delete_connection::DeleteConnectionError, post_to_connection::PostToConnectionError},
     primitives::Blob,
     Client,
 };
@@ -63,6 +63,18 @@ impl PushReport {
         }
         report
     }
+}
+
+/// What closing a user's sockets achieved.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CloseReport {
+    /// Closed by `DeleteConnection`.
+    pub closed: usize,
+    /// Already gone.
+    pub gone: usize,
+    /// Not closed (logged): the endpoint failed, or none is configured.
+    /// Their rows are gone all the same, so nothing more is pushed to them.
+    pub failed: usize,
 }
 
 enum Outcome {
@@ -158,6 +170,55 @@ impl Pusher {
             .collect()
             .await;
         PushReport::tally(outcomes)
+    }
+
+    /// Close every open socket of a user (`DeleteConnection`) and forget
+    /// its connections, e.g. when the user is banned or logs out. The rows
+    /// go first, so nothing more is pushed to the user even if a close
+    /// fails (logged); a socket already gone counts as closed.
+    #[tracing::instrument(skip(self), fields(user.id = user_id))]
+    pub async fn close_user(&self, user_id: i64) -> CloseReport {
+        let connections = match ws_connections::of_user(&self.db, user_id).await {
+            Ok(connections) => connections,
+            Err(err) => {
+                tracing::warn!(error = %err, "could not list the user's connections; none closed");
+                return CloseReport::default();
+            }
+        };
+        if connections.is_empty() {
+            return CloseReport::default();
+        }
+        if let Err(err) = ws_connections::delete_many(&self.db, &connections).await {
+            tracing::warn!(error = %err, "could not forget the user's connections");
+        }
+        self.progress_audiences.lock().expect("audiences").clear();
+        let Some(client) = &self.client else {
+            tracing::debug!("no management endpoint configured; sockets forgotten, not closed");
+            return CloseReport { closed: 0, gone: 0, failed: connections.len() };
+        };
+        let outcomes: Vec<Outcome> = stream::iter(connections)
+            .map(|connection_id| async move {
+                match client.delete_connection().connection_id(&connection_id).send().await {
+                    Ok(_) => Outcome::Delivered,
+                    Err(err) if matches!(err.as_service_error(), Some(DeleteConnectionError::GoneException(_))) => {
+                        Outcome::Gone
+                    }
+                    Err(err) => {
+                        tracing::warn!(
+                            error = %aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&err),
+                            "could not close a socket"
+                        );
+                        Outcome::Failed
+                    }
+                }
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+        let PushReport { delivered, gone, failed } = PushReport::tally(outcomes);
+        let report = CloseReport { closed: delivered, gone, failed };
+        tracing::info!(closed = report.closed, gone = report.gone, failed = report.failed, "closed the user's sockets");
+        report
     }
 
     async fn post(&self, client: &Client, connection_id: &str, payload: Blob) -> Outcome {

@@ -6,7 +6,9 @@
 
 pub mod admin;
 pub mod attachments;
+pub mod attempts;
 pub mod campaigns;
+pub mod db_users;
 pub mod deliveries;
 pub mod engagement;
 pub mod health;

@@ -91,6 +91,22 @@ pub async fn delete(db: impl MySqlExecutor<'_>, connection_id: &str) -> Result<b
     Ok(done.rows_affected() > 0)
 }
 
+/// Every connection of a user, live or not.
+pub async fn of_user(db: impl MySqlExecutor<'_>, user_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT connection_id FROM ws_connections WHERE user_id = ?").bind(user_id).fetch_all(db).await
+}
+
+/// Forget these connections (their subscriptions go by cascade).
+pub async fn delete_many(db: impl MySqlExecutor<'_>, connection_ids: &[String]) -> Result<u64, sqlx::Error> {
+    if connection_ids.is_empty() {
+        return Ok(0);
+    }
+    let marks = vec!["?"; connection_ids.len()].join(", ");
+    let sql = format!("DELETE FROM ws_connections WHERE connection_id IN ({marks})");
+    let query = connection_ids.iter().fold(sqlx::query(&sql), |query, id| query.bind(id));
+    Ok(query.execute(db).await?.rows_affected())
+}
+
 pub async fn delete_expired(db: impl MySqlExecutor<'_>) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM ws_connections WHERE expires_at <= CURRENT_TIMESTAMP(3)").execute(db).await?;
     Ok(done.rows_affected())
